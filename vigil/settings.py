@@ -1,0 +1,186 @@
+"""Vigil's settings: environment variables prefixed ``VIGIL_``, optionally a TOML file.
+
+Nothing here runs at import time; ``get_settings()`` builds and caches the one instance.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+_MQTT_SCHEMES = ("mqtt", "mqtts", "tcp", "ssl")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIGIL_", extra="forbid", validate_default=True)
+
+    # Set by `vigil demo` only: allows the embedded defaults and demo keys that production refuses.
+    demo: bool = False
+    data_dir: Path = Path("var")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # --- MQTT (gateway side) ---
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_protocol: Literal["5", "3.1.1"] = "5"
+    mqtt_client_id: str = Field(default_factory=lambda: f"vigil-ingest-{socket.gethostname()}")
+    mqtt_session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0)
+    mqtt_ca_file: Path | None = None
+    topic_template: str = "vigil/{site}/{asset}/telemetry"
+    status_topic_template: str = "vigil/{site}/{asset}/status"
+    ingest_group: str | None = None
+
+    # --- ingest limits and batching ---
+    max_payload_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
+    max_readings_per_message: int = Field(default=10_000, gt=0)
+    max_future_skew_s: float = Field(default=300.0, ge=0)
+    ingest_batch_size: int = Field(default=5_000, gt=0)
+    ingest_batch_ms: int = Field(default=200, gt=0)
+    spool_max_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
+
+    # --- telemetry store ---
+    store: Literal["auto", "sqlite", "influxdb", "influxdb2"] = "auto"
+    influx_url: str | None = None
+    influx_db: str = "vigil"
+    influx_user: str | None = None
+    influx_password: str | None = None
+    influx_token: str | None = None
+    influx_org: str | None = None
+    influx_bucket: str | None = None
+    influx_timeout_s: float = Field(default=10.0, gt=0)
+
+    # --- work-order database ---
+    database_url: str | None = None
+
+    # --- scoring ---
+    scoring_interval_s: float = Field(default=10.0, gt=0)
+    scoring_shard: str = "0/1"
+
+    # --- API and webhooks ---
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    session_secret: str | None = None
+    webhook_max_age_s: float = Field(default=24 * 3600.0, gt=0)
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in _MQTT_SCHEMES or not parts.hostname:
+            raise ValueError(
+                "expected mqtt://[user:password@]host[:port] or mqtts://... for TLS, "
+                f"got {value!r}"
+            )
+        return value
+
+    @field_validator("topic_template", "status_topic_template")
+    @classmethod
+    def _topic_template(cls, value: str) -> str:
+        names = re.findall(r"\{(\w+)\}", value)
+        if "site" not in names or "asset" not in names:
+            raise ValueError(f"must contain {{site}} and {{asset}} segments, got {value!r}")
+        for segment in value.split("/"):
+            if "{" in segment and not re.fullmatch(r"\{\w+\}", segment):
+                raise ValueError(f"a named segment must be a whole topic level, got {segment!r}")
+            if segment in ("+", "#"):
+                raise ValueError("use named segments like {site}, not MQTT wildcards")
+        return value
+
+    @field_validator("influx_url")
+    @classmethod
+    def _influx_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError(f"expected http://host:8086 or https://..., got {value!r}")
+        return value
+
+    @field_validator("scoring_shard")
+    @classmethod
+    def _shard(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d+)/(\d+)", value)
+        if not match or not 0 <= int(match[1]) < int(match[2]):
+            raise ValueError(f"expected i/n with 0 <= i < n, e.g. 0/2, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _store_is_configured(self) -> Settings:
+        if self.store in ("influxdb", "influxdb2") and not self.influx_url:
+            raise ValueError(f"VIGIL_STORE={self.store} needs VIGIL_INFLUX_URL")
+        if self.store == "influxdb2" and not (
+            self.influx_token and self.influx_org and self.influx_bucket
+        ):
+            raise ValueError(
+                "VIGIL_STORE=influxdb2 needs VIGIL_INFLUX_TOKEN, VIGIL_INFLUX_ORG, VIGIL_INFLUX_BUCKET"
+            )
+        return self
+
+    @property
+    def store_kind(self) -> Literal["sqlite", "influxdb", "influxdb2"]:
+        if self.store != "auto":
+            return self.store
+        return "influxdb" if self.influx_url else "sqlite"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'vigil.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if _config_file is not None:
+            # The environment wins over the file, so one file can serve several replicas.
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=_config_file))
+        return tuple(sources)
+
+
+_config_file: Path | None = None
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message names it and says what is expected."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "settings"
+        env = f"VIGIL_{name.upper()}" if item["loc"] else "settings"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"{env}: {message}")
+    return "invalid settings:\n  " + "\n  ".join(lines)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment (and a TOML file), raising SettingsError when wrong."""
+    global _config_file
+    if config_file is not None and not config_file.is_file():
+        raise SettingsError(f"--config: no such file {config_file}")
+    _config_file = config_file
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+    finally:
+        _config_file = None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
