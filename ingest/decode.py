@@ -1,0 +1,197 @@
+"""Decoding and validating gateway payloads: pure functions, no I/O, so they can be fuzzed.
+
+A message is accepted whole or rejected whole with one reason: a gateway that sends one bad
+reading in a batch is told which, and the good ones are not half-stored.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from ingest import lineprotocol
+from ingest.points import TELEMETRY, Reading
+from ingest.rejections import Rejected
+
+METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+ASSET_TYPE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+# Before 2000-01-01: almost always epoch seconds sent where milliseconds are expected.
+MIN_TS_MS = 946_684_800_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_payload_bytes: int = 4 * 1024 * 1024
+    max_readings: int = 10_000
+    max_future_skew_ms: int = 300_000
+
+
+def decode_message(
+    *, site: str, asset: str, payload: bytes, received_ms: int, limits: Limits
+) -> list[Reading]:
+    """Readings in a gateway message, or Rejected with the first problem found."""
+    if len(payload) > limits.max_payload_bytes:
+        raise Rejected(
+            "payload_too_large", f"{len(payload)} bytes, the limit is {limits.max_payload_bytes}"
+        )
+    head = payload.lstrip()[:1]
+    if not head:
+        raise Rejected("empty_payload", "no bytes")
+    if head in (b"{", b"["):
+        items = _json_readings(payload, limits)
+        return [_reading(site, asset, item, received_ms, limits) for item in items]
+    return _line_protocol_readings(site, asset, payload, received_ms, limits)
+
+
+def _json_readings(payload: bytes, limits: Limits) -> list[Any]:
+    try:
+        document = orjson.loads(payload)
+    except orjson.JSONDecodeError as error:
+        raise _why_json_failed(payload, error) from None
+    if isinstance(document, dict) and "readings" in document:
+        document = document["readings"]
+        if not isinstance(document, list):
+            raise Rejected("bad_shape", '"readings" must be an array')
+    items = document if isinstance(document, list) else [document]
+    if not items:
+        raise Rejected("bad_shape", "no readings")
+    if len(items) > limits.max_readings:
+        raise Rejected(
+            "too_many_readings", f"{len(items)} readings, the limit is {limits.max_readings}"
+        )
+    return items
+
+
+def _why_json_failed(payload: bytes, error: Exception) -> Rejected:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return Rejected("not_utf8", f"invalid byte at offset {bad.start}")
+    # orjson refuses NaN and Infinity literals; the stdlib parser tells whether that was the cause.
+    try:
+        json.loads(text, parse_constant=_refuse_constant)
+    except _NonFiniteError as constant:
+        return Rejected("non_finite_value", f"{constant} is not a finite number")
+    except ValueError:
+        return Rejected("invalid_json", str(error))
+    # Parsed by the stdlib but not by orjson: a number overflowing to infinity, such as 1e999.
+    return Rejected("non_finite_value", f"a number overflows a double ({error})")
+
+
+class _NonFiniteError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFiniteError(name)
+
+
+def _reading(site: str, asset: str, item: Any, received_ms: int, limits: Limits) -> Reading:
+    if not isinstance(item, dict):
+        raise Rejected("bad_shape", f"a reading must be an object, got {type(item).__name__}")
+    asset_type = item.get("asset_type")
+    if not isinstance(asset_type, str) or not asset_type:
+        raise Rejected("missing_asset_type", "each reading needs a non-empty asset_type string")
+    if not ASSET_TYPE.fullmatch(asset_type):
+        raise Rejected("bad_shape", f"asset_type {asset_type[:70]!r} has characters not allowed")
+    metrics = item.get("metrics")
+    if metrics is None or metrics == {}:
+        raise Rejected("no_metrics", "a reading needs a non-empty metrics object")
+    if not isinstance(metrics, dict):
+        raise Rejected("bad_shape", "metrics must be an object of name: number")
+    ts_ms, estimated = _timestamp(item.get("ts"), received_ms, limits)
+    return Reading(site, asset, asset_type, ts_ms, _metrics(metrics), estimated)
+
+
+def _metrics(raw: dict[str, Any]) -> dict[str, float]:
+    metrics: dict[str, float] = {}
+    for name, value in raw.items():
+        if not METRIC_NAME.fullmatch(name):
+            raise Rejected("bad_metric_name", f"{name[:70]!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Rejected("non_numeric_value", f"{name}={str(value)[:40]!r}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise Rejected("non_finite_value", f"{name}={number}")
+        metrics[name] = number
+    return metrics
+
+
+def _timestamp(raw: Any, received_ms: int, limits: Limits) -> tuple[int, bool]:
+    if raw is None:
+        return received_ms, True
+    if isinstance(raw, bool):
+        raise Rejected("bad_timestamp", f"{raw!r}")
+    if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            raise Rejected("bad_timestamp", f"{raw!r}")
+        ts_ms = int(raw)
+    elif isinstance(raw, str):
+        ts_ms = _rfc3339_ms(raw)
+    else:
+        raise Rejected("bad_timestamp", f"expected RFC 3339 or epoch ms, got {type(raw).__name__}")
+    return check_timestamp(ts_ms, received_ms, limits), False
+
+
+def _rfc3339_ms(text: str) -> int:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise Rejected("bad_timestamp", f"{text[:40]!r} is not RFC 3339") from None
+    if parsed.tzinfo is None:
+        raise Rejected("bad_timestamp", f"{text[:40]!r} has no UTC offset (add Z or +hh:mm)")
+    try:
+        return int(parsed.timestamp() * 1000)
+    except (OverflowError, OSError, ValueError):
+        raise Rejected("bad_timestamp", f"{text[:40]!r} is out of range") from None
+
+
+def check_timestamp(ts_ms: int, received_ms: int, limits: Limits) -> int:
+    if ts_ms < MIN_TS_MS:
+        raise Rejected("timestamp_too_old", f"{ts_ms} ms is before 2000-01-01")
+    if ts_ms > received_ms + limits.max_future_skew_ms:
+        ahead = (ts_ms - received_ms) / 1000
+        raise Rejected(
+            "timestamp_in_future",
+            f"{ahead:.0f} s ahead of the receive time, the limit is "
+            f"{limits.max_future_skew_ms / 1000:.0f} s",
+        )
+    return ts_ms
+
+
+def _line_protocol_readings(
+    site: str, asset: str, payload: bytes, received_ms: int, limits: Limits
+) -> list[Reading]:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        raise Rejected("not_utf8", f"invalid byte at offset {bad.start}") from None
+    lines = lineprotocol.parse(text)
+    if not lines:
+        raise Rejected("empty_payload", "no lines")
+    if len(lines) > limits.max_readings:
+        raise Rejected(
+            "too_many_readings", f"{len(lines)} lines, the limit is {limits.max_readings}"
+        )
+    readings = []
+    for line in lines:
+        if line.measurement != TELEMETRY:
+            raise Rejected(
+                "bad_shape", f"measurement must be {TELEMETRY!r}, got {line.measurement!r}"
+            )
+        for tag, expected in (("site", site), ("asset", asset)):
+            if tag in line.tags and line.tags[tag] != expected:
+                raise Rejected("bad_shape", f"tag {tag}={line.tags[tag]!r} differs from the topic")
+        item: dict[str, Any] = {"asset_type": line.tags.get("asset_type"), "metrics": line.fields}
+        reading = _reading(site, asset, item, received_ms, limits)
+        if line.timestamp_ns is not None:
+            ts_ms = check_timestamp(line.timestamp_ns // 1_000_000, received_ms, limits)
+            reading = Reading(site, asset, reading.asset_type, ts_ms, reading.metrics)
+        readings.append(reading)
+    return readings
