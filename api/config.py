@@ -1,0 +1,31 @@
+"""What the API needs to know about its deployment, built by ``vigil serve`` / ``vigil demo``.
+
+The API does not read settings itself (``vigil`` sits above it in the layering), so the wiring
+translates ``vigil.settings.Settings`` into this small frozen object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    # HMAC key for the dashboard's session cookie; at least 32 characters.
+    session_secret: str
+    data_dir: Path = Path("var")
+    # Set the cookie's Secure flag; turn it off only for plain-HTTP local use (the demo).
+    cookie_secure: bool = True
+    session_max_age_s: int = 8 * 3600
+    demo: bool = False
+    # Upper bound on the points one chart query returns (the store downsamples to fit).
+    max_chart_points: int = 2_000
+    # How often the fleet index re-reads the latest telemetry and scores from the store.
+    fleet_refresh_s: float = 5.0
+    # An asset with no reading for this long is shown as "no data".
+    stale_after_s: float = 15 * 60.0
+
+    def __post_init__(self) -> None:
+        if len(self.session_secret) < 32:
+            raise ValueError("session_secret must be at least 32 characters of random data")

@@ -1,0 +1,126 @@
+"""Dependencies shared by the routers, as ``Annotated`` aliases so routes read like signatures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import keys, sessions
+from api.config import ApiConfig
+from api.fleet import FleetIndex
+from api.models import ApiKey
+from api.roles import ADMIN, ANY, INTEGRATE, MODELS, OPERATE, WEBHOOKS, Role
+from ingest.store.base import TelemetryStore
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Recording last use on every request would make every read a write; once a minute is enough.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer vgl_...`")
+header_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key header")
+cookie_scheme = APIKeyCookie(
+    name=sessions.COOKIE, auto_error=False, description="Dashboard session (after sign-in)"
+)
+
+
+def get_config(request: Request) -> ApiConfig:
+    config: ApiConfig = request.app.state.config
+    return config
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request; the request owns the transaction and commits at its end."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_store(request: Request) -> TelemetryStore:
+    store: TelemetryStore = request.app.state.store
+    return store
+
+
+def get_fleet(request: Request) -> FleetIndex:
+    fleet: FleetIndex = request.app.state.fleet
+    return fleet
+
+
+ConfigDep = Annotated[ApiConfig, Depends(get_config)]
+# scope="function": commit before the response is sent, so a failed commit is the response.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+StoreDep = Annotated[TelemetryStore, Depends(get_store)]
+FleetDep = Annotated[FleetIndex, Depends(get_fleet)]
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def current_key(
+    request: Request,
+    session: SessionDep,
+    config: ConfigDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    header_key: Annotated[str | None, Depends(header_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> ApiKey:
+    presented = bearer.credentials if bearer is not None else header_key
+    if presented:
+        row = keys.authenticate(session=session, key=presented)
+        if row is None:
+            raise _unauthorized("invalid or revoked API key")
+    else:
+        dashboard = sessions.read(cookie, config=config)
+        if dashboard is None:
+            raise _unauthorized(
+                "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key'"
+            )
+        row = keys.active_key(session=session, key_id=dashboard.key_id)
+        if row is None:
+            raise _unauthorized("the key of this session was revoked; sign in again")
+        if request.method not in _SAFE_METHODS and not dashboard.csrf_matches(
+            request.headers.get(sessions.CSRF_HEADER)
+        ):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token for this session"
+            )
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at > _LAST_USED_RESOLUTION:
+        row.last_used_at = now
+    request.state.key = row
+    return row
+
+
+def require(allowed: frozenset[Role], action: str) -> Callable[[ApiKey], ApiKey]:
+    """A dependency that lets through keys whose role is in ``allowed`` and refuses others."""
+
+    def check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
+        if key.role not in allowed:
+            names = ", ".join(sorted(role.value for role in allowed))
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"role '{key.role}' may not {action}; allowed roles: {names}",
+            )
+        return key
+
+    return check
+
+
+CurrentKey = Annotated[ApiKey, Depends(require(ANY, "read"))]
+OperatorKey = Annotated[ApiKey, Depends(require(OPERATE, "acknowledge or silence alerts"))]
+IntegratorKey = Annotated[ApiKey, Depends(require(INTEGRATE, "update work orders"))]
+WebhookKey = Annotated[ApiKey, Depends(require(WEBHOOKS, "manage webhooks"))]
+ModelsKey = Annotated[ApiKey, Depends(require(MODELS, "promote or roll back models"))]
+AdminKey = Annotated[ApiKey, Depends(require(ADMIN, "manage API keys"))]

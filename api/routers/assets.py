@@ -1,0 +1,207 @@
+"""Assets with their health, and their telemetry and anomaly scores for charts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import anyio
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from api.deps import ConfigDep, CurrentKey, FleetDep, SessionDep, StoreDep
+from api.fleet import AssetSnapshot
+from api.health_state import SEVERITY, AssetActivity, assess
+from api.schemas import AssetPage, AssetSummary, HealthState, Series
+from api.timerange import resolve
+from ingest.points import ANOMALY_SCORE, TELEMETRY
+from ingest.store.base import TelemetryStore
+
+router = APIRouter(prefix="/assets", tags=["assets"])
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such asset"}}
+_TAG_COLUMNS = frozenset({"time", "site", "asset", "asset_type", "detector"})
+
+
+def _summary(
+    snapshot: AssetSnapshot, activity: AssetActivity, *, now: datetime, stale_after: timedelta
+) -> AssetSummary:
+    state, reason = assess(snapshot, activity, now=now, stale_after=stale_after)
+    return AssetSummary(
+        asset=snapshot.asset,
+        site=snapshot.site,
+        asset_type=snapshot.asset_type,
+        state=state,
+        state_reason=reason,
+        last_seen=snapshot.last_seen,
+        last_metrics=snapshot.metrics,
+        score=snapshot.score,
+        threshold=snapshot.threshold,
+        open_alerts=activity.open_alerts,
+        open_work_orders=activity.open_work_orders,
+    )
+
+
+def summaries(
+    request: Request, fleet: FleetDep, config: ConfigDep, session: SessionDep
+) -> list[AssetSummary]:
+    activity = request.app.state.activity(session)
+    now = datetime.now(UTC)
+    stale = timedelta(seconds=config.stale_after_s)
+    items = [
+        _summary(snap, activity.get(snap.asset, AssetActivity()), now=now, stale_after=stale)
+        for snap in fleet.snapshot()
+    ]
+    # Worst first; within a state, the highest score first, then by name for a stable order.
+    items.sort(key=lambda a: (SEVERITY[a.state], -(a.score or 0.0) / (a.threshold or 1.0), a.asset))
+    return items
+
+
+@router.get("", response_model=AssetPage, summary="Assets with their health, worst first")
+def list_assets(
+    request: Request,
+    fleet: FleetDep,
+    config: ConfigDep,
+    session: SessionDep,
+    key: CurrentKey,
+    site: Annotated[str | None, Query(max_length=200)] = None,
+    asset_type: Annotated[str | None, Query(max_length=200)] = None,
+    state: HealthState | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Substring of the asset id")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AssetPage:
+    items = summaries(request, fleet, config, session)
+    items = [
+        a
+        for a in items
+        if (site is None or a.site == site)
+        and (asset_type is None or a.asset_type == asset_type)
+        and (q is None or q.lower() in a.asset.lower())
+    ]
+    counts = dict.fromkeys(HealthState, 0)
+    for a in items:
+        counts[a.state] += 1
+    if state is not None:
+        items = [a for a in items if a.state == state]
+    return AssetPage(items=items[offset : offset + limit], total=len(items), counts=counts)
+
+
+@router.get("/{asset}", response_model=AssetSummary, responses=_NOT_FOUND, summary="One asset")
+def get_asset(
+    asset: str,
+    request: Request,
+    fleet: FleetDep,
+    config: ConfigDep,
+    session: SessionDep,
+    key: CurrentKey,
+) -> AssetSummary:
+    snapshot = fleet.get(asset)
+    if snapshot is None:
+        raise HTTPException(404, detail=f"no asset {asset!r} has sent telemetry")
+    activity = request.app.state.activity(session).get(asset, AssetActivity())
+    return _summary(
+        snapshot,
+        activity,
+        now=datetime.now(UTC),
+        stale_after=timedelta(seconds=config.stale_after_s),
+    )
+
+
+def series(
+    frame: pd.DataFrame,
+    *,
+    asset: str,
+    measurement: str,
+    start: datetime,
+    end: datetime,
+    every: timedelta,
+) -> Series:
+    fields = [
+        c
+        for c in frame.columns
+        if c not in _TAG_COLUMNS and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+    # Several series of one asset (one per detector) fall into the same bucket: average them.
+    merged = frame.groupby("time", sort=True)[fields].mean() if not frame.empty else None
+    times = [] if merged is None else [int(t.timestamp() * 1000) for t in merged.index]
+    values = {
+        name: [] if merged is None else [None if pd.isna(v) else float(v) for v in merged[name]]
+        for name in fields
+    }
+    return Series(
+        asset=asset,
+        measurement=measurement,
+        start=start,
+        end=end,
+        every_s=int(every.total_seconds()),
+        time=times,
+        fields=values,
+    )
+
+
+async def _query(store: TelemetryStore, **kwargs: object) -> pd.DataFrame:
+    return await anyio.to_thread.run_sync(lambda: store.query(**kwargs))  # type: ignore[arg-type]
+
+
+@router.get(
+    "/{asset}/telemetry",
+    response_model=Series,
+    summary="Telemetry of one asset, averaged server-side to at most max_points",
+)
+async def telemetry(
+    asset: str,
+    store: StoreDep,
+    config: ConfigDep,
+    key: CurrentKey,
+    start: datetime | None = Query(None, description="Default: 24 h before end"),
+    end: datetime | None = Query(None, description="Default: now"),
+    metrics: Annotated[list[str] | None, Query(max_length=50, description="Default: all")] = None,
+    max_points: Annotated[int, Query(ge=10, le=10_000)] = 500,
+) -> Series:
+    span = resolve(start, end)
+    every = span.step_for(min(max_points, config.max_chart_points))
+    frame = await _query(
+        store,
+        measurement=TELEMETRY,
+        start=span.start,
+        end=span.end,
+        assets=[asset],
+        fields=metrics,
+        every=every,
+    )
+    return series(
+        frame, asset=asset, measurement=TELEMETRY, start=span.start, end=span.end, every=every
+    )
+
+
+@router.get(
+    "/{asset}/scores",
+    response_model=Series,
+    summary="Anomaly scores and thresholds of one asset, averaged to at most max_points",
+)
+async def scores(
+    asset: str,
+    store: StoreDep,
+    config: ConfigDep,
+    key: CurrentKey,
+    start: datetime | None = Query(None, description="Default: 24 h before end"),
+    end: datetime | None = Query(None, description="Default: now"),
+    detector: Annotated[str | None, Query(max_length=100)] = None,
+    max_points: Annotated[int, Query(ge=10, le=10_000)] = 500,
+) -> Series:
+    span = resolve(start, end)
+    every = span.step_for(min(max_points, config.max_chart_points))
+    frame = await _query(
+        store,
+        measurement=ANOMALY_SCORE,
+        start=span.start,
+        end=span.end,
+        assets=[asset],
+        fields=["score", "threshold"],
+        where={"detector": detector} if detector else None,
+        every=every,
+    )
+    return series(
+        frame, asset=asset, measurement=ANOMALY_SCORE, start=span.start, end=span.end, every=every
+    )

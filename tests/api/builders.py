@@ -1,0 +1,83 @@
+"""Small builders of test data for the API tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import keys
+from api.config import ApiConfig
+from api.roles import Role
+from ingest.points import ANOMALY_SCORE, TELEMETRY, Point
+from ingest.store.base import TelemetryStore
+
+SECRET = "test-session-secret-0123456789abcdef"
+
+
+def api_config(tmp_path: Path, **overrides: object) -> ApiConfig:
+    values: dict[str, object] = {
+        "session_secret": SECRET,
+        "data_dir": tmp_path,
+        "cookie_secure": False,
+        "fleet_refresh_s": 0.2,
+    }
+    values.update(overrides)
+    return ApiConfig(**values)  # type: ignore[arg-type]
+
+
+def make_keys(factory: sessionmaker[Session]) -> dict[Role, str]:
+    """One key per role, in clear (as a client would hold them)."""
+    with factory() as session:
+        made = {
+            role: keys.create_key(session=session, name=f"test {role}", role=role) for role in Role
+        }
+        session.commit()
+    return {role: created.key for role, created in made.items()}
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@dataclass
+class Fleet:
+    """A few assets with an hour of one-minute telemetry and scores ending at ``end``."""
+
+    end: datetime = field(
+        default_factory=lambda: datetime.now(UTC).replace(second=0, microsecond=0)
+    )
+    assets: tuple[tuple[str, str, str], ...] = (
+        ("plant-north", "pump-001", "pump"),
+        ("plant-north", "pump-002", "pump"),
+        ("plant-south", "chiller-001", "chiller"),
+    )
+    minutes: int = 60
+    # asset -> score multiplier (1.0 = at threshold)
+    hot: dict[str, float] = field(default_factory=lambda: {"pump-002": 0.9})
+
+    def points(self) -> Iterator[Point]:
+        for site, asset, asset_type in self.assets:
+            tags = {"site": site, "asset": asset, "asset_type": asset_type}
+            ratio = self.hot.get(asset, 0.2)
+            for minute in range(self.minutes):
+                ts = self.end - timedelta(minutes=self.minutes - minute)
+                ts_ms = int(ts.timestamp() * 1000)
+                vib = 2.0 + 0.01 * minute + (3.0 * ratio if minute > self.minutes - 10 else 0.0)
+                yield Point(TELEMETRY, tags, {"vibration_rms": vib, "temperature": 50.0}, ts_ms)
+                yield Point(
+                    ANOMALY_SCORE,
+                    {**tags, "detector": "pca"},
+                    {
+                        "score": 3.0 * (ratio if minute > self.minutes - 10 else 0.2),
+                        "threshold": 3.0,
+                    },
+                    ts_ms,
+                )
+
+    def write(self, store: TelemetryStore) -> Fleet:
+        store.write(list(self.points()))
+        return self

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from api.roles import Role
+from tests.api.builders import auth
+from tests.api.conftest import ApiWorld
+
+
+def test_healthz_needs_no_key(world: ApiWorld) -> None:
+    assert world.client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_names_what_is_unreachable(world: ApiWorld) -> None:
+    ok = world.client.get("/readyz")
+    assert ok.status_code == 200
+    assert ok.json() == {"ready": True, "checks": {"store": "ok", "database": "ok"}}
+
+    def broker_down() -> None:
+        raise ConnectionRefusedError("connection refused by 127.0.0.1:1883")
+
+    world.app.state.probes["broker"] = broker_down
+    down = world.client.get("/readyz")
+    assert down.status_code == 503
+    assert down.json()["checks"]["broker"].startswith("unreachable: connection refused")
+    assert down.json()["checks"]["store"] == "ok"
+
+
+def test_metrics_in_prometheus_format(world: ApiWorld) -> None:
+    assert world.client.get("/metrics").status_code == 401
+    world.client.get("/api/v1/assets", headers=auth(world.keys[Role.viewer]))
+    text = world.client.get("/metrics", headers=auth(world.keys[Role.viewer])).text
+    assert (
+        'vigil_http_request_duration_seconds_count{method="GET",route="/api/v1/assets",status="200"} 1.0'
+        in text
+    )
+    assert "# TYPE vigil_quarantined_messages gauge" in text
