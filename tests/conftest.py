@@ -24,7 +24,9 @@ def unavailable(message: str) -> None:
 
 
 @pytest.fixture
-def start_mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ChildServer]]:
+def start_mosquitto(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., ChildServer]]:
     """Factory: a fresh mosquitto on a free port with its own persistence dir; stopped after."""
     started: list[ChildServer] = []
 

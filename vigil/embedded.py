@@ -59,7 +59,11 @@ class ChildServer:
     def start(self, timeout: float = 30.0) -> ChildServer:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            self.argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir, start_new_session=True
+            self.argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+            start_new_session=True,
         )
         try:
             wait_for_port(self.port, timeout, self.proc)
@@ -68,7 +72,9 @@ class ChildServer:
         except ServerUnavailable as error:
             self.stop()
             tail = self.log_path.read_text(errors="replace")[-2000:]
-            raise ServerUnavailable(f"{self.name}: {error}\n--- {self.log_path} ---\n{tail}") from None
+            raise ServerUnavailable(
+                f"{self.name}: {error}\n--- {self.log_path} ---\n{tail}"
+            ) from None
         return self
 
     def stop(self, timeout: float = 15.0) -> None:

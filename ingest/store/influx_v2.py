@@ -41,7 +41,10 @@ class InfluxV2Store:
             body = format_points(points[start : start + WRITE_CHUNK])
             try:
                 self._writer.write(
-                    bucket=self.bucket, org=self.org, record=body, write_precision=WritePrecision("ms")
+                    bucket=self.bucket,
+                    org=self.org,
+                    record=body,
+                    write_precision=WritePrecision.MS,  # type: ignore[arg-type]  # the constant is a str, the annotation says the class
                 )
             except ApiException as error:
                 if (

@@ -1,0 +1,216 @@
+"""The collector: decode, store durably in batches, then acknowledge in arrival order.
+
+paho's network thread only queues messages; one worker thread decodes them (pure functions),
+writes a batch when it is full, old enough or the queue is idle, and acks each message only after
+its readings are in the store (or the spool) or its rejection is in quarantine. A store that is
+down is retried with backoff while nothing is acked, so the broker keeps the messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ingest.decode import Limits, decode_message
+from ingest.mqtt import Message
+from ingest.points import Point
+from ingest.quarantine import Quarantine, QuarantineEntry
+from ingest.rejections import Rejected
+from ingest.status import decode_status
+from ingest.store.base import StoreRejected, StoreUnavailable, TelemetryStore
+from ingest.topics import TopicTemplate
+
+log = logging.getLogger(__name__)
+
+# With a small broker in-flight window (Mosquitto's default of 20 for MQTT 3.1.1), a batch would
+# never fill; flushing when the queue has been idle this long keeps latency low in that case.
+IDLE_FLUSH_S = 0.005
+
+
+@dataclass
+class CollectorStats:
+    messages: int = 0
+    readings_stored: int = 0
+    readings_without_ts: int = 0
+    status_updates: int = 0
+    batches: int = 0
+    store_retries: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)
+    last_flush_ms: int = 0
+    # Receive time minus reading time of the newest stored reading: how far ingest lags.
+    lag_ms: int = 0
+
+    @property
+    def quarantined_total(self) -> int:
+        return sum(self.quarantined.values())
+
+
+@dataclass
+class _Batch:
+    messages: list[Message] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    # Per message: the slice of `points` it contributed, to find the culprit of a rejection.
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    rejected: list[QuarantineEntry] = field(default_factory=list)
+    opened: float = 0.0
+
+
+class Collector:
+    def __init__(
+        self,
+        *,
+        store: TelemetryStore,
+        quarantine: Quarantine,
+        telemetry_topics: TopicTemplate,
+        status_topics: TopicTemplate | None,
+        ack: Callable[[int, int], None],
+        limits: Limits | None = None,
+        batch_size: int = 5_000,
+        batch_ms: int = 200,
+        retry_max_s: float = 10.0,
+    ) -> None:
+        self.store = store
+        self.quarantine = quarantine
+        self.telemetry_topics = telemetry_topics
+        self.status_topics = status_topics
+        self.limits = limits or Limits()
+        self.batch_size = batch_size
+        self.batch_s = batch_ms / 1000
+        self.retry_max_s = retry_max_s
+        self.stats = CollectorStats()
+        self._ack = ack
+        self._queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- threads --------------------------------------------------------------------------------
+
+    def submit(self, message: Message) -> None:
+        """Called from the MQTT network thread: hand off only."""
+        self._queue.put(message)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="collector", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Flush and acknowledge what is durable, then return."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def backlog(self) -> int:
+        return self._queue.qsize()
+
+    def run(self) -> None:
+        batch = _Batch()
+        while True:
+            try:
+                message = self._queue.get(timeout=IDLE_FLUSH_S if batch.messages else 0.1)
+            except queue.Empty:
+                if batch.messages:
+                    batch = self._flush(batch)
+                elif self._stop.is_set():
+                    return
+                continue
+            if not batch.messages:
+                batch.opened = time.monotonic()
+            self._add(batch, message)
+            if (
+                len(batch.points) >= self.batch_size
+                or time.monotonic() - batch.opened >= self.batch_s
+            ):
+                batch = self._flush(batch)
+
+    # -- decoding -------------------------------------------------------------------------------
+
+    def _add(self, batch: _Batch, message: Message) -> None:
+        self.stats.messages += 1
+        batch.messages.append(message)
+        start = len(batch.points)
+        try:
+            batch.points.extend(self._decode(message))
+        except Rejected as rejected:
+            batch.rejected.append(_entry(message, rejected.reason, rejected.detail))
+        batch.spans.append((start, len(batch.points)))
+
+    def _decode(self, message: Message) -> list[Point]:
+        names = self.telemetry_topics.match(message.topic)
+        if names is not None:
+            readings = decode_message(
+                site=names["site"],
+                asset=names["asset"],
+                payload=message.payload,
+                received_ms=message.received_ms,
+                limits=self.limits,
+            )
+            self.stats.readings_without_ts += sum(r.ts_from_receipt for r in readings)
+            return [reading.to_point() for reading in readings]
+        names = self.status_topics.match(message.topic) if self.status_topics else None
+        if names is not None:
+            self.stats.status_updates += 1
+            return [decode_status(names["site"], names["asset"], message)]
+        raise Rejected("topic_mismatch", f"topic {message.topic[:200]!r} fits no template")
+
+    # -- storing and acknowledging --------------------------------------------------------------
+
+    def _flush(self, batch: _Batch) -> _Batch:
+        if batch.points:
+            self._store(batch)
+        if batch.rejected:
+            self._durably(lambda: self.quarantine.add_many(batch.rejected), "quarantine")
+            self.stats.quarantined.update(entry.reason for entry in batch.rejected)
+        for message in batch.messages:
+            self._ack(message.mid, message.qos)
+        self.stats.batches += 1
+        self.stats.last_flush_ms = int(time.time() * 1000)
+        return _Batch()
+
+    def _store(self, batch: _Batch) -> None:
+        try:
+            self._durably(lambda: self.store.write(batch.points), "store")
+        except StoreRejected as error:
+            log.warning("store refused a batch (%s); writing its messages one by one", error)
+            self._store_each(batch)
+            return
+        self.stats.readings_stored += len(batch.points)
+        newest = max(point.ts_ms for point in batch.points)
+        self.stats.lag_ms = max(0, batch.messages[-1].received_ms - newest)
+
+    def _store_each(self, batch: _Batch) -> None:
+        for message, (start, end) in zip(batch.messages, batch.spans, strict=True):
+            if start == end:
+                continue
+            points = batch.points[start:end]
+            try:
+                self._durably(lambda: self.store.write(points), "store")  # noqa: B023 (runs now)
+                self.stats.readings_stored += end - start
+            except StoreRejected as error:
+                batch.rejected.append(_entry(message, "store_rejected", str(error)))
+
+    def _durably(self, action: Callable[[], None], what: str) -> None:
+        """Run a write until it succeeds: an unavailable store is waited for, never skipped.
+
+        While this waits nothing is acknowledged, so the broker keeps every message. A stop
+        request does not cut this short: what was received must be stored before exiting.
+        """
+        delay = 0.2
+        while True:
+            try:
+                action()
+                return
+            except StoreUnavailable as error:
+                self.stats.store_retries += 1
+                log.warning("%s unavailable, retrying in %.1fs: %s", what, delay, error)
+                time.sleep(delay)
+                delay = min(delay * 2, self.retry_max_s)
+
+
+def _entry(message: Message, reason: str, detail: str) -> QuarantineEntry:
+    return QuarantineEntry(message.received_ms, reason, detail, message.topic, message.payload)

@@ -1,0 +1,154 @@
+"""The one place that touches paho-mqtt callbacks: a subscriber with manual, in-order acks.
+
+Persistent session (clean_start=False plus a session expiry, or clean_session=False on 3.1.1) so
+the broker keeps QoS 1 messages for the collector across restarts; subscribe in on_connect so a
+reconnect re-subscribes; ``on_message`` only hands the message off.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    url: str
+    client_id: str
+    subscriptions: Sequence[str]
+    protocol: str = "5"
+    session_expiry_s: int = 7 * 24 * 3600
+    ca_file: Path | None = None
+    # How many unacknowledged QoS 1 messages the broker may send us (MQTT 5 Receive Maximum):
+    # the bound on what the collector holds in memory while a batch is being stored.
+    receive_maximum: int = 20_000
+    keepalive_s: int = 30
+
+
+@dataclass(slots=True)
+class Message:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    received_ms: int
+
+
+def broker_address(url: str) -> tuple[str, int, str | None, str | None, bool]:
+    parts = urlsplit(url)
+    tls = parts.scheme in ("mqtts", "ssl")
+    port = parts.port or (8883 if tls else 1883)
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return parts.hostname or "127.0.0.1", port, username, password, tls
+
+
+class MqttSubscriber:
+    def __init__(self, config: MqttConfig, on_message: Callable[[Message], None]) -> None:
+        self.config = config
+        self.connected = threading.Event()
+        self.session_present: bool | None = None
+        self.last_error: str | None = None
+        self._deliver = on_message
+        v5 = config.protocol == "5"
+        self._client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=config.client_id,
+            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
+            clean_session=None if v5 else False,
+            manual_ack=True,
+        )
+        host, port, username, password, tls = broker_address(config.url)
+        self._host, self._port = host, port
+        if username:
+            self._client.username_pw_set(username, password)
+        if tls:
+            self._client.tls_set(
+                ca_certs=str(config.ca_file) if config.ca_file else None,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self._client.max_queued_messages_set(0)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+
+    def start(self) -> None:
+        properties = None
+        kwargs: dict[str, Any] = {}
+        if self.config.protocol == "5":
+            properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            properties.SessionExpiryInterval = self.config.session_expiry_s
+            properties.ReceiveMaximum = self.config.receive_maximum
+            kwargs["clean_start"] = False
+        self._client.connect_async(
+            self._host,
+            self._port,
+            keepalive=self.config.keepalive_s,
+            properties=properties,
+            **kwargs,
+        )
+        self._client.loop_start()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self.connected.wait(timeout)
+
+    def ack(self, mid: int, qos: int) -> None:
+        if qos > 0:
+            self._client.ack(mid, qos)
+
+    def stop(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    # -- paho callbacks (network thread) --------------------------------------------------------
+
+    def _on_connect(
+        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
+    ) -> None:
+        if reason.is_failure:
+            self.last_error = f"broker refused the connection: {reason}"
+            log.error("MQTT %s:%s %s", self._host, self._port, self.last_error)
+            return
+        self.session_present = bool(flags.session_present)
+        log.info(
+            "MQTT connected to %s:%s as %s (session present: %s)",
+            self._host,
+            self._port,
+            self.config.client_id,
+            self.session_present,
+        )
+        client.subscribe([(topic, 1) for topic in self.config.subscriptions])
+        self.last_error = None
+        self.connected.set()
+
+    def _on_disconnect(
+        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
+    ) -> None:
+        self.connected.clear()
+        if reason.is_failure:
+            self.last_error = f"disconnected: {reason}"
+            log.warning("MQTT %s:%s %s; reconnecting", self._host, self._port, self.last_error)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        # Brokers refuse non-UTF-8 topics, but a decoding error here would kill paho's thread.
+        topic = bytes(message._topic).decode("utf-8", errors="replace")
+        self._deliver(
+            Message(
+                topic, bytes(message.payload), message.mid, message.qos, int(time.time() * 1000)
+            )
+        )

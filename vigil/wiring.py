@@ -1,0 +1,136 @@
+"""Wiring the parts into a running service from settings: stores, quarantine, the collector."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from ingest.collector import Collector
+from ingest.decode import Limits
+from ingest.mqtt import MqttConfig, MqttSubscriber
+from ingest.quarantine import Quarantine
+from ingest.store import StoreError, TelemetryStore, open_store
+from ingest.store.influx_v1 import InfluxV1Store
+from ingest.topics import TopicTemplate
+from vigil.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_store(settings: Settings) -> TelemetryStore:
+    return open_store(
+        settings.store_kind,
+        sqlite_path=settings.data_dir / "telemetry.db",
+        url=settings.influx_url,
+        database=settings.influx_db,
+        username=settings.influx_user,
+        password=settings.influx_password,
+        token=settings.influx_token,
+        org=settings.influx_org,
+        bucket=settings.influx_bucket,
+        timeout=settings.influx_timeout_s,
+    )
+
+
+def build_quarantine(settings: Settings) -> Quarantine:
+    return Quarantine(settings.data_dir / "quarantine.db")
+
+
+def wait_for_store(
+    store: TelemetryStore, stop: threading.Event, *, timeout: float | None = None
+) -> bool:
+    """Wait until the store answers (creating the InfluxDB database); False if stopped first."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            store.ping()
+            if isinstance(store, InfluxV1Store):
+                store.ensure_database()
+            return True
+        except StoreError as error:
+            if deadline is not None and time.monotonic() > deadline:
+                raise
+            log.warning("telemetry store not ready, retrying in %.0fs: %s", delay, error)
+            stop.wait(delay)
+            delay = min(delay * 2, 15.0)
+    return False
+
+
+@dataclass
+class IngestService:
+    collector: Collector
+    subscriber: MqttSubscriber
+
+    def start(self) -> None:
+        self.collector.start()
+        self.subscriber.start()
+
+    def stop(self) -> None:
+        """Stop receiving, then flush and acknowledge what was received, then disconnect."""
+        self.collector.stop()
+        self.subscriber.stop()
+
+
+def build_ingest(
+    settings: Settings,
+    store: TelemetryStore,
+    quarantine: Quarantine,
+    *,
+    client_id: str | None = None,
+) -> IngestService:
+    telemetry = TopicTemplate(settings.topic_template)
+    status = TopicTemplate(settings.status_topic_template)
+    subscriber_box: list[MqttSubscriber] = []
+
+    def ack(mid: int, qos: int) -> None:
+        subscriber_box[0].ack(mid, qos)
+
+    collector = Collector(
+        store=store,
+        quarantine=quarantine,
+        telemetry_topics=telemetry,
+        status_topics=status,
+        ack=ack,
+        limits=Limits(
+            max_payload_bytes=settings.max_payload_bytes,
+            max_readings=settings.max_readings_per_message,
+            max_future_skew_ms=int(settings.max_future_skew_s * 1000),
+        ),
+        batch_size=settings.ingest_batch_size,
+        batch_ms=settings.ingest_batch_ms,
+    )
+    subscriptions = subscription_filters(settings, telemetry, status)
+    subscriber = MqttSubscriber(
+        MqttConfig(
+            url=settings.mqtt_url,
+            client_id=client_id or settings.mqtt_client_id,
+            subscriptions=subscriptions,
+            protocol=settings.mqtt_protocol,
+            session_expiry_s=settings.mqtt_session_expiry_s,
+            ca_file=settings.mqtt_ca_file,
+        ),
+        collector.submit,
+    )
+    subscriber_box.append(subscriber)
+    return IngestService(collector, subscriber)
+
+
+def subscription_filters(
+    settings: Settings, telemetry: TopicTemplate, status: TopicTemplate
+) -> list[str]:
+    """One ``<root>/#`` filter when the templates share a fixed root, else one per template.
+
+    The root wildcard also brings topics that fit no template, which are then quarantined as
+    ``topic_mismatch`` instead of being invisible; one filter also avoids the broker sending a
+    message twice through overlapping subscriptions.
+    """
+    group = settings.ingest_group
+    root = telemetry.template.split("/", 1)[0]
+    if "{" not in root and status.template.split("/", 1)[0] == root:
+        filters = [f"{root}/#"]
+    else:
+        filters = [telemetry.subscription(), status.subscription()]
+    return [f"$share/{group}/{f}" if group else f for f in filters]
