@@ -79,8 +79,7 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in _MQTT_SCHEMES or not parts.hostname:
             raise ValueError(
-                "expected mqtt://[user:password@]host[:port] or mqtts://... for TLS, "
-                f"got {value!r}"
+                f"expected mqtt://[user:password@]host[:port] or mqtts://... for TLS, got {value!r}"
             )
         return value
 
