@@ -26,7 +26,7 @@ from api.fleet import FleetIndex
 from api.health_state import AssetActivity
 from api.metrics import ApiMetrics, CountsSource
 from api.ports import Probe, QuarantineReader, StatsSource
-from api.routers import assets, health, keys
+from api.routers import assets, health, keys, webhooks, workorders
 from api.routers import events as events_router
 from api.routers import quarantine as quarantine_router
 from ingest.store.base import TelemetryStore
@@ -114,7 +114,14 @@ def create_app(
 
     app.include_router(health.router)
     v1 = APIRouter(prefix="/api/v1")
-    for router in (assets.router, quarantine_router.router, events_router.router, keys.router):
+    for router in (
+        assets.router,
+        workorders.router,
+        webhooks.router,
+        quarantine_router.router,
+        events_router.router,
+        keys.router,
+    ):
         v1.include_router(router)
     for router in extra_routers or []:
         v1.include_router(router)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +16,8 @@ from api.fleet import FleetIndex
 from api.models import ApiKey
 from api.roles import ADMIN, ANY, INTEGRATE, MODELS, OPERATE, WEBHOOKS, Role
 from ingest.store.base import TelemetryStore
+from workorders import service as workorder_service
+from workorders.models import WorkOrder
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Recording last use on every request would make every read a write; once a minute is enough.
@@ -124,3 +126,35 @@ IntegratorKey = Annotated[ApiKey, Depends(require(INTEGRATE, "update work orders
 WebhookKey = Annotated[ApiKey, Depends(require(WEBHOOKS, "manage webhooks"))]
 ModelsKey = Annotated[ApiKey, Depends(require(MODELS, "promote or roll back models"))]
 AdminKey = Annotated[ApiKey, Depends(require(ADMIN, "manage API keys"))]
+
+
+def actor(key: ApiKey) -> str:
+    """How a change made with this key appears in audit logs."""
+    return f"{key.name} (key {key.id}, {key.role})"
+
+
+def if_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            max_length=100,
+            description='The version you read (the ETag, e.g. "3"); 409 if it changed since',
+        ),
+    ] = None,
+) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 12:
+        raise HTTPException(422, detail=f'If-Match must be a version like "3", got {value!r}')
+    return int(text)
+
+
+def get_work_order(ref: str, session: SessionDep) -> WorkOrder:
+    """The work order named in the path, by id or by number (WO-2026-000123)."""
+    return workorder_service.get_work_order(session=session, ref=ref)
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
+CurrentWorkOrder = Annotated[WorkOrder, Depends(get_work_order)]

@@ -1,4 +1,4 @@
-"""Errors every router may raise, mapped once to HTTP responses."""
+"""Errors of the services underneath, mapped once to HTTP responses (never a 500 for bad input)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ingest.store.base import StoreError, StoreUnavailable
+from workorders.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    WorkOrderError,
+)
+
+
+def _status(error: WorkOrderError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, TransitionNotAllowed | InvalidInput):
+        return 422
+    return 400
 
 
 def install(app: FastAPI) -> None:
@@ -18,3 +35,16 @@ def install(app: FastAPI) -> None:
             status_code=status,
             headers={"Retry-After": "5"},
         )
+
+    @app.exception_handler(WorkOrderError)
+    async def _work_order_error(request: Request, error: WorkOrderError) -> JSONResponse:
+        body: dict[str, object] = {"detail": str(error)}
+        if isinstance(error, TransitionNotAllowed):
+            body |= {
+                "current": error.current,
+                "requested": error.requested,
+                "allowed": error.allowed,
+            }
+        if isinstance(error, Conflict) and error.current_version is not None:
+            body["current_version"] = error.current_version
+        return JSONResponse(body, status_code=_status(error))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,9 @@ from api.config import ApiConfig
 from api.roles import Role
 from ingest.points import ANOMALY_SCORE, TELEMETRY, Point
 from ingest.store.base import TelemetryStore
+from models.base import Decision
+from workorders import service as workorder_service
+from workorders.models import WorkOrder
 
 SECRET = "test-session-secret-0123456789abcdef"
 
@@ -81,3 +85,36 @@ class Fleet:
     def write(self, store: TelemetryStore) -> Fleet:
         store.write(list(self.points()))
         return self
+
+
+def decision(
+    asset: str = "pump-002",
+    *,
+    site: str = "plant-north",
+    asset_type: str = "pump",
+    fault_code: str = "mechanical",
+    score: float = 6.0,
+    at: datetime | None = None,
+) -> Decision:
+    return Decision(
+        site=site,
+        asset=asset,
+        asset_type=asset_type,
+        at=at or datetime.now(UTC),
+        fault_code=fault_code,
+        score=score,
+        threshold=3.0,
+        is_anomalous=True,
+        detector="pca",
+        model_version="pump-v3",
+        contributions={"vibration_rms": 0.71, "temperature": 0.18},
+    )
+
+
+def open_work_order(factory: sessionmaker[Session], **kwargs: Any) -> WorkOrder:
+    with factory() as session:
+        opened = workorder_service.open_for_alert(
+            session=session, decision=decision(**kwargs), now=datetime.now(UTC)
+        )
+        session.commit()
+        return opened.work_order

@@ -1,0 +1,246 @@
+"""The ticketing system's API for work orders: pull with a cursor, read, and report back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentKey, CurrentWorkOrder, IfMatch, IntegratorKey, SessionDep, actor
+from workorders import service
+from workorders.models import (
+    AuditRead,
+    Priority,
+    ResolutionCode,
+    Status,
+    WorkOrder,
+    WorkOrderDocument,
+    document,
+)
+from workorders.webhooks import service as webhooks
+from workorders.webhooks.models import DeliveryRead
+
+router = APIRouter(prefix="/work-orders", tags=["work orders"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such work order"},
+    409: {"description": "The version in If-Match is stale: re-read and retry"},
+    422: {"description": "Invalid input or a transition that is not allowed (names the allowed)"},
+}
+
+
+class WorkOrderPage(BaseModel):
+    items: list[WorkOrderDocument]
+    next_cursor: str = Field(
+        description="Pass back as `cursor` for the next page, or later to get only what changed"
+    )
+
+
+class TransitionBody(BaseModel):
+    to: Status = Field(examples=["dispatched"])
+    note: str | None = Field(None, max_length=500, examples=["engineer J. Smith on the way"])
+
+
+class ExternalRefBody(BaseModel):
+    external_ref: str | None = Field(max_length=200, examples=["SN-INC0012345"])
+
+
+class AssigneeBody(BaseModel):
+    assignee: str | None = Field(max_length=200, examples=["j.smith"])
+
+
+class ResolutionBody(BaseModel):
+    code: ResolutionCode = Field(examples=["confirmed_fault"])
+    notes: str | None = Field(None, max_length=5000, examples=["Replaced drive-end bearing"])
+    parts_used: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=100, examples=[["bearing 6205-2RS"]]
+    )
+
+
+class CsatBody(BaseModel):
+    csat: int = Field(ge=1, le=5, examples=[5])
+
+
+def _respond(wo: WorkOrder, response: Response) -> WorkOrderDocument:
+    response.headers["ETag"] = f'"{wo.version}"'
+    return document(wo)
+
+
+@router.get("", response_model=WorkOrderPage, summary="Work orders in change order, with a cursor")
+def list_work_orders(
+    session: SessionDep,
+    key: CurrentKey,
+    status: Status | None = None,
+    priority: Priority | None = None,
+    site: Annotated[str | None, Query(max_length=200)] = None,
+    asset: Annotated[str | None, Query(max_length=200)] = None,
+    updated_since: datetime | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> WorkOrderPage:
+    page = service.list_work_orders(
+        session=session,
+        status=status,
+        priority=priority,
+        site=site,
+        asset=asset,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+    )
+    return WorkOrderPage(items=[document(wo) for wo in page.items], next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/{ref}",
+    response_model=WorkOrderDocument,
+    responses=_ERRORS,
+    summary="One work order by id or number (WO-2026-000123); ETag carries its version",
+)
+def get_work_order(wo: CurrentWorkOrder, key: CurrentKey, response: Response) -> WorkOrderDocument:
+    return _respond(wo, response)
+
+
+@router.get("/{ref}/audit", response_model=list[AuditRead], responses=_ERRORS, summary="Change log")
+def audit(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[AuditRead]:
+    rows = service.audit_log(session=session, work_order_id=wo.id)
+    return [AuditRead.model_validate(row) for row in rows]
+
+
+@router.post(
+    "/{ref}/transitions",
+    response_model=WorkOrderDocument,
+    responses=_ERRORS,
+    summary="Move along the lifecycle; send the version you read in If-Match",
+)
+def transition(
+    wo: CurrentWorkOrder,
+    body: TransitionBody,
+    session: SessionDep,
+    key: IntegratorKey,
+    if_match: IfMatch,
+    response: Response,
+) -> WorkOrderDocument:
+    changed = service.transition(
+        session=session,
+        work_order_id=wo.id,
+        to=body.to,
+        expected_version=if_match,
+        actor=actor(key),
+        now=datetime.now(UTC),
+        note=body.note,
+    )
+    return _respond(changed, response)
+
+
+@router.put(
+    "/{ref}/external-ref",
+    response_model=WorkOrderDocument,
+    responses=_ERRORS,
+    summary="Set the ticketing system's own reference",
+)
+def set_external_ref(
+    wo: CurrentWorkOrder,
+    body: ExternalRefBody,
+    session: SessionDep,
+    key: IntegratorKey,
+    if_match: IfMatch,
+    response: Response,
+) -> WorkOrderDocument:
+    changed = service.set_external_ref(
+        session=session,
+        work_order_id=wo.id,
+        external_ref=body.external_ref,
+        expected_version=if_match,
+        actor=actor(key),
+        now=datetime.now(UTC),
+    )
+    return _respond(changed, response)
+
+
+@router.put(
+    "/{ref}/assignee", response_model=WorkOrderDocument, responses=_ERRORS, summary="Assign"
+)
+def set_assignee(
+    wo: CurrentWorkOrder,
+    body: AssigneeBody,
+    session: SessionDep,
+    key: IntegratorKey,
+    if_match: IfMatch,
+    response: Response,
+) -> WorkOrderDocument:
+    changed = service.assign(
+        session=session,
+        work_order_id=wo.id,
+        assignee=body.assignee,
+        expected_version=if_match,
+        actor=actor(key),
+        now=datetime.now(UTC),
+    )
+    return _respond(changed, response)
+
+
+@router.put(
+    "/{ref}/resolution",
+    response_model=WorkOrderDocument,
+    responses=_ERRORS,
+    summary="Record the outcome (resolves the work order); false_alarm and confirmed_fault "
+    "become training labels",
+)
+def record_resolution(
+    wo: CurrentWorkOrder,
+    body: ResolutionBody,
+    session: SessionDep,
+    key: IntegratorKey,
+    if_match: IfMatch,
+    response: Response,
+) -> WorkOrderDocument:
+    changed = service.record_resolution(
+        session=session,
+        work_order_id=wo.id,
+        code=body.code,
+        notes=body.notes,
+        parts_used=body.parts_used,
+        expected_version=if_match,
+        actor=actor(key),
+        now=datetime.now(UTC),
+    )
+    return _respond(changed, response)
+
+
+@router.put(
+    "/{ref}/csat",
+    response_model=WorkOrderDocument,
+    responses=_ERRORS,
+    summary="Record customer satisfaction (1-5) once resolved",
+)
+def record_csat(
+    wo: CurrentWorkOrder,
+    body: CsatBody,
+    session: SessionDep,
+    key: IntegratorKey,
+    if_match: IfMatch,
+    response: Response,
+) -> WorkOrderDocument:
+    changed = service.record_csat(
+        session=session,
+        work_order_id=wo.id,
+        csat=body.csat,
+        expected_version=if_match,
+        actor=actor(key),
+        now=datetime.now(UTC),
+    )
+    return _respond(changed, response)
+
+
+@router.get(
+    "/{ref}/deliveries",
+    response_model=list[DeliveryRead],
+    responses=_ERRORS,
+    summary="Webhook delivery log of this work order, newest first",
+)
+def deliveries(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[DeliveryRead]:
+    rows = webhooks.list_deliveries(session=session, work_order_id=wo.id)
+    return [DeliveryRead.of(row) for row in rows]
