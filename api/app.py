@@ -19,21 +19,20 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.base import RequestResponseEndpoint
 
-from api import errors
+from api import errors, readmodels
 from api.config import ApiConfig
 from api.events import EventBus
 from api.fleet import FleetIndex
-from api.health_state import AssetActivity
-from api.metrics import ApiMetrics, CountsSource
+from api.metrics import ApiMetrics
 from api.ports import Probe, QuarantineReader, StatsSource
-from api.routers import assets, health, keys, webhooks, workorders
+from api.routers import alerts, assets, health, keys, webhooks, workorders
 from api.routers import events as events_router
 from api.routers import quarantine as quarantine_router
+from api.watch import ChangeWatcher
 from ingest.store.base import TelemetryStore
 
 log = logging.getLogger(__name__)
 
-ActivitySource = Callable[[Session], Mapping[str, AssetActivity]]
 
 DESCRIPTION = """\
 Vigil's API: fleet health, telemetry and anomaly scores, alerts, work orders for the ticketing
@@ -47,10 +46,6 @@ do something gets 403 with a message saying which roles may.
 """
 
 
-def _no_activity(session: Session) -> Mapping[str, AssetActivity]:
-    return {}
-
-
 def create_app(
     *,
     config: ApiConfig,
@@ -60,13 +55,20 @@ def create_app(
     events: EventBus | None = None,
     probes: Mapping[str, Probe] | None = None,
     stats: list[StatsSource] | None = None,
-    activity: ActivitySource | None = None,
-    alert_states: CountsSource | None = None,
-    webhook_failures: CountsSource | None = None,
     extra_routers: list[APIRouter] | None = None,
     sse_heartbeat_s: float = 15.0,
+    watch_interval_s: float = 1.0,
 ) -> FastAPI:
     fleet = FleetIndex(store)
+    bus = events or EventBus()
+    watcher = ChangeWatcher(session_factory, bus)
+
+    def counts(query: Callable[[Session], dict[str, int]]) -> Callable[[], dict[str, int]]:
+        def read() -> dict[str, int]:
+            with session_factory() as session:
+                return query(session)
+
+        return read
 
     def database_probe() -> None:
         with session_factory() as session:
@@ -77,13 +79,19 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_refresh_forever(fleet, config.fleet_refresh_s))
+        await anyio.to_thread.run_sync(watcher.start_from_now)
+        tasks = [
+            asyncio.create_task(_every(fleet.refresh, config.fleet_refresh_s, "fleet refresh")),
+            asyncio.create_task(_every(watcher.poll, watch_interval_s, "change watch")),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         title="Vigil",
@@ -98,16 +106,17 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.store = store
     app.state.quarantine = quarantine
-    app.state.events = events or EventBus()
+    app.state.events = bus
+    app.state.watcher = watcher
     app.state.fleet = fleet
     app.state.probes = all_probes
-    app.state.activity = activity or _no_activity
+    app.state.activity = readmodels.asset_activity
     app.state.sse_heartbeat_s = sse_heartbeat_s
     app.state.metrics = ApiMetrics(
         stats=stats or [],
         quarantine=quarantine,
-        alert_states=alert_states,
-        webhook_failures=webhook_failures,
+        alert_states=counts(readmodels.alert_states),
+        webhook_failures=counts(readmodels.failing_deliveries),
     )
     errors.install(app)
     _time_requests(app)
@@ -116,6 +125,7 @@ def create_app(
     v1 = APIRouter(prefix="/api/v1")
     for router in (
         assets.router,
+        alerts.router,
         workorders.router,
         webhooks.router,
         quarantine_router.router,
@@ -129,15 +139,15 @@ def create_app(
     return app
 
 
-async def _refresh_forever(fleet: FleetIndex, every_s: float) -> None:
+async def _every(job: Callable[[], object], every_s: float, what: str) -> None:
     while True:
         started = time.monotonic()
         try:
-            await anyio.to_thread.run_sync(fleet.refresh)
+            await anyio.to_thread.run_sync(job)
         except Exception:
-            # The store may be down for a while; the fleet view shows stale data meanwhile and
-            # /readyz says why. Keep trying.
-            log.warning("fleet refresh failed", exc_info=True)
+            # The store or database may be down for a while; the views show stale data
+            # meanwhile and /readyz says why. Keep trying.
+            log.warning("%s failed", what, exc_info=True)
         await asyncio.sleep(max(0.0, every_s - (time.monotonic() - started)))
 
 
