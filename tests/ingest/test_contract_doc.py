@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from ingest.decode import Limits, decode_message
+from ingest.points import Reading
 from ingest.rejections import REASONS, Rejected
 from ingest.topics import TopicTemplate
 
@@ -33,13 +34,16 @@ def examples() -> list[re.Match[str]]:
 def test_document_example(example: re.Match[str]) -> None:
     names = TEMPLATE.match(example["topic"])
     assert names is not None
-    decode = lambda: decode_message(  # noqa: E731
-        site=names["site"],
-        asset=names["asset"],
-        payload=example["payload"].strip().encode(),
-        received_ms=RECEIVED_MS,
-        limits=Limits(),
-    )
+
+    def decode() -> list[Reading]:
+        return decode_message(
+            site=names["site"],
+            asset=names["asset"],
+            payload=example["payload"].strip().encode(),
+            received_ms=RECEIVED_MS,
+            limits=Limits(),
+        )
+
     if example["reason"]:
         with pytest.raises(Rejected) as rejected:
             decode()

@@ -99,7 +99,8 @@ def test_every_malformed_case_is_quarantined_and_ingest_continues(
     assert big.payload_size > 10 * 1024 * 1024
     assert not big.payload_complete
     small = next(m for m in listed if m.reason == "invalid_json")
-    assert small.payload_complete and small.topic == GOOD_TOPIC
+    assert small.payload_complete
+    assert small.topic == GOOD_TOPIC
     print("\nquarantined by reason:", json.dumps(counts, sort_keys=True))
     store.close()
     quarantine.close()

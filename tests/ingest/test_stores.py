@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -94,7 +94,8 @@ def test_other_measurements_and_tag_filter(store: TelemetryStore) -> None:
     )
     assert frame["score"].tolist() == [0.9]
     empty = store.query(measurement="telemetry", start=START, end=START + timedelta(minutes=1))
-    assert empty.empty and "time" in empty.columns
+    assert empty.empty
+    assert "time" in empty.columns
 
 
 def test_unreachable_influx_is_retriable() -> None:
@@ -106,7 +107,7 @@ def test_unreachable_influx_is_retriable() -> None:
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    requests: list[dict[str, Any]] = []
+    requests: ClassVar[list[dict[str, Any]]] = []
     status = 204
 
     def do_POST(self) -> None:
@@ -132,7 +133,8 @@ def test_influx_v2_write_follows_the_documented_api_contract() -> None:
         path, _, query = request["path"].partition("?")
         assert path == "/api/v2/write"
         params = dict(item.split("=") for item in query.split("&"))
-        assert params["org"] == "acme" and params["bucket"] == "telemetry"
+        assert params["org"] == "acme"
+        assert params["bucket"] == "telemetry"
         assert params["precision"] == "ms"
         assert request["headers"]["Authorization"] == "Token t0k"
         lines = request["body"].decode().splitlines()
