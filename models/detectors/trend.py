@@ -1,0 +1,185 @@
+"""Degradation trend: a straight line through a health indicator, and when it reaches failure.
+
+The health indicator (HI) of a window is its largest |robust z| over the fitted features (median
+and MAD from healthy data). A rolling median of ``smooth`` windows takes out spikes, then a
+least-squares line over the last ``span`` windows gives the slope per day. The score is the HI the
+line projects ``horizon_days`` ahead (never below today's level): a bearing that wears slowly
+scores high days before its vibration is alarming by itself. ``failure_at`` says when the line
+crosses ``failure_z``: this is the work order's "predicted failure at", and what makes the
+maintenance proactive rather than reactive.
+
+>>> import numpy as np, pandas as pd
+>>> t = pd.date_range("2026-01-01", periods=96, freq="1h", tz="UTC")
+>>> idx = pd.MultiIndex.from_product([["p1"], t], names=["asset", "time"])
+>>> rng = np.random.default_rng(3)
+>>> healthy = pd.DataFrame({"vib": rng.normal(1.0, 0.05, 96)}, index=idx)
+>>> d = DegradationTrend(span=48, failure_z=8.0, horizon_days=3.0).fit(healthy)
+>>> wearing = healthy.assign(vib=1.0 + np.linspace(0.0, 0.2, 96))  # +0.05/day, 1 z per day
+>>> round(float(d.score(wearing).iloc[-1]), 1)
+6.5
+>>> d.failure_at(wearing).iloc[-1].floor("D")
+Timestamp('2026-01-09 00:00:00+0000', tz='UTC')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.detectors._common import aligned, numeric, shares
+from models.features import robust_scale
+
+_DAY_S = 86400.0
+
+
+def linear_trend(t_days: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of (n, k) arrays, the least-squares slope and the fitted value at the last valid t.
+
+    NaN in ``y`` is skipped; a row with fewer than 3 points has slope 0 and its last value.
+    """
+    valid = np.isfinite(y) & np.isfinite(t_days)
+    count = valid.sum(axis=1)
+    tv = np.where(valid, t_days, 0.0)
+    yv = np.where(valid, y, 0.0)
+    n = np.maximum(count, 1)
+    mean_t = tv.sum(axis=1) / n
+    mean_y = yv.sum(axis=1) / n
+    dt = np.where(valid, t_days - mean_t[:, None], 0.0)
+    var_t = (dt**2).sum(axis=1)
+    cov = (dt * np.where(valid, y - mean_y[:, None], 0.0)).sum(axis=1)
+    slope = np.divide(cov, var_t, out=np.zeros_like(cov), where=(var_t > 0) & (count >= 3))
+    last_t = np.where(valid, t_days, -np.inf).max(axis=1)
+    last_t = np.where(np.isfinite(last_t), last_t, 0.0)
+    level = np.where(count > 0, mean_y + slope * (last_t - mean_t), 0.0)
+    return slope, level
+
+
+class DegradationTrend:
+    name = "trend"
+
+    def __init__(
+        self,
+        *,
+        span: int = 48,
+        smooth: int = 6,
+        failure_z: float = 8.0,
+        horizon_days: float = 3.0,
+        max_lead_days: float = 60.0,
+    ) -> None:
+        self.span, self.smooth = span, smooth
+        self.failure_z, self.horizon_days, self.max_lead_days = (
+            failure_z,
+            horizon_days,
+            max_lead_days,
+        )
+        self.columns: list[str] = []
+        self.center = np.zeros(0)
+        self.scale = np.ones(0)
+
+    def fit(self, features: pd.DataFrame) -> DegradationTrend:
+        data = numeric(features)
+        self.columns = list(data.columns)
+        self.center, self.scale = robust_scale(data.to_numpy(dtype=float, na_value=np.nan))
+        return self
+
+    def _abs_z(self, features: pd.DataFrame) -> np.ndarray:
+        z = np.abs((aligned(features, self.columns) - self.center) / self.scale)
+        return np.nan_to_num(z, nan=0.0, posinf=1e6)
+
+    def health(self, features: pd.DataFrame) -> pd.Series:
+        """The health indicator per row: largest |robust z| (0 before fit)."""
+        z = self._abs_z(features) if self.columns else np.zeros((len(features), 1))
+        values = z.max(axis=1) if z.shape[1] else np.zeros(len(features))
+        return pd.Series(values, index=features.index)
+
+    def _trend(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(slope per day, current level, time in days) for every row, from its trailing span."""
+        hi = self.health(features)
+        slope = np.zeros(len(hi))
+        level = np.zeros(len(hi))
+        t_all = _days(features.index)
+        groups = (
+            hi.groupby(level="asset", sort=False).indices
+            if isinstance(hi.index, pd.MultiIndex) and "asset" in hi.index.names
+            else {None: np.arange(len(hi))}
+        )
+        for positions in groups.values():
+            y = pd.Series(hi.to_numpy()[positions]).rolling(self.smooth, min_periods=1).median()
+            t = t_all[positions]
+            width = min(self.span, len(positions))
+            pad = width - 1
+            yp = np.concatenate([np.full(pad, np.nan), y.to_numpy()])
+            tp = np.concatenate([np.full(pad, np.nan), t])
+            windows_y = np.lib.stride_tricks.sliding_window_view(yp, width)
+            windows_t = np.lib.stride_tricks.sliding_window_view(tp, width)
+            slope[positions], level[positions] = linear_trend(windows_t, windows_y)
+        return slope, level, t_all
+
+    def score(self, features: pd.DataFrame) -> pd.Series:
+        if not self.columns or len(features) == 0:
+            return pd.Series(np.zeros(len(features)), index=features.index, name=self.name)
+        slope, level, _ = self._trend(features)
+        values = np.maximum(level, level + slope * self.horizon_days)
+        return pd.Series(np.maximum(values, 0.0), index=features.index, name=self.name)
+
+    def failure_at(self, features: pd.DataFrame) -> pd.Series:
+        """When each row's trend line crosses ``failure_z`` (NaT: not rising, or too far away)."""
+        if not self.columns or len(features) == 0:
+            return pd.Series(pd.NaT, index=features.index, dtype="datetime64[ns, UTC]")
+        slope, level, t = self._trend(features)
+        return pd.Series(
+            crossing_time(slope, level, t, self.failure_z, self.max_lead_days),
+            index=features.index,
+        )
+
+    def explain(self, features: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            shares(self._abs_z(features)), index=features.index, columns=self.columns
+        )
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        meta = {
+            "columns": self.columns,
+            "span": self.span,
+            "smooth": self.smooth,
+            "failure_z": self.failure_z,
+            "horizon_days": self.horizon_days,
+            "max_lead_days": self.max_lead_days,
+        }
+        return {"center": self.center, "scale": self.scale}, meta
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> DegradationTrend:
+        params = {k: meta[k] for k in ("span", "smooth", "failure_z", "horizon_days")}
+        detector = cls(**params, max_lead_days=meta["max_lead_days"])
+        detector.columns = list(meta["columns"])
+        detector.center, detector.scale = arrays["center"], arrays["scale"]
+        return detector
+
+
+def crossing_time(
+    slope: np.ndarray, level: np.ndarray, t_days: np.ndarray, failure_z: float, max_days: float
+) -> pd.DatetimeIndex:
+    """Time (UTC) where ``level + slope * d`` reaches ``failure_z``; NaT when not within reach."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ahead = np.where(level >= failure_z, 0.0, (failure_z - level) / slope)
+    ok = (slope > 0) | (level >= failure_z)
+    ok &= np.isfinite(ahead) & (ahead <= max_days)
+    seconds = np.where(ok, (t_days + np.where(ok, ahead, 0.0)) * _DAY_S, np.nan)
+    return pd.to_datetime(seconds, unit="s", utc=True)
+
+
+def _days(index: pd.Index) -> np.ndarray:
+    """Row times in days since the epoch (row positions when the index carries no time)."""
+    times: pd.Index | None = None
+    if isinstance(index, pd.MultiIndex) and "time" in index.names:
+        times = index.get_level_values("time")
+    elif isinstance(index, pd.DatetimeIndex):
+        times = index
+    if times is None:
+        return np.arange(len(index), dtype=float)
+    stamps = pd.DatetimeIndex(times)
+    stamps = stamps.tz_localize("UTC") if stamps.tz is None else stamps
+    return np.asarray(stamps.as_unit("s").asi8, dtype=float) / _DAY_S

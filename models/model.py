@@ -1,0 +1,183 @@
+"""A trained model for one asset type: which features, the detector, its threshold, the
+degradation trend and the per-asset baselines it was trained with.
+
+``TypeModel.assess`` turns normalised feature windows into scores and alarm flags in one
+vectorised pass; the scoring job and the evaluation both go through it, so they decide alike.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models import detectors
+from models.detectors import SavableDetector
+from models.detectors.trend import DegradationTrend
+from models.features import AMBIENT, SEP, Baselines
+from models.thresholds import Threshold
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Hyperparameters of a model, global for all asset types (see bench/README.md for how they
+    were chosen)."""
+
+    every_s: int = 3600
+    detector: str = "robust"
+    detector_params: dict[str, Any] = field(default_factory=dict)
+    target_far: float = 0.01
+    margin: float = 1.5
+    persistence: int = 3
+    # Windows an unknown asset must show before its own baseline exists (cold start).
+    warmup_windows: int = 24
+    trend_params: dict[str, Any] = field(
+        default_factory=lambda: {"span": 48, "smooth": 6, "failure_z": 8.0, "horizon_days": 3.0}
+    )
+    trend_margin: float = 1.5
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelConfig:
+        return cls(**data)
+
+
+def model_columns(columns: pd.Index | list[str]) -> list[str]:
+    """Feature columns a detector may use: not counters (monotonic) and not the ambient itself
+    (weather is not a fault; the rise over ambient is kept)."""
+    return [
+        c for c in columns if not c.endswith(f"{SEP}last") and not c.startswith(f"{AMBIENT}{SEP}")
+    ]
+
+
+@dataclass
+class TypeModel:
+    asset_type: str
+    config: ModelConfig
+    columns: list[str]
+    detector: SavableDetector
+    threshold: Threshold
+    trend: DegradationTrend
+    trend_threshold: Threshold
+    baselines: Baselines
+
+    def assess(self, z: pd.DataFrame) -> pd.DataFrame:
+        """Scores for normalised windows indexed (asset, time), time-ordered per asset.
+
+        Columns: score, trend_score, failure_at, over (either score over its threshold).
+        Persistence is applied by the caller, who knows the runs before this frame.
+        """
+        frame = z.reindex(columns=self.columns)
+        score = self.detector.score(frame).to_numpy()
+        trend_score = self.trend.score(frame).to_numpy()
+        over = self.threshold.exceeded(score) | self.trend_threshold.exceeded(trend_score)
+        return pd.DataFrame(
+            {
+                "score": score,
+                "trend_score": trend_score,
+                "failure_at": self.trend.failure_at(frame).to_numpy(),
+                "over": over,
+            },
+            index=z.index,
+        )
+
+    def to_files(self) -> dict[str, bytes]:
+        base = {
+            "assets": np.array(self.baselines.assets, dtype=str),
+            "median": self.baselines.median,
+            "scale": self.baselines.scale,
+        }
+        header = {
+            "asset_type": self.asset_type,
+            "config": self.config.to_json(),
+            "columns": self.columns,
+            "baseline_columns": self.baselines.columns,
+            "threshold": self.threshold.to_dict(),
+            "trend_threshold": self.trend_threshold.to_dict(),
+        }
+        return {
+            "model.json": json.dumps(header, indent=2, sort_keys=True).encode(),
+            "detector.npz": detectors.dump(self.detector),
+            "trend.npz": detectors.dump(self.trend),
+            "baselines.npz": _npz(base),
+        }
+
+    @classmethod
+    def from_files(cls, files: dict[str, bytes]) -> TypeModel:
+        header = json.loads(files["model.json"])
+        trend = detectors.load(files["trend.npz"])
+        if not isinstance(trend, DegradationTrend):
+            raise ValueError("trend.npz does not hold a degradation-trend detector")
+        import io
+
+        with np.load(io.BytesIO(files["baselines.npz"]), allow_pickle=False) as npz:
+            baselines = Baselines(
+                list(header["baseline_columns"]),
+                [str(a) for a in npz["assets"]],
+                npz["median"],
+                npz["scale"],
+            )
+        return cls(
+            asset_type=header["asset_type"],
+            config=ModelConfig.from_json(header["config"]),
+            columns=list(header["columns"]),
+            detector=detectors.load(files["detector.npz"]),
+            threshold=Threshold.from_dict(header["threshold"]),
+            trend=trend,
+            trend_threshold=Threshold.from_dict(header["trend_threshold"]),
+            baselines=baselines,
+        )
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub wants keyword arrays
+    return buffer.getvalue()
+
+
+def fit_type_model(
+    *, asset_type: str, features: pd.DataFrame, healthy: pd.Series, config: ModelConfig
+) -> TypeModel:
+    """Fit on windows indexed (asset, time). ``healthy`` (bool, same index) marks the windows
+    that may be learned; the rest (labelled faults, data-quality episodes) are never learned.
+
+    Per asset, healthy windows give the baseline; the pooled normalised windows are split in
+    time: the first 70 % fit the detector, the last 30 % calibrate its threshold, so the
+    threshold sees data the detector did not.
+    """
+    columns = model_columns(features.columns)
+    good = features.loc[healthy.reindex(features.index, fill_value=False).to_numpy(), columns]
+    if good.empty:
+        raise ValueError(f"no healthy windows to train a model for asset type {asset_type!r}")
+    baselines = Baselines.fit(good)
+    z = baselines.normalise(good)
+    times = z.index.get_level_values("time")
+    cut = times.sort_values()[int(len(times) * 0.7)] if len(times) > 10 else times.max()
+    fit_part = z[times <= cut] if len(times) > 10 else z
+    calib_part = z[times > cut] if len(times) > 10 else z
+    detector = detectors.create(config.detector, **config.detector_params)
+    detector.fit(fit_part)
+    trend = DegradationTrend(**config.trend_params).fit(fit_part)
+    threshold = Threshold.calibrate(
+        detector.score(calib_part), target_far=config.target_far, margin=config.margin
+    )
+    trend_threshold = Threshold.calibrate(
+        trend.score(calib_part), target_far=config.target_far, margin=config.trend_margin
+    )
+    return TypeModel(
+        asset_type=asset_type,
+        config=config,
+        columns=columns,
+        detector=detector,
+        threshold=threshold,
+        trend=trend,
+        trend_threshold=trend_threshold,
+        baselines=baselines,
+    )

@@ -1,0 +1,63 @@
+"""Builders of small seeded telemetry for the models tests (no simulator needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+START = pd.Timestamp("2026-03-01", tz="UTC")
+
+
+def fleet_frame(
+    *,
+    assets: int = 4,
+    hours: int = 72,
+    every: str = "10min",
+    seed: int = 0,
+    degrade: dict[str, tuple[pd.Timestamp, float]] | None = None,
+    asset_type: str = "pump",
+) -> pd.DataFrame:
+    """Telemetry rows as the store returns them. ``degrade`` maps an asset to (onset, vibration
+    increase per day after onset)."""
+    rng = np.random.default_rng(seed)
+    times = pd.date_range(
+        START, periods=int(pd.Timedelta(hours=hours) / pd.Timedelta(every)), freq=every, tz="UTC"
+    )
+    frames = []
+    for i in range(assets):
+        asset = f"p{i + 1}"
+        size = 1.0 + 0.5 * i  # different pump sizes share one model after normalisation
+        n = len(times)
+        load = 60 + 20 * np.sin(np.arange(n) / 20) + rng.normal(0, 2, n)
+        vib = size * (1.0 + 0.005 * load + rng.normal(0, 0.05, n))
+        if degrade and asset in degrade:
+            onset, per_day = degrade[asset]
+            days = np.clip((times - onset).total_seconds() / 86400, 0, None)
+            vib = vib + size * per_day * np.asarray(days)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "time": times,
+                    "site": "s1",
+                    "asset": asset,
+                    "asset_type": asset_type,
+                    "vibration_rms": vib,
+                    "temperature": 40 + 0.2 * load + rng.normal(0, 0.3, n),
+                    "ambient_temperature": 20 + rng.normal(0, 0.5, n),
+                    "power": size * (0.1 * load + rng.normal(0, 0.2, n)),
+                    "flow": size * (0.5 * load + rng.normal(0, 0.5, n)),
+                    "current_l1": 10 + 0.1 * load + rng.normal(0, 0.1, n),
+                    "current_l2": 10 + 0.1 * load + rng.normal(0, 0.1, n),
+                    "current_l3": 10 + 0.1 * load + rng.normal(0, 0.1, n),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def make_fleet() -> Callable[..., pd.DataFrame]:
+    return fleet_frame
