@@ -1,0 +1,85 @@
+"""Database schema management: Alembic configured in code (no alembic.ini).
+
+``upgrade(database_url)`` brings a SQLite or PostgreSQL database to the latest schema; ``vigil db
+upgrade`` and ``vigil serve`` call it. The migration scripts live in ``vigil/migrations`` because
+this top package may import every layer's tables.
+
+Adding a table (e.g. the API's keys and sessions):
+
+1. Declare it on ``workorders.db.Base`` in your package's ``models.py``.
+2. Add that module to ``MODEL_MODULES`` below, so Alembic's autogenerate sees it.
+3. Write a revision whose ``down_revision`` is the current head::
+
+       .venv/bin/python -c "from vigil.db import revision; revision('api keys and sessions')"
+
+   That autogenerates ``vigil/migrations/versions/<rev>_<slug>.py`` against a scratch SQLite
+   database at head. Read it, keep it portable (SQLite and PostgreSQL), and run the tests:
+   ``tests/workorders/test_migrations.py`` checks that the migrated schema equals the models on
+   both backends.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# Every module that declares tables. Alembic's env.py imports them before comparing metadata.
+MODEL_MODULES = [
+    "workorders.models",
+    "workorders.webhooks.models",
+    "alerts.models",
+]
+
+
+def metadata() -> MetaData:
+    """The metadata of every table, after importing the model modules."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    from workorders.db import Base
+
+    return Base.metadata
+
+
+def alembic_config(database_url: str | None = None, connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if database_url is not None:
+        # ConfigParser interpolation: a literal % in a password must be doubled.
+        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(database_url: str | None = None, *, connection: Connection | None = None) -> None:
+    """Migrate the database to the latest revision (idempotent)."""
+    command.upgrade(alembic_config(database_url, connection), "head")
+
+
+def current(database_url: str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    from workorders.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def revision(message: str) -> None:
+    """Autogenerate a new revision against a scratch SQLite database at head (developer tool)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{scratch}/scratch.db"
+        upgrade(url)
+        command.revision(alembic_config(url), message=message, autogenerate=True)

@@ -1,0 +1,104 @@
+"""The one SQLAlchemy ``Base`` every table of Vigil's database derives from, and engine helpers.
+
+Nothing connects at import time: callers build an engine with :func:`make_engine` and a session
+factory with :func:`session_factory`. The schema itself is created by the Alembic migrations in
+``vigil/migrations`` (``vigil.db.upgrade``), never by ``Base.metadata.create_all`` in production.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+# Stable constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite keeps no zone and hands back naive datetimes; comparing those with aware ones raises.
+    Naive input is refused rather than guessed.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Vigil stores aware UTC times only")
+        value = value.astimezone(UTC)
+        # SQLite compares the stored text: keep one format without offset so ordering is right.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012 - read once by SQLAlchemy
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for SQLite (demo) or PostgreSQL via psycopg 3 (production).
+
+    On SQLite: WAL so readers do not block the writer, a busy timeout instead of instant
+    "database is locked", foreign keys enforced, and real transactions. pysqlite's own
+    transaction handling starts a transaction only before a write, so a SAVEPOINT opened first
+    would start one itself and its RELEASE would commit everything: SQLAlchemy's documented
+    recipe hands BEGIN to SQLAlchemy instead.
+    """
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = sa.create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            if ":memory:" not in url and url != "sqlite://":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: sa.Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite refused a write because another connection wrote first (or held the lock too long).
+
+    In WAL mode a transaction that read an older snapshot cannot write after another commit;
+    the whole transaction must be retried. PostgreSQL reports conflicts differently.
+    """
+    return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(error)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (flows return them to callers)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

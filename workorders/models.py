@@ -1,0 +1,317 @@
+"""Work-order tables and the Pydantic schemas the API and the webhooks serialise them with."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workorders.db import Base
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class Priority(enum.StrEnum):
+    URGENT = "urgent"
+    NORMAL = "normal"
+    SUGGESTION = "suggestion"
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    DISPATCHED = "dispatched"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    REOPENED = "reopened"
+
+
+class ResolutionCode(enum.StrEnum):
+    CONFIRMED_FAULT = "confirmed_fault"
+    NO_FAULT_FOUND = "no_fault_found"
+    FALSE_ALARM = "false_alarm"
+
+
+class Kind(enum.StrEnum):
+    EQUIPMENT = "equipment"
+    DATA_QUALITY = "data_quality"
+
+
+class Tier(enum.StrEnum):
+    VIP = "vip"
+    STANDARD = "standard"
+    BASIC = "basic"
+
+
+class Criticality(enum.StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+# A work order in one of these is finished; any other status counts as the one open work order
+# of its asset and fault (a partial unique index enforces it).
+FINISHED = (Status.CLOSED.value, Status.CANCELLED.value)
+_ACTIVE = sa.text("status NOT IN ('closed', 'cancelled')")
+
+
+def _enum(cls: type[enum.StrEnum], length: int = 16) -> sa.Enum:
+    # Stored as plain strings with a CHECK, so a new value needs no PostgreSQL enum type change.
+    return sa.Enum(
+        cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        length=length,
+        name=cls.__name__.lower(),
+        validate_strings=True,
+    )
+
+
+class Asset(Base):
+    """The asset registry: created on first sight with defaults, then edited by service managers."""
+
+    __tablename__ = "assets"
+    __table_args__ = (sa.UniqueConstraint("site", "asset", name="uq_assets_site_asset"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(sa.String(200))
+    asset: Mapped[str] = mapped_column(sa.String(200))
+    asset_type: Mapped[str] = mapped_column(sa.String(100))
+    customer: Mapped[str] = mapped_column(sa.String(200))
+    customer_tier: Mapped[Tier] = mapped_column(_enum(Tier), default=Tier.STANDARD)
+    criticality: Mapped[Criticality] = mapped_column(_enum(Criticality), default=Criticality.MEDIUM)
+    first_seen_at: Mapped[datetime]
+
+
+class Counter(Base):
+    """Named counters taken under a row lock: gap-free work-order numbers and the change sequence.
+
+    The lock is held until the transaction ends, so values are handed out in commit order and a
+    rolled-back transaction gives its value back.
+    """
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class SlaPolicy(Base):
+    """How fast the service must react, per priority class and customer tier (minutes)."""
+
+    __tablename__ = "sla_policies"
+
+    priority: Mapped[Priority] = mapped_column(_enum(Priority), primary_key=True)
+    customer_tier: Mapped[Tier] = mapped_column(_enum(Tier), primary_key=True)
+    respond_within_min: Mapped[int]
+    on_site_within_min: Mapped[int]
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        sa.Index(
+            "uq_work_orders_one_open",
+            "asset_id",
+            "fault_code",
+            unique=True,
+            sqlite_where=_ACTIVE,
+            postgresql_where=_ACTIVE,
+        ),
+        sa.CheckConstraint("csat IS NULL OR (csat BETWEEN 1 AND 5)", name="csat_range"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    # Every change takes the next value of the "changes" counter: the pull API's cursor.
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    asset_id: Mapped[int] = mapped_column(sa.ForeignKey("assets.id"))
+    asset: Mapped[Asset] = relationship(lazy="joined", innerjoin=True)
+
+    kind: Mapped[Kind] = mapped_column(_enum(Kind))
+    fault_code: Mapped[str] = mapped_column(sa.String(64))
+    fault_title: Mapped[str] = mapped_column(sa.String(200))
+    detector: Mapped[str] = mapped_column(sa.String(100))
+    model_version: Mapped[str] = mapped_column(sa.String(100))
+    score: Mapped[float]
+    threshold: Mapped[float]
+    top_metrics: Mapped[dict[str, float]] = mapped_column(sa.JSON, default=dict)
+
+    priority: Mapped[Priority] = mapped_column(_enum(Priority))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.OPEN, index=True)
+
+    detected_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+    predicted_failure_at: Mapped[datetime | None]
+    respond_by: Mapped[datetime]
+    on_site_by: Mapped[datetime]
+    # Stamped on the first transition into each of these, for the monthly KPIs.
+    responded_at: Mapped[datetime | None]
+    on_site_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # Times an engineer started work on site (more than one means no first-time fix).
+    visits: Mapped[int] = mapped_column(default=0)
+
+    suggested_actions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    suggested_parts: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    assignee: Mapped[str | None] = mapped_column(sa.String(200))
+    resolution_code: Mapped[ResolutionCode | None] = mapped_column(_enum(ResolutionCode, 32))
+    resolution_notes: Mapped[str | None] = mapped_column(sa.Text)
+    parts_used: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    csat: Mapped[int | None]
+    external_ref: Mapped[str | None] = mapped_column(sa.String(200))
+
+    # Repeat repair: the fault came back within the reopen window after the work order closed.
+    repeat_count: Mapped[int] = mapped_column(default=0)
+    reopened_at: Mapped[datetime | None]
+    # Follow-up verification: after resolution, the alert must stay quiet until this time.
+    follow_up_until: Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declared shape
+
+
+class WorkOrderAudit(Base):
+    """Every change of a work order: who, when, what (field -> [old, new])."""
+
+    __tablename__ = "work_order_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("work_orders.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    version: Mapped[int]
+
+
+# --- Pydantic schemas: the contract with the ticketing system (see docs/ticketing-integration.md)
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class AssetDoc(_Doc):
+    site: str
+    asset: str
+    asset_type: str
+    customer: str
+    customer_tier: Tier
+    criticality: Criticality
+
+
+class FaultDoc(_Doc):
+    kind: Kind
+    code: str
+    title: str
+    detector: str
+    model_version: str
+    score: float
+    threshold: float
+    top_metrics: dict[str, float]
+
+
+class SlaDoc(_Doc):
+    respond_by: datetime
+    on_site_by: datetime
+
+
+class ResolutionDoc(_Doc):
+    code: ResolutionCode | None
+    notes: str | None
+    parts_used: list[str]
+    csat: int | None = Field(ge=1, le=5)
+
+
+class FollowUpDoc(_Doc):
+    repeat_count: int
+    reopened_at: datetime | None
+    verify_until: datetime | None
+
+
+class WorkOrderDocument(_Doc):
+    """The work-order document: the webhook body and each item of the pull API."""
+
+    schema_version: Literal[1]
+    id: uuid.UUID
+    number: str = Field(pattern=r"^WO-\d{4}-\d{6,}$")
+    version: int
+    status: Status
+    priority: Priority
+    asset: AssetDoc
+    fault: FaultDoc
+    detected_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    predicted_failure_at: datetime | None
+    sla: SlaDoc
+    suggested_actions: list[str]
+    suggested_parts: list[str]
+    assignee: str | None
+    resolution: ResolutionDoc
+    follow_up: FollowUpDoc
+    external_ref: str | None
+
+
+class AuditRead(_Doc):
+    at: datetime
+    actor: str
+    action: str
+    changes: dict[str, Any]
+    version: int
+
+
+def document(wo: WorkOrder) -> WorkOrderDocument:
+    a = wo.asset
+    return WorkOrderDocument(
+        schema_version=SCHEMA_VERSION,
+        id=wo.id,
+        number=wo.number,
+        version=wo.version,
+        status=wo.status,
+        priority=wo.priority,
+        asset=AssetDoc.model_validate(a),
+        fault=FaultDoc(
+            kind=wo.kind,
+            code=wo.fault_code,
+            title=wo.fault_title,
+            detector=wo.detector,
+            model_version=wo.model_version,
+            score=wo.score,
+            threshold=wo.threshold,
+            top_metrics=wo.top_metrics,
+        ),
+        detected_at=wo.detected_at,
+        created_at=wo.created_at,
+        updated_at=wo.updated_at,
+        predicted_failure_at=wo.predicted_failure_at,
+        sla=SlaDoc(respond_by=wo.respond_by, on_site_by=wo.on_site_by),
+        suggested_actions=wo.suggested_actions,
+        suggested_parts=wo.suggested_parts,
+        assignee=wo.assignee,
+        resolution=ResolutionDoc(
+            code=wo.resolution_code,
+            notes=wo.resolution_notes,
+            parts_used=wo.parts_used,
+            csat=wo.csat,
+        ),
+        follow_up=FollowUpDoc(
+            repeat_count=wo.repeat_count,
+            reopened_at=wo.reopened_at,
+            verify_until=wo.follow_up_until,
+        ),
+        external_ref=wo.external_ref,
+    )

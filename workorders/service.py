@@ -1,0 +1,664 @@
+"""Work-order services: plain functions, session first, the caller commits.
+
+Every change goes through :func:`_apply`, which writes the audit row, takes the next change
+sequence (the pull cursor) and puts the new document in the outbox, all in the caller's
+transaction: a work order and its webhook are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from models.base import Decision
+from workorders import priority as prio
+from workorders.catalog import fault_info, is_data_quality
+from workorders.db import is_busy
+from workorders.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
+from workorders.models import (
+    FINISHED,
+    Asset,
+    Counter,
+    Criticality,
+    Kind,
+    Priority,
+    ResolutionCode,
+    Status,
+    Tier,
+    WorkOrder,
+    WorkOrderAudit,
+)
+from workorders.webhooks.service import enqueue
+
+S = Status
+ALLOWED: dict[Status, frozenset[Status]] = {
+    S.OPEN: frozenset({S.ACKNOWLEDGED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
+    S.ACKNOWLEDGED: frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
+    S.DISPATCHED: frozenset({S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
+    # Back to dispatched: a second visit is needed (it counts against first-time fix).
+    S.IN_PROGRESS: frozenset({S.RESOLVED, S.DISPATCHED}),
+    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.CANCELLED: frozenset(),
+    S.REOPENED: frozenset({S.ACKNOWLEDGED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
+}
+REPEAT_WINDOW = timedelta(days=30)
+FOLLOW_UP = timedelta(days=7)
+SYSTEM = "vigil"
+
+
+# --- assets -------------------------------------------------------------------------------------
+
+
+def ensure_asset(
+    *, session: Session, site: str, asset: str, asset_type: str, now: datetime
+) -> Asset:
+    """The registry row of an asset, created on first sight with default customer data."""
+    query = sa.select(Asset).where(Asset.site == site, Asset.asset == asset)
+    found = session.scalars(query).first()
+    if found is not None:
+        return found
+    row = Asset(
+        site=site,
+        asset=asset,
+        asset_type=asset_type,
+        customer=site,
+        customer_tier=Tier.STANDARD,
+        criticality=Criticality.MEDIUM,
+        first_seen_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another transaction registered it first
+        return session.scalars(query).one()
+    return row
+
+
+def update_asset(
+    *,
+    session: Session,
+    site: str,
+    asset: str,
+    customer: str | None = None,
+    customer_tier: Tier | None = None,
+    criticality: Criticality | None = None,
+) -> Asset:
+    row = session.scalars(sa.select(Asset).where(Asset.site == site, Asset.asset == asset)).first()
+    if row is None:
+        raise NotFound(f"no asset {asset!r} at site {site!r}")
+    if customer is not None:
+        row.customer = customer
+    if customer_tier is not None:
+        row.customer_tier = customer_tier
+    if criticality is not None:
+        row.criticality = criticality
+    session.flush()
+    return row
+
+
+def list_assets(*, session: Session, site: str | None = None) -> list[Asset]:
+    query = sa.select(Asset).order_by(Asset.site, Asset.asset)
+    if site is not None:
+        query = query.where(Asset.site == site)
+    return list(session.scalars(query))
+
+
+# --- counters -----------------------------------------------------------------------------------
+
+
+def next_counter(*, session: Session, name: str) -> int:
+    """Next value of a named counter; the row stays locked until the transaction ends."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
+    )
+    # Core UPDATE on the table (not the ORM one): no identity-map synchronisation needed.
+    table = sa.table("counters", sa.column("name"), sa.column("value"))
+    value = session.execute(
+        sa.update(table)
+        .where(table.c.name == name)
+        .values(value=table.c.value + 1)
+        .returning(table.c.value)
+    ).scalar_one()
+    return int(value)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def get_work_order(*, session: Session, ref: uuid.UUID | str) -> WorkOrder:
+    """By id (UUID) or by human number (``WO-2026-000123``)."""
+    wo: WorkOrder | None
+    if isinstance(ref, str) and ref.upper().startswith("WO-"):
+        wo = session.scalars(sa.select(WorkOrder).where(WorkOrder.number == ref.upper())).first()
+    else:
+        try:
+            wo = session.get(WorkOrder, ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref))
+        except ValueError:
+            raise InvalidInput(f"not a work-order id or number: {ref!r}") from None
+    if wo is None:
+        raise NotFound(f"no work order {ref}")
+    return wo
+
+
+def audit_log(*, session: Session, work_order_id: uuid.UUID) -> list[WorkOrderAudit]:
+    query = (
+        sa.select(WorkOrderAudit)
+        .where(WorkOrderAudit.work_order_id == work_order_id)
+        .order_by(WorkOrderAudit.id)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[WorkOrder]
+    # Pass it back as ``cursor`` for the next page; it is also valid when ``items`` is empty
+    # (poll again later with it to get only what changed since).
+    next_cursor: str
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"s": seq}).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        seq = data["s"]
+    except (binascii.Error, ValueError, TypeError, KeyError):
+        raise InvalidInput("invalid cursor: pass back next_cursor exactly as received") from None
+    if not isinstance(seq, int) or seq < 0:
+        raise InvalidInput("invalid cursor: pass back next_cursor exactly as received")
+    return seq
+
+
+def list_work_orders(
+    *,
+    session: Session,
+    status: Status | None = None,
+    priority: Priority | None = None,
+    site: str | None = None,
+    asset: str | None = None,
+    updated_since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Work orders in the order they last changed, oldest change first.
+
+    The cursor is the change sequence of the last item. Sequence values are taken under a lock
+    held until commit, so they become visible in order: a poller that follows ``next_cursor``
+    sees every change at least once (a work order changed again reappears later, with its
+    newer version), and never misses one committed by a concurrent transaction.
+    """
+    if not 1 <= limit <= 500:
+        raise InvalidInput("limit must be between 1 and 500")
+    after = _decode_cursor(cursor) if cursor else 0
+    query = sa.select(WorkOrder).join(Asset).where(WorkOrder.change_seq > after)
+    if status is not None:
+        query = query.where(WorkOrder.status == status)
+    if priority is not None:
+        query = query.where(WorkOrder.priority == priority)
+    if site is not None:
+        query = query.where(Asset.site == site)
+    if asset is not None:
+        query = query.where(Asset.asset == asset)
+    if updated_since is not None:
+        query = query.where(WorkOrder.updated_at >= updated_since)
+    items = list(session.scalars(query.order_by(WorkOrder.change_seq).limit(limit)))
+    return Page(items, _encode_cursor(items[-1].change_seq if items else after))
+
+
+# --- changing -----------------------------------------------------------------------------------
+
+EventType = Literal[
+    "work_order.created", "work_order.updated", "work_order.status_changed", "work_order.reopened"
+]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _apply(
+    *,
+    session: Session,
+    wo: WorkOrder,
+    now: datetime,
+    actor: str,
+    action: str,
+    event: EventType,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> WorkOrder:
+    if expected_version is not None and expected_version != wo.version:
+        raise Conflict(
+            f"{wo.number} is at version {wo.version}, not {expected_version}: re-read it and retry",
+            current_version=wo.version,
+        )
+    diff = {
+        name: [_plain(getattr(wo, name)), _plain(value)]
+        for name, value in changes.items()
+        if getattr(wo, name) != value
+    }
+    lost = Conflict(f"{wo.number} was changed by someone else: re-read it and retry")
+    # Taken before touching the object: the counter's query would autoflush a half-made change
+    # (and bump the version twice).
+    try:
+        seq = next_counter(session=session, name="work_order_changes")
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+        # SQLite: another connection committed since this transaction read the work order.
+        raise lost from None
+    for name, value in changes.items():
+        setattr(wo, name, value)
+    wo.updated_at = now
+    wo.change_seq = seq
+    try:
+        session.flush()
+    except StaleDataError:
+        # PostgreSQL: the UPDATE ... WHERE version = n matched nothing (the other one committed).
+        raise lost from None
+    session.add(
+        WorkOrderAudit(
+            work_order_id=wo.id,
+            at=now,
+            actor=actor,
+            action=action,
+            changes=diff,
+            version=wo.version,
+        )
+    )
+    enqueue(session=session, event_type=event, work_order=wo, now=now)
+    return wo
+
+
+def transition(
+    *,
+    session: Session,
+    work_order_id: uuid.UUID,
+    to: Status,
+    expected_version: int | None,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+) -> WorkOrder:
+    """Move a work order along its lifecycle.
+
+    Raises TransitionNotAllowed (naming the allowed targets), Conflict when ``expected_version``
+    is stale or a concurrent transaction won (the session must then be rolled back), NotFound.
+    """
+    wo = get_work_order(session=session, ref=work_order_id)
+    to = Status(to)
+    if to not in ALLOWED[wo.status]:
+        raise TransitionNotAllowed(wo.status.value, to.value, (s.value for s in ALLOWED[wo.status]))
+    if to is Status.CLOSED and wo.resolution_code is None:
+        raise InvalidInput(f"{wo.number}: record a resolution code before closing it")
+    changes: dict[str, Any] = {"status": to}
+    if to in (S.ACKNOWLEDGED, S.DISPATCHED, S.IN_PROGRESS) and wo.responded_at is None:
+        changes["responded_at"] = now
+    if to is S.IN_PROGRESS:
+        changes["visits"] = wo.visits + 1
+        if wo.on_site_at is None:
+            changes["on_site_at"] = now
+    if to is S.RESOLVED:
+        changes |= {"resolved_at": now, "follow_up_until": now + FOLLOW_UP}
+    if to is S.CLOSED:
+        changes["closed_at"] = now
+    if to is S.REOPENED:
+        changes |= _reopen_changes(session=session, wo=wo, now=now)
+    action = f"status:{wo.status.value}->{to.value}" + (f" ({note})" if note else "")
+    event: EventType = "work_order.reopened" if to is S.REOPENED else "work_order.status_changed"
+    return _apply(
+        session=session,
+        wo=wo,
+        now=now,
+        actor=actor,
+        action=action,
+        event=event,
+        expected_version=expected_version,
+        **changes,
+    )
+
+
+def _reopen_changes(*, session: Session, wo: WorkOrder, now: datetime) -> dict[str, Any]:
+    respond_by, on_site_by = prio.deadlines(
+        session=session, priority=wo.priority, tier=wo.asset.customer_tier, start=now
+    )
+    return {
+        "status": S.REOPENED,
+        "repeat_count": wo.repeat_count + 1,
+        "reopened_at": now,
+        "respond_by": respond_by,
+        "on_site_by": on_site_by,
+        "responded_at": None,
+        "on_site_at": None,
+        "resolved_at": None,
+        "closed_at": None,
+        "follow_up_until": None,
+        "resolution_code": None,
+        "resolution_notes": None,
+        "csat": None,
+        "parts_used": [],
+    }
+
+
+def _edit(
+    *,
+    session: Session,
+    work_order_id: uuid.UUID,
+    expected_version: int | None,
+    actor: str,
+    now: datetime,
+    action: str,
+    **changes: Any,
+) -> WorkOrder:
+    wo = get_work_order(session=session, ref=work_order_id)
+    return _apply(
+        session=session,
+        wo=wo,
+        now=now,
+        actor=actor,
+        action=action,
+        event="work_order.updated",
+        expected_version=expected_version,
+        **changes,
+    )
+
+
+def assign(
+    *,
+    session: Session,
+    work_order_id: uuid.UUID,
+    assignee: str | None,
+    expected_version: int | None,
+    actor: str,
+    now: datetime,
+) -> WorkOrder:
+    return _edit(
+        session=session,
+        work_order_id=work_order_id,
+        expected_version=expected_version,
+        actor=actor,
+        now=now,
+        action="assign",
+        assignee=assignee or None,
+    )
+
+
+def set_external_ref(
+    *,
+    session: Session,
+    work_order_id: uuid.UUID,
+    external_ref: str | None,
+    expected_version: int | None,
+    actor: str,
+    now: datetime,
+) -> WorkOrder:
+    if external_ref is not None and not 0 < len(external_ref) <= 200:
+        raise InvalidInput("external_ref must have 1 to 200 characters")
+    return _edit(
+        session=session,
+        work_order_id=work_order_id,
+        expected_version=expected_version,
+        actor=actor,
+        now=now,
+        action="external_ref",
+        external_ref=external_ref,
+    )
+
+
+def record_resolution(
+    *,
+    session: Session,
+    work_order_id: uuid.UUID,
+    code: ResolutionCode,
+    expected_version: int | None,
+    actor: str,
+    now: datetime,
+    notes: str | None = None,
+    parts_used: list[str] | None = None,
+) -> WorkOrder:
+    """Record the outcome; resolves the work order if it is not resolved yet.
+
+    ``false_alarm`` and ``confirmed_fault`` become training labels (``workorders.labels``).
+    """
+    wo = get_work_order(session=session, ref=work_order_id)
+    code = ResolutionCode(code)
+    changes: dict[str, Any] = {
+        "resolution_code": code,
+        "resolution_notes": notes,
+        "parts_used": list(parts_used or []),
+    }
+    if wo.status not in (S.RESOLVED, S.CLOSED):
+        if S.RESOLVED not in ALLOWED[wo.status]:
+            raise TransitionNotAllowed(
+                wo.status.value, S.RESOLVED.value, (s.value for s in ALLOWED[wo.status])
+            )
+        changes |= {"status": S.RESOLVED, "resolved_at": now, "follow_up_until": now + FOLLOW_UP}
+    return _apply(
+        session=session,
+        wo=wo,
+        now=now,
+        actor=actor,
+        action="resolution",
+        event="work_order.status_changed" if "status" in changes else "work_order.updated",
+        expected_version=expected_version,
+        **changes,
+    )
+
+
+def record_csat(
+    *,
+    session: Session,
+    work_order_id: uuid.UUID,
+    csat: int,
+    expected_version: int | None,
+    actor: str,
+    now: datetime,
+) -> WorkOrder:
+    if not 1 <= csat <= 5:
+        raise InvalidInput("customer satisfaction must be an integer from 1 to 5")
+    wo = get_work_order(session=session, ref=work_order_id)
+    if wo.status not in (S.RESOLVED, S.CLOSED):
+        raise InvalidInput(f"{wo.number} is {wo.status.value}: rate it once resolved")
+    return _edit(
+        session=session,
+        work_order_id=work_order_id,
+        expected_version=expected_version,
+        actor=actor,
+        now=now,
+        action="csat",
+        csat=csat,
+    )
+
+
+# --- from alerts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """What ``open_for_alert`` did. ``action`` is recorded on the alert as the reason."""
+
+    work_order: WorkOrder
+    action: Literal["created", "updated", "deduplicated", "reopened"]
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def open_for_alert(*, session: Session, decision: Decision, now: datetime) -> Opened:
+    """Open, update or reopen the one work order of the decision's asset and fault.
+
+    - an open work order exists: deduplicated (its priority escalates if this detection is worse);
+    - it is resolved, or closed less than 30 days ago: reopened as a repeat repair;
+    - otherwise a new work order with the next number of the year.
+    """
+    asset = ensure_asset(
+        session=session,
+        site=decision.site,
+        asset=decision.asset,
+        asset_type=decision.asset_type,
+        now=now,
+    )
+    wanted = prio.classify(
+        fault_code=decision.fault_code,
+        score=decision.score,
+        threshold=decision.threshold,
+        criticality=asset.criticality,
+        predicted_failure_at=decision.predicted_failure_at,
+        now=now,
+    )
+    by_fault = sa.select(WorkOrder).where(
+        WorkOrder.asset_id == asset.id, WorkOrder.fault_code == decision.fault_code
+    )
+    active = session.scalars(
+        by_fault.where(WorkOrder.status.not_in(FINISHED)).with_for_update()
+    ).first()
+    if active is not None and active.status is not S.RESOLVED:
+        return _escalate(session=session, wo=active, decision=decision, wanted=wanted, now=now)
+    if active is None:
+        active = session.scalars(
+            by_fault.where(
+                WorkOrder.status == S.CLOSED, WorkOrder.closed_at >= now - REPEAT_WINDOW
+            ).order_by(WorkOrder.closed_at.desc())
+        ).first()
+    if active is not None:
+        changes = _reopen_changes(session=session, wo=active, now=now) | _detection(decision, now)
+        changes["priority"] = prio.higher(wanted, active.priority)
+        _apply(
+            session=session,
+            wo=active,
+            now=now,
+            actor=SYSTEM,
+            action="repeat repair: fault detected again",
+            event="work_order.reopened",
+            **changes,
+        )
+        return Opened(active, "reopened")
+    try:
+        with session.begin_nested():
+            wo = _create(session=session, asset=asset, decision=decision, priority=wanted, now=now)
+    except IntegrityError:
+        # A concurrent transaction opened it first (the one-open-per-fault index said so).
+        return open_for_alert(session=session, decision=decision, now=now)
+    return Opened(wo, "created")
+
+
+def _detection(decision: Decision, now: datetime) -> dict[str, Any]:
+    return {
+        "detector": decision.detector,
+        "model_version": decision.model_version,
+        "score": decision.score,
+        "threshold": decision.threshold,
+        "top_metrics": dict(decision.contributions),
+        "detected_at": decision.at,
+        "predicted_failure_at": decision.predicted_failure_at,
+    }
+
+
+def escalate(
+    *, session: Session, work_order_id: uuid.UUID, decision: Decision, now: datetime
+) -> Opened | None:
+    """A further detection of a firing alert: raise the priority if it got worse, else nothing."""
+    wo = get_work_order(session=session, ref=work_order_id)
+    if wo.status.value in FINISHED or wo.status is S.RESOLVED:
+        return None
+    wanted = prio.classify(
+        fault_code=decision.fault_code,
+        score=decision.score,
+        threshold=decision.threshold,
+        criticality=wo.asset.criticality,
+        predicted_failure_at=decision.predicted_failure_at,
+        now=now,
+    )
+    opened = _escalate(session=session, wo=wo, decision=decision, wanted=wanted, now=now)
+    return opened if opened.action == "updated" else None
+
+
+def _escalate(
+    *, session: Session, wo: WorkOrder, decision: Decision, wanted: Priority, now: datetime
+) -> Opened:
+    """A new detection for an open work order: escalate priority and deadlines, never lower them."""
+    if prio.higher(wanted, wo.priority) is wo.priority:
+        return Opened(wo, "deduplicated")
+    respond_by, on_site_by = prio.deadlines(
+        session=session, priority=wanted, tier=wo.asset.customer_tier, start=now
+    )
+    changes = _detection(decision, now) | {
+        "priority": wanted,
+        "respond_by": min(respond_by, wo.respond_by),
+        "on_site_by": min(on_site_by, wo.on_site_by),
+    }
+    _apply(
+        session=session,
+        wo=wo,
+        now=now,
+        actor=SYSTEM,
+        action=f"escalated to {wanted.value}",
+        event="work_order.updated",
+        **changes,
+    )
+    return Opened(wo, "updated")
+
+
+def _create(
+    *, session: Session, asset: Asset, decision: Decision, priority: Priority, now: datetime
+) -> WorkOrder:
+    info = fault_info(decision.fault_code)
+    respond_by, on_site_by = prio.deadlines(
+        session=session, priority=priority, tier=asset.customer_tier, start=now
+    )
+    seq = next_counter(session=session, name=f"work_order_number:{now.year}")
+    wo = WorkOrder(
+        id=uuid.uuid4(),
+        number=f"WO-{now.year}-{seq:06d}",
+        change_seq=next_counter(session=session, name="work_order_changes"),
+        asset_id=asset.id,
+        asset=asset,
+        kind=Kind.DATA_QUALITY if is_data_quality(decision.fault_code) else Kind.EQUIPMENT,
+        fault_code=decision.fault_code,
+        fault_title=info.title,
+        priority=priority,
+        status=S.OPEN,
+        created_at=now,
+        updated_at=now,
+        respond_by=respond_by,
+        on_site_by=on_site_by,
+        suggested_actions=list(info.actions),
+        suggested_parts=list(info.parts),
+        parts_used=[],
+        repeat_count=0,
+        visits=0,
+        **_detection(decision, now),
+    )
+    session.add(wo)
+    session.flush()
+    session.add(
+        WorkOrderAudit(
+            work_order_id=wo.id,
+            at=now,
+            actor=SYSTEM,
+            action="created",
+            changes={},
+            version=wo.version,
+        )
+    )
+    enqueue(session=session, event_type="work_order.created", work_order=wo, now=now)
+    return wo

@@ -1,0 +1,1 @@
+"""Delivery of work orders to the ticketing system: transactional outbox and signed webhooks."""
