@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -32,7 +33,9 @@ def test_compose_has_the_production_services() -> None:
         env = services[name]["environment"]
         assert env["VIGIL_INGEST_GROUP"] == "vigil", "collectors share one subscription"
         assert services[name]["command"] == ["ingest"]
-    client_ids = {services[n]["environment"]["VIGIL_MQTT_CLIENT_ID"] for n in ("ingest-1", "ingest-2")}
+    client_ids = {
+        services[n]["environment"]["VIGIL_MQTT_CLIENT_ID"] for n in ("ingest-1", "ingest-2")
+    }
     assert len(client_ids) == 2, "each collector needs its own persistent session"
     assert services["influxdb"]["image"].startswith("influxdb:1.")
 
@@ -48,17 +51,16 @@ def test_every_vigil_variable_in_compose_is_a_setting() -> None:
 @pytest.mark.mosquitto
 def test_shipped_acl_keeps_a_gateway_to_its_own_site(tmp_path: Path) -> None:
     deploy = ROOT / "deploy" / "mosquitto"
-    extra = (
-        f"password_file {deploy / 'passwd'}\nacl_file {deploy / 'acl'}\n"
-        "allow_anonymous false\n"
-    )
+    extra = f"password_file {deploy / 'passwd'}\nacl_file {deploy / 'acl'}\nallow_anonymous false\n"
     config = (deploy / "mosquitto.conf").read_text()
     for setting in ("max_queued_messages 0", "max_inflight_messages 0", "persistence true"):
         assert setting in config
     try:
         server = embedded.mosquitto(tmp_path, extra_conf=extra)
         # The test listener allows anonymous clients; the shipped config must win.
-        server_conf = (tmp_path / "mosquitto.conf").read_text().replace("allow_anonymous true\n", "")
+        server_conf = (
+            (tmp_path / "mosquitto.conf").read_text().replace("allow_anonymous true\n", "")
+        )
         (tmp_path / "mosquitto.conf").write_text(server_conf)
         server.start()
     except ServerUnavailable as error:
@@ -77,10 +79,13 @@ def test_shipped_acl_keeps_a_gateway_to_its_own_site(tmp_path: Path) -> None:
         gateway = f"mqtt://gw-plant-1:change-me-plant-1@127.0.0.1:{server.port}"
         publish(mqtt_url=gateway, messages=[("vigil/plant-1/p1/telemetry", b"{}")], qos=1)
         # Publishing under another site is refused by the broker (PUBACK "not authorized").
-        try:
-            publish(mqtt_url=gateway, messages=[("vigil/tower-a/l1/telemetry", b"{}")], qos=1, timeout_s=5)
-        except Exception:
-            pass
+        with contextlib.suppress(Exception):
+            publish(
+                mqtt_url=gateway,
+                messages=[("vigil/tower-a/l1/telemetry", b"{}")],
+                qos=1,
+                timeout_s=5,
+            )
         with pytest.raises(Exception):  # noqa: B017, PT011 (refused at connect: bad password)
             publish(
                 mqtt_url=f"mqtt://gw-plant-1:wrong@127.0.0.1:{server.port}",
