@@ -11,16 +11,20 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.base import RequestResponseEndpoint
 
 from api import errors, readmodels
 from api.config import ApiConfig
+from api.dashboard import views as dashboard
+from api.dashboard.auth import SignInRequired, redirect_to_sign_in
 from api.events import EventBus
 from api.fleet import FleetIndex
 from api.metrics import ApiMetrics
@@ -32,6 +36,7 @@ from api.watch import ChangeWatcher
 from ingest.store.base import TelemetryStore
 
 log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 DESCRIPTION = """\
@@ -136,6 +141,9 @@ def create_app(
     for router in extra_routers or []:
         v1.include_router(router)
     app.include_router(v1)
+    app.include_router(dashboard.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(SignInRequired, redirect_to_sign_in)  # type: ignore[arg-type]
     return app
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.flows import handle_decisions
 from api import keys
 from api.config import ApiConfig
 from api.roles import Role
@@ -118,3 +119,14 @@ def open_work_order(factory: sessionmaker[Session], **kwargs: Any) -> WorkOrder:
         )
         session.commit()
         return opened.work_order
+
+
+def fire_alert(
+    factory: sessionmaker[Session], asset: str = "pump-002", *, windows: int = 4
+) -> None:
+    """Feed the alert flow enough anomalous windows, a minute apart and ending now, to fire."""
+    now = datetime.now(UTC)
+    decisions = [
+        decision(asset, at=now - timedelta(minutes=windows - 1 - i)) for i in range(windows)
+    ]
+    handle_decisions(session_factory=factory, decisions=decisions, now=now)

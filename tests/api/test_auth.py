@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from itsdangerous import URLSafeTimedSerializer
+
+from api import sessions
+from api.models import ApiKey
+from api.roles import Role
+from tests.api.builders import SECRET, auth, fire_alert, open_work_order
+from tests.api.conftest import ApiWorld
+
+
+def sign_in(world: ApiWorld, role: Role) -> str:
+    """Sign in through the form; returns the page's CSRF token."""
+    response = world.client.post(
+        "/login", data={"key": world.keys[role], "next": "/"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Max-Age=28800" in cookie
+    page = world.client.get("/")
+    return page.text.split('name="csrf-token" content="')[1].split('"')[0]
+
+
+def test_keys_are_stored_only_as_hashes(world: ApiWorld) -> None:
+    with world.factory() as session:
+        stored = [tuple(row) for row in session.execute(sa.select(ApiKey.__table__))]
+    assert len(stored) == len(Role)
+    flat = " ".join(str(value) for row in stored for value in row)
+    for key in world.keys.values():
+        secret = key.split("_", 2)[2]
+        assert key not in flat
+        assert secret not in flat
+
+
+def test_every_route_but_health_needs_a_key(world: ApiWorld) -> None:
+    for route in world.app.routes:
+        path = getattr(route, "path", "")
+        # The OpenAPI document is the published contract and carries no data: public on purpose.
+        if not path.startswith("/api/v1/") or path == "/api/v1/openapi.json":
+            continue
+        if "GET" not in getattr(route, "methods", ()):
+            continue
+        concrete = path.replace("{asset}", "pump-001").replace("{ref}", "WO-2026-000001")
+        concrete = concrete.replace("{alert_id}", "00000000-0000-0000-0000-000000000000")
+        response = world.client.get(concrete)
+        assert response.status_code == 401, path
+    bad = world.client.get("/api/v1/assets", headers=auth("vgl_0123456789ab_forged"))
+    assert bad.status_code == 401
+    assert bad.json()["detail"] == "invalid or revoked API key"
+    assert (
+        world.client.get(
+            "/api/v1/assets", headers={"X-API-Key": world.keys[Role.viewer]}
+        ).status_code
+        == 200
+    )
+
+
+def test_each_role_is_refused_where_it_must_be(world: ApiWorld) -> None:
+    fire_alert(world.factory)
+    wo = open_work_order(world.factory, asset="pump-001")
+    alert_id = world.client.get("/api/v1/alerts", headers=auth(world.keys[Role.viewer])).json()[0][
+        "id"
+    ]
+    silence = {
+        "site": "plant-north",
+        "asset": "pump-001",
+        "duration_minutes": 30,
+        "reason": "planned",
+    }
+    hook = {"url": "https://ticketing.example.com/hook"}
+    calls = {
+        "acknowledge": ("POST", f"/api/v1/alerts/{alert_id}/acknowledge", None),
+        "silence": ("POST", "/api/v1/silences", silence),
+        "transition": ("POST", f"/api/v1/work-orders/{wo.id}/transitions", {"to": "acknowledged"}),
+        "webhooks": ("POST", "/api/v1/webhooks", hook),
+        "keys": ("GET", "/api/v1/keys", None),
+    }
+    allowed = {
+        "acknowledge": {Role.operator, Role.admin},
+        "silence": {Role.operator, Role.admin},
+        "transition": {Role.operator, Role.integrator, Role.admin},
+        "webhooks": {Role.integrator, Role.admin},
+        "keys": {Role.admin},
+    }
+    for name, (method, url, body) in calls.items():
+        for role in Role:
+            if role in allowed[name]:
+                continue
+            response = world.client.request(method, url, json=body, headers=auth(world.keys[role]))
+            assert response.status_code == 403, (name, role)
+            assert f"role '{role.value}' may not" in response.json()["detail"]
+    for name, (method, url, body) in calls.items():
+        role = sorted(allowed[name])[-1]
+        response = world.client.request(method, url, json=body, headers=auth(world.keys[role]))
+        assert response.status_code < 300, (name, role, response.text)
+
+
+def test_revoked_key_and_its_session_stop_working(world: ApiWorld) -> None:
+    sign_in(world, Role.viewer)
+    assert world.client.get("/api/v1/assets").status_code == 200  # by cookie
+    viewer_id = world.keys[Role.viewer].split("_")[1]
+    revoked = world.client.delete(f"/api/v1/keys/{viewer_id}", headers=auth(world.keys[Role.admin]))
+    assert revoked.status_code == 200
+    assert world.client.get("/api/v1/assets").status_code == 401
+    assert world.client.get("/", follow_redirects=False).status_code == 303
+    by_header = world.client.get("/api/v1/assets", headers=auth(world.keys[Role.viewer]))
+    assert by_header.status_code == 401
+
+
+def test_forged_and_expired_session_cookies_are_refused(world: ApiWorld) -> None:
+    admin_id = world.keys[Role.admin].split("_")[1]
+    forged = URLSafeTimedSerializer("not-the-secret-" * 3, salt="vigil.dashboard.session")
+    world.client.cookies.set(sessions.COOKIE, forged.dumps({"k": admin_id, "c": "x"}))
+    assert world.client.get("/api/v1/keys").status_code == 401
+    assert world.client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"
+
+    genuine = URLSafeTimedSerializer(SECRET, salt="vigil.dashboard.session")
+    world.client.cookies.set(sessions.COOKIE, genuine.dumps({"k": admin_id, "c": "x"}))
+    assert world.client.get("/api/v1/keys").status_code == 200  # the control: a good cookie works
+    expired = sessions.read(
+        genuine.dumps({"k": admin_id, "c": "x"}),
+        config=world.config.__class__(session_secret=SECRET, session_max_age_s=-1),
+    )
+    assert expired is None
+    world.client.cookies.set(sessions.COOKIE, genuine.dumps({"k": admin_id, "c": "x"})[:-3] + "AAA")
+    assert world.client.get("/api/v1/keys").status_code == 401
+
+
+def test_state_changes_by_cookie_need_the_csrf_token(world: ApiWorld) -> None:
+    fire_alert(world.factory)
+    csrf = sign_in(world, Role.operator)
+    alert_id = world.client.get("/api/v1/alerts").json()[0]["id"]
+    url = f"/api/v1/alerts/{alert_id}/acknowledge"
+    refused = world.client.post(url)
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    assert world.client.post(url, headers={"X-CSRF-Token": "wrong"}).status_code == 403
+    done = world.client.post(url, headers={"X-CSRF-Token": csrf})
+    assert done.status_code == 200
+    assert done.json()["acknowledged_by"].startswith("test operator")
+    assert world.client.post("/logout", data={"csrf_token": "wrong"}).status_code == 403
+
+
+def test_sign_in_refuses_a_bad_key_and_a_foreign_origin(world: ApiWorld) -> None:
+    bad = world.client.post("/login", data={"key": "vgl_nope_nope", "next": "/"})
+    assert bad.status_code == 401
+    assert "not valid" in bad.text
+    foreign = world.client.post(
+        "/login",
+        data={"key": world.keys[Role.admin], "next": "/"},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert foreign.status_code == 200
+    assert "set-cookie" not in foreign.headers
+    outside = world.client.post(
+        "/login",
+        data={"key": world.keys[Role.viewer], "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
+    assert outside.headers["location"] == "/"
