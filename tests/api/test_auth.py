@@ -21,7 +21,8 @@ def sign_in(world: ApiWorld, role: Role) -> str:
     assert "SameSite=strict" in cookie
     assert "Max-Age=28800" in cookie
     page = world.client.get("/")
-    return page.text.split('name="csrf-token" content="')[1].split('"')[0]
+    token: str = page.text.split('name="csrf-token" content="')[1].split('"')[0]
+    return token
 
 
 def test_keys_are_stored_only_as_hashes(world: ApiWorld) -> None:

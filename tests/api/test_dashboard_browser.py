@@ -1,0 +1,117 @@
+"""The dashboard in a real headless Chromium: sign in, fleet, live alert, acknowledge, charts."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.roles import Role
+from tests.api.builders import Fleet, fire_alert, make_keys
+from tests.api.conftest import build_world
+from tests.api.live import CHROMIUM, launch, serve
+
+pytestmark = pytest.mark.browser
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        from tests.conftest import unavailable
+
+        unavailable(f"{CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+def shot(page: Any, artifacts_dir: Path, name: str) -> None:
+    path = artifacts_dir / f"dashboard-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, DOCS_IMG / f"{name}.png")
+
+
+def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
+    tmp_path: Path, browser: Any, artifacts_dir: Path
+) -> None:
+    app, parts = build_world(tmp_path)
+    Fleet(
+        assets=tuple(
+            (site, f"{kind}-{n:03d}", kind)
+            for site, kind, count in (
+                ("plant-north", "pump", 6),
+                ("plant-south", "chiller", 4),
+                ("tower-east", "elevator", 3),
+            )
+            for n in range(1, count + 1)
+        ),
+        hot={"pump-002": 0.9, "chiller-003": 0.85},
+    ).write(parts["store"])  # type: ignore[arg-type]
+    keys = make_keys(parts["factory"])  # type: ignore[arg-type]
+    with serve(app) as base:
+        app.state.fleet.refresh()
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+
+        # Sign in: an unsigned visitor lands on the sign-in page and comes back to the fleet.
+        page.goto(base + "/")
+        assert page.url.startswith(base + "/login")
+        page.fill("#key", keys[Role.operator])
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+        rows = page.locator("table.fleet tbody tr")
+        assert rows.count() == 13
+        first = rows.nth(0)
+        assert first.get_attribute("data-asset") == "pump-002"
+        assert "watch" in first.inner_text().lower()  # the state is written out, not colour alone
+        page.wait_for_selector("#live-status[data-state=live]")
+        shot(page, artifacts_dir, "fleet")
+
+        # An alert fires in the back end; the page shows it without reloading.
+        page.evaluate("window.__sameDocument = true")
+        fire_alert(parts["factory"], "pump-002")  # type: ignore[arg-type]
+        item = page.locator("#feed li[data-alert-id]").first
+        item.wait_for(timeout=10_000)
+        assert "pump-002" in item.inner_text()
+        assert "firing" in item.inner_text().lower()
+        page.locator(".toast-alert").first.wait_for(timeout=5_000)
+        assert page.evaluate("window.__sameDocument") is True
+        page.wait_for_selector(
+            "table.fleet tbody tr[data-asset=pump-002][data-state=critical], "
+            "table.fleet tbody tr[data-asset=pump-002][data-state=warning]"
+        )
+        shot(page, artifacts_dir, "live-alert")
+
+        # Acknowledge from the feed.
+        item.locator(".js-ack").click()
+        page.wait_for_selector("#feed .acked")
+        assert page.evaluate("window.__sameDocument") is True
+        alerts = page.request.get(base + "/api/v1/alerts?asset=pump-002").json()
+        assert alerts[0]["acknowledged_by"].startswith("test operator")
+
+        # The work-order board shows the work order the alert opened, with its SLA countdown.
+        page.goto(base + "/board")
+        card = page.locator(".wo-card").first
+        assert "pump-002" in card.inner_text()
+        assert "within" in card.locator(".sla").inner_text() or "OVERDUE" in card.inner_text()
+        shot(page, artifacts_dir, "board")
+
+        # The asset page: charts drawn, the alert and the work order marked on them.
+        page.goto(base + "/asset/pump-002?range=6h")
+        page.wait_for_selector("#telemetry-chart[data-ready=true]", timeout=10_000)
+        assert page.locator("#telemetry-chart canvas").count() == 1
+        assert page.locator("#score-chart canvas").count() == 1
+        assert int(page.get_attribute("#telemetry-chart", "data-points") or 0) > 50
+        assert int(page.get_attribute("#telemetry-chart", "data-markers") or 0) >= 2
+        legend = page.inner_text("#marker-legend")
+        assert "alert firing: mechanical" in legend
+        assert "opened" in legend
+        assert "vibration_rms" in page.inner_text("#contributions")
+        shot(page, artifacts_dir, "asset")
+        page.close()
