@@ -69,7 +69,7 @@ class Settings(BaseSettings):
 
     # --- API and webhooks ---
     api_host: str = "127.0.0.1"
-    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_port: int = Field(default=8000, ge=0, le=65535)  # 0: any free port
     session_secret: str | None = None
     webhook_max_age_s: float = Field(default=24 * 3600.0, gt=0)
 
