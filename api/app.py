@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.middleware.base import RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, readmodels
 from api.config import ApiConfig
@@ -171,12 +171,29 @@ def _route_template(scope: Mapping[str, Any]) -> str:
 
 
 def _time_requests(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def timing(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        template = _route_template(request.scope)
-        app.state.metrics.request_seconds.labels(
-            request.method, template, str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
+    # A plain ASGI middleware: Starlette's BaseHTTPMiddleware would wrap the endless SSE stream.
+    histogram = app.state.metrics.request_seconds
+
+    class Timing:
+        def __init__(self, inner: ASGIApp) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await self.inner(scope, receive, send)
+                return
+            started = time.perf_counter()
+            status = 500
+
+            async def record(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    histogram.labels(scope["method"], _route_template(scope), str(status)).observe(
+                        time.perf_counter() - started
+                    )
+                await send(message)
+
+            await self.inner(scope, receive, record)
+
+    app.add_middleware(Timing)

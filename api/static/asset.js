@@ -54,7 +54,6 @@
       plugins: [markerPlugin(visible)],
       legend: { live: true },
     };
-    el.innerHTML = "";
     const plot = new uPlot(opts, data, el);
     el.dataset.points = String(xs.length);
     el.dataset.markers = String(visible.length);
@@ -77,10 +76,22 @@
   (async function () {
     try {
       const [telemetry, start, end] = await load("telemetry");
+      // One small chart per metric: units differ (mm/s, °C, A), so one shared axis would flatten all.
       const names = Object.keys(telemetry.fields).sort();
-      const visible = draw(box, telemetry, names, start, end, 260);
+      let visible = [];
+      box.innerHTML = "";
+      for (const [i, name] of names.entries()) {
+        const el = document.createElement("div");
+        el.className = "metric-chart";
+        el.dataset.metric = name;
+        box.appendChild(el);
+        visible = draw(el, telemetry, [name], start, end, 150, { [name]: { stroke: COLORS[i % COLORS.length] } });
+      }
+      box.dataset.points = String(telemetry.time.length);
+      box.dataset.markers = String(visible.length);
       const [scores] = await load("scores");
       const scoreEl = document.getElementById("score-chart");
+      scoreEl.innerHTML = "";
       draw(scoreEl, scores, ["score", "threshold"].filter((n) => n in scores.fields), start, end, 180,
         { score: { stroke: "#b91c1c", fill: "rgba(185,28,28,0.08)" }, threshold: { stroke: "#6b7280", dash: [5, 5] } });
       legend(visible);

@@ -53,6 +53,7 @@ def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
             for n in range(1, count + 1)
         ),
         hot={"pump-002": 0.9, "chiller-003": 0.85},
+        minutes=6 * 60,
     ).write(parts["store"])  # type: ignore[arg-type]
     keys = make_keys(parts["factory"])  # type: ignore[arg-type]
     with serve(app) as base:
@@ -105,7 +106,7 @@ def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
         # The asset page: charts drawn, the alert and the work order marked on them.
         page.goto(base + "/asset/pump-002?range=6h")
         page.wait_for_selector("#telemetry-chart[data-ready=true]", timeout=10_000)
-        assert page.locator("#telemetry-chart canvas").count() == 1
+        assert page.locator("#telemetry-chart canvas").count() == 2  # vibration_rms, temperature
         assert page.locator("#score-chart canvas").count() == 1
         assert int(page.get_attribute("#telemetry-chart", "data-points") or 0) > 50
         assert int(page.get_attribute("#telemetry-chart", "data-markers") or 0) >= 2
