@@ -339,5 +339,6 @@ class _ProgressBar:
             self._progress.update(self._task, completed=done)
 
     def close(self, done: int) -> None:
-        self._progress.update(self._task, completed=done)
+        # The total may have been an estimate (episodes drop readings): end the bar full.
+        self._progress.update(self._task, total=done, completed=done)
         self._progress.stop()
