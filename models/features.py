@@ -223,6 +223,20 @@ class Baselines:
             med[i], scale[i] = robust_scale(block.to_numpy(dtype=float))
         return cls(columns, assets, med, scale)
 
+    def floored_by(self, reference: Baselines) -> Baselines:
+        """The same baselines with each scale at least the reference assets' typical relative
+        scale times this asset's level: a baseline learned from a few warm-up windows is too
+        confident, and would alarm on ordinary noise."""
+        if not reference.assets:
+            return self
+        cols = [reference.columns.index(c) if c in reference.columns else -1 for c in self.columns]
+        take = np.array(cols, dtype=int)
+        relative = np.median(reference.scale / np.maximum(np.abs(reference.median), 1e-9), axis=0)[
+            np.maximum(take, 0)
+        ]
+        floor = np.where(take >= 0, relative * np.abs(self.median), 0.0)
+        return Baselines(self.columns, self.assets, self.median, np.maximum(self.scale, floor))
+
     def normalise(self, features: pd.DataFrame) -> pd.DataFrame:
         """Robust z per feature; rows of assets without a baseline and unknown columns are NaN."""
         cols = [c for c in features.columns if c in self.columns]

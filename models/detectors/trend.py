@@ -23,10 +23,12 @@ Timestamp('2026-01-09 00:00:00+0000', tz='UTC')
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from models.detectors._common import aligned, numeric, shares
 from models.features import robust_scale
@@ -94,43 +96,54 @@ class DegradationTrend:
         values = z.max(axis=1) if z.shape[1] else np.zeros(len(features))
         return pd.Series(values, index=features.index)
 
+    @property
+    def history(self) -> int:
+        """How many past health values ``project`` needs: the span plus the smoothing."""
+        return self.span + self.smooth - 1
+
+    def project(
+        self, t_days: np.ndarray, hi: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(score, slope per day, level) from (n, ``history``) arrays of past health values,
+        oldest first, NaN where there is no history yet. The scoring job keeps these arrays as
+        its state; ``score`` over a frame builds them from the frame: both decide alike."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: no history yet
+            smoothed = np.nanmedian(sliding_window_view(hi, self.smooth, axis=1), axis=2)
+        slope, level = linear_trend(t_days[:, self.smooth - 1 :], smoothed)
+        score = np.maximum(np.maximum(level, level + slope * self.horizon_days), 0.0)
+        return score, slope, level
+
     def _trend(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(slope per day, current level, time in days) for every row, from its trailing span."""
-        hi = self.health(features)
-        slope = np.zeros(len(hi))
-        level = np.zeros(len(hi))
+        """(score, slope per day, level) for every row, from its asset's trailing history."""
+        hi = self.health(features).to_numpy()
         t_all = _days(features.index)
+        score, slope, level = (np.zeros(len(hi)) for _ in range(3))
         groups = (
-            hi.groupby(level="asset", sort=False).indices
-            if isinstance(hi.index, pd.MultiIndex) and "asset" in hi.index.names
+            features.groupby(level="asset", sort=False).indices
+            if isinstance(features.index, pd.MultiIndex) and "asset" in features.index.names
             else {None: np.arange(len(hi))}
         )
+        pad = np.full(self.history - 1, np.nan)
         for positions in groups.values():
-            y = pd.Series(hi.to_numpy()[positions]).rolling(self.smooth, min_periods=1).median()
-            t = t_all[positions]
-            width = min(self.span, len(positions))
-            pad = width - 1
-            yp = np.concatenate([np.full(pad, np.nan), y.to_numpy()])
-            tp = np.concatenate([np.full(pad, np.nan), t])
-            windows_y = np.lib.stride_tricks.sliding_window_view(yp, width)
-            windows_t = np.lib.stride_tricks.sliding_window_view(tp, width)
-            slope[positions], level[positions] = linear_trend(windows_t, windows_y)
-        return slope, level, t_all
+            y = sliding_window_view(np.concatenate([pad, hi[positions]]), self.history)
+            t = sliding_window_view(np.concatenate([pad, t_all[positions]]), self.history)
+            score[positions], slope[positions], level[positions] = self.project(t, y)
+        return score, slope, level
 
     def score(self, features: pd.DataFrame) -> pd.Series:
         if not self.columns or len(features) == 0:
             return pd.Series(np.zeros(len(features)), index=features.index, name=self.name)
-        slope, level, _ = self._trend(features)
-        values = np.maximum(level, level + slope * self.horizon_days)
-        return pd.Series(np.maximum(values, 0.0), index=features.index, name=self.name)
+        score, _, _ = self._trend(features)
+        return pd.Series(score, index=features.index, name=self.name)
 
     def failure_at(self, features: pd.DataFrame) -> pd.Series:
         """When each row's trend line crosses ``failure_z`` (NaT: not rising, or too far away)."""
         if not self.columns or len(features) == 0:
             return pd.Series(pd.NaT, index=features.index, dtype="datetime64[ns, UTC]")
-        slope, level, t = self._trend(features)
+        _, slope, level = self._trend(features)
         return pd.Series(
-            crossing_time(slope, level, t, self.failure_z, self.max_lead_days),
+            crossing_time(slope, level, _days(features.index), self.failure_z, self.max_lead_days),
             index=features.index,
         )
 
@@ -168,7 +181,7 @@ def crossing_time(
     ok = (slope > 0) | (level >= failure_z)
     ok &= np.isfinite(ahead) & (ahead <= max_days)
     seconds = np.where(ok, (t_days + np.where(ok, ahead, 0.0)) * _DAY_S, np.nan)
-    return pd.to_datetime(seconds, unit="s", utc=True)
+    return pd.to_datetime(np.round(seconds), unit="s", utc=True)
 
 
 def _days(index: pd.Index) -> np.ndarray:

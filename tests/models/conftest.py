@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from ingest.points import TELEMETRY, Point
+from ingest.store.sqlite import SqliteStore
 
 START = pd.Timestamp("2026-03-01", tz="UTC")
 
@@ -61,3 +65,28 @@ def fleet_frame(
 @pytest.fixture
 def make_fleet() -> Callable[..., pd.DataFrame]:
     return fleet_frame
+
+
+def frame_points(frame: pd.DataFrame) -> list[Point]:
+    """Telemetry rows (as the store returns them) back into points."""
+    metrics = [c for c in frame.columns if c not in ("time", "site", "asset", "asset_type")]
+    ts = pd.to_datetime(frame["time"], utc=True).dt.as_unit("ms").astype("int64").to_numpy()
+    values = frame[metrics].to_numpy(dtype=float)
+    return [
+        Point(
+            measurement=TELEMETRY,
+            tags={"site": site, "asset": asset, "asset_type": asset_type},
+            fields={m: float(v) for m, v in zip(metrics, row, strict=True) if np.isfinite(v)},
+            ts_ms=int(t),
+        )
+        for site, asset, asset_type, t, row in zip(
+            frame["site"], frame["asset"], frame["asset_type"], ts, values, strict=True
+        )
+    ]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    opened = SqliteStore(tmp_path / "telemetry.db")
+    yield opened
+    opened.close()

@@ -1,0 +1,103 @@
+"""What the scoring job remembers between cycles, so it never re-reads whole windows.
+
+Per asset: readings of the window still open, the last reading time (offline detection), the
+typical readings per window (gap detection), the run of windows over threshold (persistence), the
+health history of the degradation trend, and, for an asset the model was not trained on, its
+warm-up windows and then its own baseline. All per-asset numbers live in arrays indexed by a row
+number, so a cycle over 10,000 assets is a handful of vectorised operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from models.features import Baselines
+from models.registry import ModelBundle
+
+
+class AssetRows:
+    """Stable row numbers for asset ids, and per-asset arrays that grow with them."""
+
+    def __init__(self, history: int) -> None:
+        self.history = history
+        self.index: dict[str, int] = {}
+        self.runs = np.zeros(0, dtype=np.int64)
+        self.t = np.zeros((0, history))
+        self.hi = np.zeros((0, history))
+
+    def rows(self, assets: pd.Index | list[str]) -> np.ndarray:
+        new = [a for a in dict.fromkeys(assets) if a not in self.index]
+        if new:
+            start = len(self.index)
+            self.index.update({a: start + i for i, a in enumerate(new)})
+            grow = len(new)
+            self.runs = np.concatenate([self.runs, np.zeros(grow, dtype=np.int64)])
+            self.t = np.vstack([self.t, np.full((grow, self.history), np.nan)])
+            self.hi = np.vstack([self.hi, np.full((grow, self.history), np.nan)])
+        return np.fromiter((self.index[a] for a in assets), dtype=np.int64, count=len(assets))
+
+    def push(self, rows: np.ndarray, t_days: np.ndarray, hi: np.ndarray) -> None:
+        """Append one health value per row (rows unique), dropping the oldest."""
+        self.t[rows, :-1] = self.t[rows, 1:]
+        self.hi[rows, :-1] = self.hi[rows, 1:]
+        self.t[rows, -1] = t_days
+        self.hi[rows, -1] = hi
+
+    def reset_model_memory(self) -> None:
+        """A new model version: its health scale differs, so trend and runs start again."""
+        self.runs[:] = 0
+        self.t[:] = np.nan
+        self.hi[:] = np.nan
+
+
+@dataclass
+class TypeState:
+    """Per asset type: assets warming up (feature rows so far) and the baselines learned."""
+
+    warming: pd.DataFrame = field(default_factory=pd.DataFrame)
+    own: Baselines | None = None
+
+    def add_baselines(self, learned: Baselines) -> None:
+        if self.own is None:
+            self.own = learned
+            return
+        learned_cols = [
+            learned.columns.index(c) if c in learned.columns else -1 for c in self.own.columns
+        ]
+        take = np.array(learned_cols)
+        med = np.where(take >= 0, learned.median[:, np.maximum(take, 0)], 0.0)
+        scale = np.where(take >= 0, learned.scale[:, np.maximum(take, 0)], 1.0)
+        self.own = Baselines(
+            self.own.columns,
+            self.own.assets + learned.assets,
+            np.vstack([self.own.median, med]),
+            np.vstack([self.own.scale, scale]),
+        )
+
+
+@dataclass
+class ScoringState:
+    query_end: datetime | None = None
+    pending: pd.DataFrame = field(default_factory=pd.DataFrame)
+    version: str | None = None
+    bundle: ModelBundle | None = None
+    assets: AssetRows | None = None
+    types: dict[str, TypeState] = field(default_factory=dict)
+    # Per asset: (site, asset_type, last reading time) for offline detection.
+    last_seen: dict[str, tuple[str, str, pd.Timestamp]] = field(default_factory=dict)
+    typical_n: dict[str, float] = field(default_factory=dict)
+    # Open data-quality conditions, so a resolution is reported once when they end.
+    offline: set[str] = field(default_factory=set)
+    stuck: set[str] = field(default_factory=set)
+
+    def rows_for(self, history: int) -> AssetRows:
+        if self.assets is None or self.assets.history != history:
+            self.assets = AssetRows(history)
+        return self.assets
+
+    def type_state(self, asset_type: str) -> TypeState:
+        return self.types.setdefault(asset_type, TypeState())

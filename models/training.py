@@ -1,0 +1,186 @@
+"""Training: telemetry from the store into pandas, labelled windows excluded, models fitted,
+evaluated on the labelled faults, and a new registry version written.
+
+Also ``assess_history``: the decisions a model would have made over a stretch of history, with
+the same cold start and persistence as the scoring job (evaluation and benchmarks use it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ingest.points import TELEMETRY
+from ingest.store.base import TelemetryStore
+from models.evaluation import fleet_evaluation
+from models.features import Baselines, window_features
+from models.labels import UNHEALTHY_KINDS, LabelSource, LabelWindow
+from models.model import ModelConfig, TypeModel, fit_type_model
+from models.registry import ModelBundle, Registry, VersionInfo
+from models.thresholds import Persistence
+
+Progress = Callable[[int, int], None]
+
+
+def load_frame(
+    *,
+    store: TelemetryStore,
+    start: datetime,
+    end: datetime,
+    asset_type: str | None = None,
+    chunk: timedelta = timedelta(days=1),
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Raw telemetry in [start, end), one query per ``chunk`` so memory and progress stay known."""
+    starts = pd.date_range(start, end, freq=pd.Timedelta(chunk), inclusive="left")
+    edges: list[datetime] = [e.to_pydatetime() for e in starts] + [end]
+    parts: list[pd.DataFrame] = []
+    for i, (lo, hi) in enumerate(itertools.pairwise(edges)):
+        where = {"asset_type": asset_type} if asset_type else None
+        part = store.query(measurement=TELEMETRY, start=lo, end=hi, where=where)
+        if not part.empty:
+            parts.append(part)
+        if progress:
+            progress(i + 1, len(edges) - 1)
+    if not parts:
+        return pd.DataFrame(columns=["time", "site", "asset", "asset_type"])
+    return pd.concat(parts, ignore_index=True).sort_values(["asset", "time"], ignore_index=True)
+
+
+def data_hash(frame: pd.DataFrame) -> str:
+    """sha256 over the rows' content: the same data gives the same hash."""
+    if frame.empty:
+        return hashlib.sha256(b"").hexdigest()
+    ordered = frame.sort_values(["asset", "time"]).reset_index(drop=True)
+    hashed = pd.util.hash_pandas_object(ordered[sorted(ordered.columns)], index=False)
+    return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()
+
+
+def healthy_mask(index: pd.Index, windows: Sequence[LabelWindow], *, every: timedelta) -> pd.Series:
+    """False for every window (asset, start) that overlaps an unhealthy labelled window."""
+    healthy = pd.Series(True, index=index)
+    times = pd.DatetimeIndex(index.get_level_values("time"))
+    assets = index.get_level_values("asset")
+    for w in windows:
+        if w.kind not in UNHEALTHY_KINDS:
+            continue
+        start, end = pd.Timestamp(w.start), pd.Timestamp(w.failure_at or w.end)
+        hit = (assets == w.asset) & (times + pd.Timedelta(every) > start) & (times < end)
+        healthy[hit] = False
+    return healthy
+
+
+def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
+    """Per window: score, trend_score, failure_at, over, cold, alarm (index asset, time).
+
+    Assets the model was trained on use their stored baseline; any other asset is cold for its
+    first ``warmup_windows`` windows and then uses a baseline learned from those.
+    """
+    config = model.config
+    known = features.index.get_level_values("asset").isin(model.baselines.assets)
+    z_known = model.baselines.normalise(features[known])
+    unknown = features[~known]
+    rank = unknown.groupby(level="asset").cumcount()
+    warm = unknown[(rank < config.warmup_windows).to_numpy()]
+    z_parts = [z_known]
+    cold = pd.Series(False, index=features.index)
+    if not warm.empty:
+        own = Baselines.fit(warm[model.baselines.columns]).floored_by(model.baselines)
+        z_parts.append(own.normalise(unknown))
+        cold[cold.index.isin(warm.index)] = True
+    z = pd.concat(z_parts).reindex(features.index)
+    out = model.assess(z)
+    out["cold"] = cold.to_numpy()
+    over = out["over"].to_numpy() & ~out["cold"].to_numpy()
+    persistence = Persistence(config.persistence)
+    alarm = np.zeros(len(out), dtype=bool)
+    for positions in out.groupby(level="asset", sort=False).indices.values():
+        alarm[positions] = persistence.apply(over[positions])
+    out["alarm"] = alarm
+    return out
+
+
+@dataclass
+class TrainingResult:
+    bundle: ModelBundle
+    metrics: dict[str, dict[str, float | int | None]]
+
+
+def train_models(
+    *, frame: pd.DataFrame, labels: Sequence[LabelWindow], config: ModelConfig
+) -> TrainingResult:
+    """One model per asset type in ``frame``, each evaluated on the labelled faults of its type."""
+    every = timedelta(seconds=config.every_s)
+    models: dict[str, TypeModel] = {}
+    metrics: dict[str, dict[str, float | int | None]] = {}
+    for asset_type, part in frame.groupby("asset_type", sort=True):
+        windows = window_features(part, every=every)
+        healthy = healthy_mask(windows.features.index, labels, every=every)
+        model = fit_type_model(
+            asset_type=str(asset_type), features=windows.features, healthy=healthy, config=config
+        )
+        models[str(asset_type)] = model
+        metrics[str(asset_type)] = evaluate_model(
+            model=model, features=windows.features, labels=labels, asset_type=str(asset_type)
+        )
+    return TrainingResult(ModelBundle(models=models), metrics)
+
+
+def evaluate_model(
+    *, model: TypeModel, features: pd.DataFrame, labels: Sequence[LabelWindow], asset_type: str
+) -> dict[str, float | int | None]:
+    decided = assess_history(model, features)
+    alarms = decided[decided["alarm"]].index.to_frame(index=False)
+    assets = set(features.index.get_level_values("asset"))
+    mine = [w for w in labels if w.asset in assets]
+    times = features.index.get_level_values("time")
+    days = (times.max() - times.min()).total_seconds() / 86400 if len(times) else 0.0
+    result = fleet_evaluation(
+        alarms=alarms,
+        faults=[w for w in mine if w.kind in ("fault", "confirmed_fault")],
+        excused=[w for w in mine if w.kind == "data_quality"],
+        asset_days=len(assets) * days,
+    )
+    return {
+        "assets": len(assets),
+        "windows": len(features),
+        "faults": result.faults,
+        "detected_share": result.detected_share,
+        "median_lead_days": result.median_lead_days,
+        "false_wo_per_100_asset_days": result.false_wo_per_100_asset_days,
+    }
+
+
+def run_training(
+    *,
+    store: TelemetryStore,
+    registry: Registry,
+    start: datetime,
+    end: datetime,
+    asset_type: str | None,
+    label_sources: Sequence[LabelSource],
+    config: ModelConfig,
+    progress: Progress | None = None,
+) -> VersionInfo:
+    """Pull, fit, evaluate, register (not promoted). Raises ValueError when there is no data."""
+    frame = load_frame(store=store, start=start, end=end, asset_type=asset_type, progress=progress)
+    if frame.empty:
+        raise ValueError(f"no telemetry for {asset_type or 'any asset type'} in [{start}, {end})")
+    labels: list[LabelWindow] = []
+    for source in label_sources:
+        labels.extend(source.windows(asset_type=asset_type, start=start, end=end))
+    result = train_models(frame=frame, labels=labels, config=config)
+    return registry.save(
+        result.bundle,
+        training_start=start,
+        training_end=end,
+        params=config.to_json(),
+        metrics=result.metrics,
+        data_hash=data_hash(frame),
+    )

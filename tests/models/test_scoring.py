@@ -1,0 +1,206 @@
+"""The scoring job against a real (SQLite) telemetry store and a real registry directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from ingest.points import ANOMALY_SCORE
+from ingest.store.sqlite import SqliteStore
+from models.base import Decision
+from models.labels import LabelWindow
+from models.model import ModelConfig
+from models.registry import Registry
+from models.scoring import add_scoring_job, in_shard, score_cycle
+from models.scoring_state import ScoringState
+from models.training import train_models
+from tests.models.conftest import START, frame_points
+
+CONFIG = ModelConfig(every_s=3600, warmup_windows=6, persistence=2)
+ONSET = START + pd.Timedelta(days=4)
+
+
+def trained_registry(tmp_path: Path, fleet: pd.DataFrame, labels: list[LabelWindow]) -> Registry:
+    registry = Registry(tmp_path / "models")
+    train_part = fleet[fleet["time"] < START + pd.Timedelta(days=4)]
+    result = train_models(frame=train_part, labels=labels, config=CONFIG)
+    info = registry.save(
+        result.bundle,
+        training_start=START.to_pydatetime(),
+        training_end=ONSET.to_pydatetime(),
+        params=CONFIG.to_json(),
+        metrics=result.metrics,
+        data_hash="test",
+    )
+    registry.promote(info.version)
+    return registry
+
+
+@pytest.fixture
+def scenario(
+    tmp_path: Path, store: SqliteStore, make_fleet: Callable[..., pd.DataFrame]
+) -> tuple[Registry, pd.DataFrame]:
+    # p2 wears from day 4: vibration +60 % a day; p5 is a new pump the model never saw.
+    fleet = make_fleet(assets=5, hours=24 * 7, every="10min", degrade={"p2": (ONSET, 0.6)})
+    trained = fleet[fleet["asset"] != "p5"]
+    registry = trained_registry(tmp_path, trained, [])
+    store.write(frame_points(fleet))
+    return registry, fleet
+
+
+def run_cycles(
+    store: SqliteStore,
+    registry: Registry,
+    *,
+    start: pd.Timestamp,
+    hours: int,
+    state: ScoringState | None = None,
+    shard: tuple[int, int] = (0, 1),
+) -> tuple[list[Decision], ScoringState, list[int]]:
+    state = state or ScoringState()
+    decisions: list[Decision] = []
+    rows: list[int] = []
+    for h in range(hours):
+        report = score_cycle(
+            store=store,
+            registry=registry,
+            now=(start + pd.Timedelta(hours=h)).to_pydatetime(),
+            state=state,
+            on_decisions=decisions.extend,
+            shard=shard,
+        )
+        rows.append(report.rows_read)
+    return decisions, state, rows
+
+
+def test_degrading_asset_is_flagged_with_fault_code_and_predicted_failure(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore
+) -> None:
+    registry, _ = scenario
+    decisions, _, rows = run_cycles(store, registry, start=ONSET, hours=48)
+    flagged = [d for d in decisions if d.is_anomalous and not d.fault_code.startswith("dq_")]
+    assert {d.asset for d in flagged} == {"p2"}
+    first = flagged[0]
+    assert first.fault_code == "mechanical"
+    assert next(iter(first.contributions)) == "vibration_rms"
+    assert first.score > first.threshold
+    assert first.model_version == "v0001"
+    assert any(d.predicted_failure_at is not None for d in flagged)
+    # Incremental: each hourly cycle reads one hour of rows (5 assets x 6), not whole windows.
+    assert max(rows[1:]) == 30
+
+
+def test_scores_are_written_for_charts(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore
+) -> None:
+    registry, _ = scenario
+    run_cycles(store, registry, start=ONSET, hours=5)
+    written = store.query(
+        measurement=ANOMALY_SCORE,
+        start=ONSET.to_pydatetime() - timedelta(hours=2),
+        end=ONSET.to_pydatetime() + timedelta(hours=5),
+    )
+    assert set(written["asset"]) == {"p1", "p2", "p3", "p4"}  # p5 is cold: no score yet
+    assert {"score", "threshold", "detector"} <= set(written.columns)
+
+
+def test_unknown_asset_is_cold_until_its_baseline_is_learned(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore
+) -> None:
+    registry, _ = scenario
+    decisions, _, _ = run_cycles(store, registry, start=ONSET, hours=10)
+    p5 = [d for d in decisions if d.asset == "p5"]
+    assert [d.cold_start for d in p5[: CONFIG.warmup_windows]] == [True] * CONFIG.warmup_windows
+    assert not any(d.is_anomalous for d in p5)
+    assert not p5[-1].cold_start
+
+
+def test_promoted_version_is_reloaded_without_restart(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore, tmp_path: Path
+) -> None:
+    registry, _ = scenario
+    state = ScoringState()
+    run_cycles(store, registry, start=ONSET, hours=2, state=state)
+    bundle = registry.load("v0001")
+    info = registry.save(
+        bundle,
+        training_start=START.to_pydatetime(),
+        training_end=ONSET.to_pydatetime(),
+        params={},
+        metrics={},
+        data_hash="x",
+    )
+    registry.promote(info.version)
+    decisions, _, _ = run_cycles(
+        store, registry, start=ONSET + pd.Timedelta(hours=2), hours=2, state=state
+    )
+    assert {d.model_version for d in decisions if d.detector != "data_quality"} == {"v0002"}
+
+
+def test_shards_split_assets_disjointly(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore
+) -> None:
+    registry, _ = scenario
+    seen = []
+    for i in range(2):
+        decisions, _, _ = run_cycles(store, registry, start=ONSET, hours=3, shard=(i, 2))
+        seen.append({d.asset for d in decisions})
+        assert all(in_shard(a, (i, 2)) for a in seen[-1])
+    assert not seen[0] & seen[1]
+    assert seen[0] | seen[1] == {"p1", "p2", "p3", "p4", "p5"}
+
+
+def test_stuck_sensor_and_silent_gateway_give_data_quality_decisions(
+    tmp_path: Path, store: SqliteStore, make_fleet: Callable[..., pd.DataFrame]
+) -> None:
+    fleet = make_fleet(assets=3, hours=24 * 5, every="10min")
+    registry = trained_registry(tmp_path, fleet, [])
+    live = fleet[fleet["time"] >= ONSET].copy()
+    frozen = (live["asset"] == "p1") & (live["time"] >= ONSET + pd.Timedelta(hours=3))
+    live.loc[frozen, "temperature"] = 55.0
+    silent = (live["asset"] == "p3") & (live["time"] >= ONSET + pd.Timedelta(hours=4))
+    store.write(frame_points(live[~silent]))
+    decisions, _, _ = run_cycles(store, registry, start=ONSET, hours=12)
+    stuck = [d for d in decisions if d.fault_code == "dq_stuck_sensor" and d.is_anomalous]
+    assert {d.asset for d in stuck} == {"p1"}
+    assert stuck[0].contributions == {"temperature": 1.0}
+    offline = [d for d in decisions if d.fault_code == "dq_gateway_offline"]
+    assert [(d.asset, d.is_anomalous) for d in offline] == [("p3", True)]
+    # The frozen windows are not scored as equipment faults.
+    assert not any(
+        d.asset == "p1" and d.is_anomalous and d.fault_code == "mechanical" for d in decisions
+    )
+
+
+def test_no_model_promoted_scores_nothing_but_does_not_fail(
+    tmp_path: Path, store: SqliteStore, make_fleet: Callable[..., pd.DataFrame]
+) -> None:
+    store.write(frame_points(make_fleet(assets=2, hours=6)))
+    got: list[Decision] = []
+    report = score_cycle(
+        store=store,
+        registry=Registry(tmp_path / "empty"),
+        now=(START + pd.Timedelta(hours=3)).to_pydatetime(),
+        state=ScoringState(),
+        on_decisions=got.extend,
+    )
+    assert report.model_version is None
+    assert report.assets_scored == 0
+    assert report.windows > 0
+
+
+def test_add_scoring_job_schedules_an_interval_job(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore
+) -> None:
+    registry, _ = scenario
+    scheduler = BackgroundScheduler(timezone="UTC")
+    job = add_scoring_job(
+        scheduler, store=store, registry=registry, on_decisions=lambda d: None, interval_s=10
+    )
+    assert job.trigger.interval == timedelta(seconds=10)
+    assert job.max_instances == 1
