@@ -8,6 +8,7 @@ down is retried with backoff while nothing is acked, so the broker keeps the mes
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -21,6 +22,7 @@ from ingest.mqtt import Message
 from ingest.points import Point
 from ingest.quarantine import Quarantine, QuarantineEntry
 from ingest.rejections import Rejected
+from ingest.spool import Spool, SpoolFull
 from ingest.status import decode_status
 from ingest.store.base import StoreRejected, StoreUnavailable, TelemetryStore
 from ingest.topics import TopicTemplate
@@ -36,6 +38,8 @@ IDLE_FLUSH_S = 0.005
 class CollectorStats:
     messages: int = 0
     readings_stored: int = 0
+    readings_spooled: int = 0
+    readings_replayed: int = 0
     readings_without_ts: int = 0
     status_updates: int = 0
     batches: int = 0
@@ -73,6 +77,7 @@ class Collector:
         batch_size: int = 5_000,
         batch_ms: int = 200,
         retry_max_s: float = 10.0,
+        spool: Spool | None = None,
     ) -> None:
         self.store = store
         self.quarantine = quarantine
@@ -82,11 +87,13 @@ class Collector:
         self.batch_size = batch_size
         self.batch_s = batch_ms / 1000
         self.retry_max_s = retry_max_s
+        self.spool = spool
         self.stats = CollectorStats()
         self._ack = ack
         self._queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._replayer: threading.Thread | None = None
 
     # -- threads --------------------------------------------------------------------------------
 
@@ -97,12 +104,17 @@ class Collector:
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="collector", daemon=True)
         self._thread.start()
+        if self.spool is not None:
+            self._replayer = threading.Thread(target=self.replay, name="spool-replay", daemon=True)
+            self._replayer.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Flush and acknowledge what is durable, then return."""
+        """Flush and acknowledge what is durable, then return. The spool stays on disk."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._replayer is not None:
+            self._replayer.join(timeout)
 
     @property
     def backlog(self) -> int:
@@ -173,8 +185,19 @@ class Collector:
         return _Batch()
 
     def _store(self, batch: _Batch) -> None:
+        # While the spool holds anything, new readings queue behind it, so replay stays in order.
+        if self.spool is not None and not self.spool.empty:
+            self._spool(batch)
+            return
         try:
-            self._durably(lambda: self.store.write(batch.points), "store")
+            if self.spool is not None:
+                self.store.write(batch.points)
+            else:
+                self._durably(lambda: self.store.write(batch.points), "store")
+        except StoreUnavailable as error:
+            log.warning("store unavailable, spooling %d readings: %s", len(batch.points), error)
+            self._spool(batch)
+            return
         except StoreRejected as error:
             log.warning("store refused a batch (%s); writing its messages one by one", error)
             self._store_each(batch)
@@ -182,6 +205,46 @@ class Collector:
         self.stats.readings_stored += len(batch.points)
         newest = max(point.ts_ms for point in batch.points)
         self.stats.lag_ms = max(0, batch.messages[-1].received_ms - newest)
+
+    def _spool(self, batch: _Batch) -> None:
+        assert self.spool is not None
+        try:
+            self.spool.append(batch.points)
+            self.stats.readings_spooled += len(batch.points)
+        except SpoolFull as full:
+            # Backpressure: nothing is acknowledged until the store takes these readings, so the
+            # broker holds every later message instead of anything being dropped.
+            log.error("%s; waiting for the store before acknowledging more", full)
+            self._durably(lambda: self.store.write(batch.points), "store")
+            self.stats.readings_stored += len(batch.points)
+
+    def replay(self) -> None:
+        """Move spooled readings into the store, oldest first, until stopped."""
+        assert self.spool is not None
+        delay = 0.2
+        while not self._stop.is_set():
+            points = self.spool.peek()
+            if points is None:
+                self._stop.wait(0.2)
+                continue
+            try:
+                self.store.write(points)
+            except StoreUnavailable:
+                self._stop.wait(delay)
+                delay = min(delay * 2, self.retry_max_s)
+                continue
+            except StoreRejected as error:
+                blob = str([(p.tags, p.fields, p.ts_ms) for p in points[:50]]).encode()
+                entry = QuarantineEntry(
+                    int(time.time() * 1000), "store_rejected", str(error), "(spool)", blob
+                )
+                self._durably(functools.partial(self.quarantine.add_many, [entry]), "quarantine")
+                self.stats.quarantined["store_rejected"] += 1
+            else:
+                self.stats.readings_replayed += len(points)
+                self.stats.readings_stored += len(points)
+            self.spool.pop()
+            delay = 0.2
 
     def _store_each(self, batch: _Batch) -> None:
         for message, (start, end) in zip(batch.messages, batch.spans, strict=True):

@@ -11,6 +11,7 @@ from ingest.collector import Collector
 from ingest.decode import Limits
 from ingest.mqtt import MqttConfig, MqttSubscriber
 from ingest.quarantine import Quarantine
+from ingest.spool import Spool
 from ingest.store import StoreError, TelemetryStore, open_store
 from ingest.store.influx_v1 import InfluxV1Store
 from ingest.topics import TopicTemplate
@@ -101,6 +102,10 @@ def build_ingest(
         ),
         batch_size=settings.ingest_batch_size,
         batch_ms=settings.ingest_batch_ms,
+        spool=Spool(
+            settings.data_dir / "spool" / (client_id or settings.mqtt_client_id),
+            max_bytes=settings.spool_max_bytes,
+        ),
     )
     subscriptions = subscription_filters(settings, telemetry, status)
     subscriber = MqttSubscriber(
