@@ -45,7 +45,7 @@ class WorkOrderLabels:
             query = query.where(Asset.asset_type == asset_type)
         out: list[LabelWindow] = []
         with self.session_factory() as session:
-            for wo, asset in session.execute(query).tuples():
+            for wo, asset in session.execute(query):
                 window = self._window(wo, asset)
                 if window.end > start and window.start < end:
                     out.append(window)

@@ -228,6 +228,9 @@ def test_two_concurrent_transitions_one_wins_the_other_conflicts(db: Db) -> None
         final = service.get_work_order(session=session, ref=wo.id)
         assert final.version == 2
         assert len(service.audit_log(session=session, work_order_id=wo.id)) == 2
+        # Committed for real: remove it (audit and outbox rows cascade) for the other tests.
+        session.delete(final)
+        session.commit()
 
 
 def _closed(db: Db, code: ResolutionCode) -> WorkOrder:

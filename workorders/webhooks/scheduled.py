@@ -142,7 +142,7 @@ def _claim(session: Session, now: datetime, policy: RetryPolicy) -> dict[uuid.UU
     )
     lease = now + timedelta(seconds=policy.timeout_s * (policy.per_receiver + 1) + 30)
     jobs: dict[uuid.UUID, list[_Job]] = defaultdict(list)
-    for delivery, sub in session.execute(query).tuples():
+    for delivery, sub in session.execute(query):
         if len(jobs[sub.id]) >= policy.per_receiver:
             continue
         delivery.lease_until = lease

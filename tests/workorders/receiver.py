@@ -1,0 +1,103 @@
+"""A real webhook receiver for the tests: the FastAPI example of docs/ticketing-integration.md,
+served by uvicorn on a free port in a thread, stoppable and restartable on the same port."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+
+from vigil.embedded import free_port
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "ticketing-integration.md"
+SECRET_LINE = 'SECRET = os.environ["VIGIL_WEBHOOK_SECRET"]'
+
+
+def docs_block(marker: str) -> str:
+    """The fenced block right after ``<!-- tested: marker -->`` in the integration guide."""
+    match = re.search(rf"<!-- tested: {marker} -->\n```\w+\n(.*?)\n```", DOC.read_text(), re.S)
+    assert match, f"no block marked {marker!r} in {DOC}"
+    return match.group(1)
+
+
+def load_docs_receiver(secret: str) -> dict[str, Any]:
+    """Execute the documented receiver with ``secret``; returns its module namespace."""
+    source = docs_block("receiver")
+    assert SECRET_LINE in source
+    namespace: dict[str, Any] = {"__name__": "docs_receiver"}
+    exec(compile(source.replace(SECRET_LINE, f"SECRET = {secret!r}"), str(DOC), "exec"), namespace)
+    return namespace
+
+
+@dataclass(frozen=True)
+class Hit:
+    delivery: str
+    event: str
+    status: int
+
+
+@dataclass
+class Receiver:
+    secret: str
+    port: int = field(default_factory=free_port)
+    hits: list[Hit] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.namespace = load_docs_receiver(self.secret)
+        app: FastAPI = self.namespace["app"]
+
+        @app.middleware("http")
+        async def _record(
+            request: Request, call_next: Callable[[Request], Awaitable[Response]]
+        ) -> Response:
+            response = await call_next(request)
+            self.hits.append(
+                Hit(
+                    request.headers.get("x-vigil-delivery", ""),
+                    request.headers.get("x-vigil-event", ""),
+                    response.status_code,
+                )
+            )
+            return response
+
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/vigil"
+
+    @property
+    def tickets(self) -> dict[str, dict[str, Any]]:
+        tickets: dict[str, dict[str, Any]] = self.namespace["tickets"]
+        return tickets
+
+    def start(self) -> Receiver:
+        config = uvicorn.Config(
+            self.namespace["app"],
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            assert time.monotonic() < deadline, "receiver did not start"
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = None
