@@ -139,14 +139,7 @@ class Machine:
         alert.below_count += 1
         if alert.below_count < self.policy.resolve_windows:
             return
-        since = d.at - self.policy.flap_window
-        fires = service.fires_within(
-            session=self.session,
-            site=alert.site,
-            asset=alert.asset,
-            fault_code=alert.fault_code,
-            since=since,
-        )
+        fires = self._recent_fires(alert, d)
         if fires >= self.policy.flap_max_fires:
             alert.flapping = True
             if alert.below_count == self.policy.resolve_windows:  # once per resolve held back
@@ -162,6 +155,15 @@ class Machine:
         alert.resolved_at = d.at
         self.tally.resolved += 1
 
+    def _recent_fires(self, alert: Alert, d: Decision) -> int:
+        return service.fires_within(
+            session=self.session,
+            site=alert.site,
+            asset=alert.asset,
+            fault_code=alert.fault_code,
+            since=d.at - self.policy.flap_window,
+        )
+
     def _end(self, alert: Alert, d: Decision, to: AlertState, cause: str) -> None:
         self._record(alert, d, to, cause)
         del self.live[key_of(alert)]
@@ -173,16 +175,8 @@ class Machine:
             alert, d, AlertState.FIRING, f"{alert.above_count} consecutive anomalous window(s)"
         )
         self.tally.fired += 1
-        since = d.at - self.policy.flap_window
-        fires = service.fires_within(
-            session=self.session,
-            site=alert.site,
-            asset=alert.asset,
-            fault_code=alert.fault_code,
-            since=since,
-        )
         # Autoflush: the count includes the firing just recorded.
-        alert.flapping = fires >= self.policy.flap_max_fires
+        alert.flapping = self._recent_fires(alert, d) >= self.policy.flap_max_fires
         self._link_work_order(alert, d)
 
     def _keep_firing(self, alert: Alert, d: Decision) -> None:

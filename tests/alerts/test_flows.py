@@ -109,19 +109,23 @@ def test_flapping_sensor_opens_one_work_order_and_is_held_firing(db: Db) -> None
     assert len(work_orders(db)) == 1
 
 
-def test_silenced_asset_opens_nothing_but_records_alerts_as_silenced(db: Db) -> None:
+def silence(db: Db, asset: str, *, hours: int) -> None:
     with db.factory() as session:
         service.create_silence(
             session=session,
             site="plant-a",
-            asset="pump-1",
+            asset=asset,
             starts_at=T0,
-            ends_at=T0 + timedelta(hours=2),
+            ends_at=T0 + timedelta(hours=hours),
             reason="bearing replacement",
             created_by="ops@example.com",
             now=T0,
         )
         session.commit()
+
+
+def test_silenced_asset_opens_nothing_but_records_alerts_as_silenced(db: Db) -> None:
+    silence(db, "pump-1", hours=2)
     tally = run(db, series([1.6] * 10))
     assert (tally.fired, tally.silenced, tally.created) == (1, 1, [])
     (alert,) = alerts(db)
@@ -135,18 +139,7 @@ def test_silenced_asset_opens_nothing_but_records_alerts_as_silenced(db: Db) -> 
 
 
 def test_other_assets_are_not_silenced(db: Db) -> None:
-    with db.factory() as session:
-        service.create_silence(
-            session=session,
-            site="plant-a",
-            asset="pump-2",
-            starts_at=T0,
-            ends_at=T0 + timedelta(hours=1),
-            reason="planned",
-            created_by="ops",
-            now=T0,
-        )
-        session.commit()
+    silence(db, "pump-2", hours=1)
     assert len(run(db, series([1.6] * 4)).created) == 1
 
 
