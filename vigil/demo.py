@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from vigil import embedded
+from vigil.service import Service
 from vigil.settings import Settings
-from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store
 
 BUNDLED_SCENARIO = Path(__file__).resolve().parent.parent / "simulators" / "scenarios" / "demo.toml"
 
@@ -38,7 +38,8 @@ class Demo:
         self._stack = contextlib.ExitStack()
         self._stop = threading.Event()
         self._published = 0
-        self._ingest: IngestService | None = None
+        self.service: Service | None = None
+        self.sign_in_key = ""
         self._last = (time.monotonic(), 0)
         self._rate = 0.0
 
@@ -68,21 +69,28 @@ class Demo:
         self.settings = self.settings.model_copy(
             update={"mqtt_url": url, "mqtt_protocol": protocol, "mqtt_client_id": "vigil-demo"}
         )
-        store = build_store(self.settings)
-        self._stack.callback(store.close)
-        quarantine = build_quarantine(self.settings)
-        self._stack.callback(quarantine.close)
-        self._ingest = build_ingest(self.settings, store, quarantine)
-        self._ingest.start()
-        self._stack.callback(self._ingest.stop)
-        if not self._ingest.subscriber.wait_connected(15):
+        self.service = Service(self.settings, with_collector=True)
+        self._stack.enter_context(self.service)
+        ingest = self.service.ingest
+        assert ingest is not None
+        if not ingest.subscriber.wait_connected(15):
             raise RuntimeError(f"the collector could not connect to the demo broker at {url}")
+        self.sign_in_key = self._demo_key()
         self._start_simulator(url, protocol)
         self.console.print(
-            f"Vigil demo: broker {url} (MQTT {protocol}), telemetry in "
-            f"{(data_dir / 'telemetry.db').resolve()}, quarantine in "
-            f"{(data_dir / 'quarantine.db').resolve()}"
+            f"Vigil demo: broker {url} (MQTT {protocol}); data in {data_dir.resolve()}\n"
+            f"Dashboard: [bold]{self.service.url}[/bold]  sign-in key: [bold]{self.sign_in_key}[/bold]"
         )
+
+    def _demo_key(self) -> str:
+        from api.keys import create_key
+        from api.roles import Role
+
+        assert self.service is not None
+        with self.service.sessions() as session:
+            created = create_key(session=session, name="demo", role=Role.admin)
+            session.commit()
+        return created.key
 
     def _start_broker(self, data_dir: Path) -> tuple[str, str]:
         choice = self.options.broker
@@ -132,10 +140,12 @@ class Demo:
 
     @property
     def readings_stored(self) -> int:
-        return self._ingest.collector.stats.readings_stored if self._ingest else 0
+        ingest = self.service.ingest if self.service else None
+        return ingest.collector.stats.readings_stored if ingest else 0
 
     def table(self, elapsed: float) -> Table:
-        stats = self._ingest.collector.stats if self._ingest else None
+        ingest = self.service.ingest if self.service else None
+        stats = ingest.collector.stats if ingest else None
         now = time.monotonic()
         stored = self.readings_stored
         then, before = self._last
