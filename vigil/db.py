@@ -27,7 +27,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -60,8 +61,23 @@ def alembic_config(database_url: str | None = None, connection: Connection | Non
 
 
 def upgrade(database_url: str | None = None, *, connection: Connection | None = None) -> None:
-    """Migrate the database to the latest revision (idempotent)."""
+    """Migrate the database to the latest revision (idempotent).
+
+    A SQLite file's directory is created if missing (first run of the demo).
+    """
+    if database_url is not None:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url, connection), "head")
+
+
+def open_sessions(database_url: str) -> sessionmaker[Session]:
+    """Upgrade the schema, then a session factory on it (for commands and scripts)."""
+    from workorders.db import make_engine, session_factory
+
+    upgrade(database_url)
+    return session_factory(make_engine(database_url))
 
 
 def current(database_url: str) -> str | None:

@@ -1,0 +1,91 @@
+"""``vigil db upgrade``, ``vigil work-orders`` and ``vigil webhooks`` on a real SQLite database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tests.workorders.dbkit import T0, decision
+from vigil import db
+from vigil.commands import webhooks as webhooks_commands
+from vigil.commands import workorders as workorders_commands
+from workorders import service
+from workorders.webhooks import service as webhooks
+from workorders.webhooks.models import DeliveryStatus
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    monkeypatch.setenv("VIGIL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "250")  # rich wraps tables at the terminal width
+    # Only these commands: importing every command module would load the whole product.
+    app = typer.Typer()
+    workorders_commands.register(app)
+    webhooks_commands.register(app)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def test_db_upgrade_creates_the_schema_in_a_new_data_dir(run: Run, tmp_path: Path) -> None:
+    code, out, _ = run("db", "upgrade")
+    assert code == 0
+    assert "revision 0001" in out
+    assert (tmp_path / "data" / "vigil.db").is_file()
+    assert run("db", "upgrade")[0] == 0
+
+
+def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
+    code, secret, err = run(
+        "webhooks", "add", "http://127.0.0.1:9/hook", "--event", "work_order.created"
+    )
+    assert code == 0, err
+    assert len(secret.strip()) >= 32
+    sessions = db.open_sessions(f"sqlite:///{tmp_path / 'data' / 'vigil.db'}")
+    with sessions() as session:
+        wo = service.open_for_alert(
+            session=session, decision=decision(asset="pump-9"), now=T0
+        ).work_order
+        (delivery,) = webhooks.list_deliveries(session=session)
+        delivery.status = DeliveryStatus.DEAD
+        session.commit()
+    code, out, _ = run("work-orders", "list", "--site", "plant-a")
+    assert code == 0
+    assert wo.number in out
+    code, out, _ = run("work-orders", "show", wo.number)
+    shown = json.loads(out)
+    assert shown["document"]["id"] == str(wo.id)
+    assert [a["action"] for a in shown["audit"]] == ["created"]
+    assert shown["deliveries"][0]["status"] == "dead"
+    code, out, _ = run("webhooks", "deliveries", "--status", "dead")
+    assert str(delivery.id)[:8] in out
+    assert run("webhooks", "replay", "--all-dead")[0] == 0
+    with sessions() as session:
+        assert webhooks.list_deliveries(session=session)[0].status is DeliveryStatus.PENDING
+    assert "http://127.0.0.1:9/hook" in run("webhooks", "list")[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("work-orders", "show", "WO-2026-999999"), "no work order"),
+        (("webhooks", "add", "ftp://x"), "http"),
+        (("webhooks", "remove", "nope"), "not a subscription id"),
+        (("webhooks", "replay"), "--all-dead"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(run: Run, args: tuple[str, ...], message: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2
+    assert message in err
