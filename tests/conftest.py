@@ -125,3 +125,28 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def start_postgres() -> Iterator[Callable[[], ChildServer]]:
+    """Factory: a private PostgreSQL cluster on a free port that the test may kill and restart."""
+    import shutil
+    import tempfile
+
+    started: list[tuple[ChildServer, Path]] = []
+
+    def start() -> ChildServer:
+        # Under /tmp itself: as root the server runs as `postgres`, which cannot enter pytest's
+        # private temporary directories.
+        workdir = Path(tempfile.mkdtemp(prefix="vigil-pg-"))
+        try:
+            server = embedded.postgres(workdir).start(timeout=60)
+        except ServerUnavailable as error:
+            unavailable(str(error))
+        started.append((server, workdir))
+        return server
+
+    yield start
+    for server, workdir in started:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -7,6 +7,9 @@ which is what the fault tests need.
 from __future__ import annotations
 
 import asyncio
+import glob
+import os
+import pwd
 import contextlib
 import shutil
 import signal
@@ -50,6 +53,8 @@ class ChildServer:
     port: int
     workdir: Path
     ready: Any = None  # callable(handle) -> None, raises until ready
+    # Run as this user (PostgreSQL refuses to run as root).
+    user: str | None = None
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -58,12 +63,16 @@ class ChildServer:
 
     def start(self, timeout: float = 30.0) -> ChildServer:
         log = self.log_path.open("ab")
+        as_user: dict[str, Any] = {}
+        if self.user is not None and os.geteuid() == 0:
+            as_user = {"user": self.user, "group": self.user, "extra_groups": []}
         self.proc = subprocess.Popen(
             self.argv,
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.workdir,
             start_new_session=True,
+            **as_user,
         )
         try:
             wait_for_port(self.port, timeout, self.proc)
@@ -173,6 +182,69 @@ def influxd(workdir: Path, port: int | None = None) -> ChildServer:
         '[logging]\n  level = "warn"\n  suppress-logo = true\n'
     )
     return ChildServer("influxd", [binary, "-config", str(conf)], port, workdir, _influx_ready)
+
+
+def _postgres_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or ""]
+    if not found[-1]:
+        raise ServerUnavailable(
+            f"PostgreSQL's {name} is not installed: on Debian/Ubuntu `apt-get install -y postgresql`"
+        )
+    return found[-1]
+
+
+def postgres(workdir: Path, port: int | None = None) -> ChildServer:
+    """A private PostgreSQL cluster (trust auth, user postgres) that a test may stop and restart.
+
+    As root the server runs as the ``postgres`` system user, which must own its directory.
+    """
+    port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / "data"
+    user = None
+    if os.geteuid() == 0:
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            raise ServerUnavailable("as root, PostgreSQL needs a 'postgres' system user") from None
+        user = "postgres"
+        os.chown(workdir, account.pw_uid, account.pw_gid)
+        workdir.chmod(0o700)
+    if not data.exists():
+        initdb = [_postgres_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
+        result = subprocess.run(
+            initdb,
+            capture_output=True,
+            text=True,
+            check=False,
+            user=user,
+            group=user,
+            extra_groups=[] if user else None,
+        )
+        if result.returncode != 0:
+            raise ServerUnavailable(f"initdb failed: {result.stderr[-1000:]}")
+    argv = [
+        _postgres_bin("postgres"),
+        "-D", str(data),
+        "-p", str(port),
+        "-c", "listen_addresses=127.0.0.1",
+        "-c", f"unix_socket_directories={workdir}",
+        "-c", "fsync=on",
+    ]  # fmt: skip
+    return ChildServer("postgres", argv, port, workdir, _postgres_ready, user)
+
+
+def _postgres_ready(server: ChildServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check = subprocess.run(
+            [_postgres_bin("pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(server.port)],
+            check=False,
+        )
+        if check.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise ServerUnavailable("postgres did not accept connections")
 
 
 class AmqttBroker:

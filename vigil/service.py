@@ -118,7 +118,8 @@ class Service:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         url = settings.resolved_database_url
         db.upgrade(url)
-        self.engine = make_engine(url)
+        # pre_ping: a database restart must cost one retried checkout, not a failed job run.
+        self.engine = make_engine(url, pool_pre_ping=True)
         self._stack.callback(self.engine.dispose)
         self.sessions = session_factory(self.engine)
         self.store = build_store(settings)
