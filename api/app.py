@@ -21,19 +21,21 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors, readmodels
+from api import errors, openapi, readmodels
 from api.config import ApiConfig
 from api.dashboard import views as dashboard
 from api.dashboard.auth import SignInRequired, redirect_to_sign_in
 from api.events import EventBus
 from api.fleet import FleetIndex
 from api.metrics import ApiMetrics
+from api.openapi import COMMON_RESPONSES
 from api.ports import Probe, QuarantineReader, StatsSource
-from api.routers import alerts, assets, health, keys, webhooks, workorders
+from api.routers import alerts, assets, health, keys, models, webhooks, workorders
 from api.routers import events as events_router
 from api.routers import quarantine as quarantine_router
 from api.watch import ChangeWatcher
 from ingest.store.base import TelemetryStore
+from models.registry import Registry
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -57,6 +59,7 @@ def create_app(
     session_factory: sessionmaker[Session],
     store: TelemetryStore,
     quarantine: QuarantineReader | None = None,
+    registry: Registry | None = None,
     events: EventBus | None = None,
     probes: Mapping[str, Probe] | None = None,
     stats: list[StatsSource] | None = None,
@@ -111,6 +114,7 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.store = store
     app.state.quarantine = quarantine
+    app.state.registry = registry
     app.state.events = bus
     app.state.watcher = watcher
     app.state.fleet = fleet
@@ -124,16 +128,18 @@ def create_app(
         webhook_failures=counts(readmodels.failing_deliveries),
     )
     errors.install(app)
+    openapi.install(app)
     _time_requests(app)
 
     app.include_router(health.router)
-    v1 = APIRouter(prefix="/api/v1")
+    v1 = APIRouter(prefix="/api/v1", responses=COMMON_RESPONSES)
     for router in (
         assets.router,
         alerts.router,
         workorders.router,
         webhooks.router,
         quarantine_router.router,
+        models.router,
         events_router.router,
         keys.router,
     ):

@@ -101,7 +101,7 @@ class KeyRead(BaseModel):
 
 
 class KeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100, examples=["ticketing-prod"])
+    name: str = Field(min_length=1, max_length=100, pattern=r"\S", examples=["ticketing-prod"])
     role: Role
 
 

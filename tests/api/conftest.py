@@ -16,6 +16,7 @@ from api.events import EventBus
 from api.roles import Role
 from ingest.quarantine import Quarantine
 from ingest.store.sqlite import SqliteStore
+from models.registry import Registry
 from tests.api.builders import Fleet, api_config, make_keys
 from workorders.db import Base, make_engine, session_factory
 
@@ -46,6 +47,7 @@ def build_world(tmp_path: Path, **config_overrides: object) -> tuple[FastAPI, di
         session_factory=factory,
         store=store,
         quarantine=quarantine,
+        registry=Registry(tmp_path / "models"),
         events=events,
         sse_heartbeat_s=0.5,
     )

@@ -77,3 +77,19 @@ def test_resolution_and_csat_then_viewer_refused(world: ApiWorld) -> None:
     assert "role 'viewer' may not update work orders" in viewer.json()["detail"]
     audit = world.client.get(f"{base}/audit", headers=headers).json()
     assert any("resolution" in entry["action"] for entry in audit)
+
+
+def test_models_registry_routes(world: ApiWorld) -> None:
+    viewer, scientist = auth(world.keys[Role.viewer]), auth(world.keys[Role.data_scientist])
+    assert world.client.get("/api/v1/models", headers=viewer).json() == {
+        "promoted": None,
+        "versions": [],
+    }
+    assert world.client.get("/api/v1/models/v0001", headers=viewer).status_code == 404
+    assert world.client.get("/api/v1/models/latest", headers=viewer).status_code == 422
+    refused = world.client.post("/api/v1/models/v0001/promote", headers=viewer)
+    assert refused.status_code == 403
+    assert world.client.post("/api/v1/models/v0001/promote", headers=scientist).status_code == 404
+    nothing = world.client.post("/api/v1/models/rollback", headers=scientist)
+    assert nothing.status_code == 409
+    assert "nothing to roll back" in nothing.json()["detail"]
