@@ -13,6 +13,7 @@ from alerts.machine import Machine, Tally, key_of
 from alerts.models import LIVE, Alert
 from alerts.policy import AlertPolicy
 from models.base import Decision
+from workorders.db import in_transaction
 
 log = logging.getLogger(__name__)
 _CHUNK = 500
@@ -42,12 +43,15 @@ def handle_decisions(
     together with the alerts, so a crash leaves either all of it or none (the next scoring run
     sends the same evidence again). Errors propagate: the scoring job decides what to do.
     """
-    with session_factory() as session, session.begin():
+
+    def evaluate(session: Session) -> Tally:
         live = {key_of(a): a for a in _live_alerts(session, (d.asset for d in decisions))}
         machine = Machine(session=session, policy=policy or AlertPolicy(), now=now, live=live)
         for decision in sorted(decisions, key=lambda d: d.at):
             machine.apply(decision)
-    tally = machine.tally
+        return machine.tally
+
+    tally = in_transaction(session_factory, evaluate)
     if tally.created or tally.reopened:
         log.info(
             "alerts: %d fired, work orders created %s, reopened %s",

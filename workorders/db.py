@@ -7,13 +7,17 @@ factory with :func:`session_factory`. The schema itself is created by the Alembi
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+T = TypeVar("T")
 
 # Stable constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -98,6 +102,25 @@ def is_busy(error: BaseException) -> bool:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (flows return them to callers)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def in_transaction(
+    session_factory: sessionmaker[Session], work: Callable[[Session], T], *, attempts: int = 3
+) -> T:
+    """Run ``work`` in one transaction, committed at the end; retried when SQLite was busy.
+
+    For background jobs (alert evaluation, webhook delivery) that share a SQLite file with the
+    API: a job whose snapshot went stale because a request wrote first simply runs again.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_factory() as session, session.begin():
+                return work(session)
+        except sa.exc.OperationalError as error:
+            if not is_busy(error) or attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def utcnow() -> datetime:

@@ -25,6 +25,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from workorders.db import in_transaction
 from workorders.webhooks.models import Delivery, DeliveryStatus, Subscription
 from workorders.webhooks.signing import (
     DELIVERY_HEADER,
@@ -195,8 +196,7 @@ def deliver_due(
     """Send every due delivery once; returns what happened. Safe to run from several processes."""
     policy = policy or RetryPolicy()
     rng = rng or random.Random()
-    with session_factory() as session, session.begin():
-        jobs = _claim(session, now, policy)
+    jobs = in_transaction(session_factory, lambda session: _claim(session, now, policy))
     if not jobs:
         return DeliveryReport()
     workers = min(len(jobs), policy.max_receivers)
@@ -204,7 +204,9 @@ def deliver_due(
         batches = list(
             pool.map(lambda js: _send(http_client, js, policy.timeout_s, now), jobs.values())
         )
-    with session_factory() as session, session.begin():
-        report = _record(session, [r for batch in batches for r in batch], now, policy, rng)
+    results = [r for batch in batches for r in batch]
+    report = in_transaction(
+        session_factory, lambda session: _record(session, results, now, policy, rng)
+    )
     report.claimed = sum(len(js) for js in jobs.values())
     return report
