@@ -1,0 +1,309 @@
+"""`vigil models`: train, evaluate, list, show, promote and roll back anomaly models."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from models.csv_eval import CsvEvalConfig, EvaluationError, evaluate_frame, labels_from_windows
+from models.labels import LabelError, LabelSource, StaticLabels, parse_time, read_labels
+from models.model import ModelConfig
+from models.registry import Registry, RegistryError
+from models.training import run_training
+from vigil.cli import load_cli_settings
+from vigil.settings import Settings
+
+models_app = typer.Typer(help="Anomaly models: train, evaluate, registry.", no_args_is_help=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"vigil: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _registry(settings: Settings) -> Registry:
+    return Registry(settings.data_dir / "models")
+
+
+def _time(value: str, option: str) -> datetime:
+    try:
+        return parse_time(value, where=option)
+    except LabelError as error:
+        raise _fail(str(error)) from None
+
+
+def _work_order_labels(settings: Settings) -> LabelSource | None:
+    """Labels from resolved work orders, when the work-order database exists."""
+    import sqlalchemy as sa
+
+    from workorders.db import make_engine, session_factory
+    from workorders.labels import WorkOrderLabels
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if not sa.inspect(engine).has_table("work_orders"):
+            return None
+    except sa.exc.SQLAlchemyError:
+        return None
+    return WorkOrderLabels(session_factory(engine))
+
+
+@models_app.command("train")
+def train(
+    ctx: typer.Context,
+    start: str = typer.Option(..., help="Training window start (RFC 3339, UTC)."),
+    end: str | None = typer.Option(None, help="Training window end (default: now)."),
+    asset_type: str | None = typer.Option(None, help="Only this asset type (default: all)."),
+    labels: Path | None = typer.Option(
+        None, help="Labelled windows to exclude and evaluate on (simulator labels JSON)."
+    ),
+    wo_labels: bool = typer.Option(
+        True, "--wo-labels/--no-wo-labels", help="Use work-order outcomes as labels."
+    ),
+    every_s: int = typer.Option(3600, min=60, help="Feature window length in seconds."),
+    detector: str = typer.Option("robust", help="robust, pca or iforest."),
+    target_far: float = typer.Option(0.01, min=1e-6, max=0.5, help="Per-window false-alarm rate."),
+    promote: bool = typer.Option(False, help="Promote the new version at once."),
+    as_json: bool = typer.Option(False, "--json", help="Print the new version as JSON."),
+) -> None:
+    """Pull telemetry from the store, fit, evaluate, and write a new registry version."""
+    settings = load_cli_settings(ctx)
+    begin = _time(start, "--start")
+    finish = _time(end, "--end") if end else datetime.now(UTC)
+    if finish <= begin:
+        raise _fail("--end must be after --start")
+    sources: list[LabelSource] = []
+    try:
+        if labels is not None:
+            sources.append(StaticLabels(tuple(read_labels(labels))))
+    except LabelError as error:
+        raise _fail(str(error)) from None
+    if wo_labels and (source := _work_order_labels(settings)) is not None:
+        sources.append(source)
+    config = ModelConfig(every_s=every_s, detector=detector, target_far=target_far)
+    from vigil.wiring import build_store
+
+    store = build_store(settings)
+    registry = _registry(settings)
+    try:
+        with Progress(transient=True, disable=as_json) as progress:
+            task = progress.add_task("reading telemetry", total=None)
+            info = run_training(
+                store=store,
+                registry=registry,
+                start=begin,
+                end=finish,
+                asset_type=asset_type,
+                label_sources=sources,
+                config=config,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    finally:
+        store.close()
+    if promote:
+        registry.promote(info.version)
+    if as_json:
+        typer.echo(json.dumps(info.to_json(), indent=2))
+        return
+    typer.echo(f"wrote model version {info.version}{' (promoted)' if promote else ''}")
+    _metrics_table(info.metrics)
+
+
+def _metrics_table(metrics: dict[str, Any]) -> None:
+    table = Table(title="Evaluation on labelled faults (training window)")
+    for column in (
+        "asset type",
+        "assets",
+        "faults",
+        "detected",
+        "median lead (d)",
+        "false WO/100 ad",
+    ):
+        table.add_column(column, justify="right")
+    for asset_type, m in sorted(metrics.items()):
+        lead = m.get("median_lead_days")
+        table.add_row(
+            asset_type,
+            str(m.get("assets")),
+            str(m.get("faults")),
+            f"{m.get('detected_share', 0):.0%}",
+            "-" if lead is None else f"{lead:.1f}",
+            f"{m.get('false_wo_per_100_asset_days', 0):.2f}",
+        )
+    Console().print(table)
+
+
+def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
+    try:
+        if sep is None:
+            with path.open() as handle:
+                first = handle.readline()
+            sep = ";" if first.count(";") > first.count(",") else ","
+        return pd.read_csv(path, sep=sep)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise _fail(f"{path}: cannot read CSV: {error}") from None
+
+
+@models_app.command("evaluate")
+def evaluate(
+    ctx: typer.Context,
+    csv: Path | None = typer.Argument(None, help="CSV with a time column and metric columns."),
+    time_col: str = typer.Option("time", help="Name of the time column."),
+    label_col: str | None = typer.Option(None, help="0/1 label column."),
+    windows: Path | None = typer.Option(None, help="JSON of labelled windows instead of a column."),
+    ignore_col: list[str] = typer.Option([], help="Columns that are neither metrics nor labels."),
+    train_rows: int | None = typer.Option(None, min=2, help="The first N rows train."),
+    train_until: str | None = typer.Option(None, help="Rows before this time train."),
+    sep: str | None = typer.Option(None, help="CSV separator (default: sniffed , or ;)."),
+    detector: str = typer.Option("robust", help="robust, pca or iforest."),
+    window_rows: int = typer.Option(60, min=1, help="Rows per trailing feature window."),
+    target_far: float = typer.Option(0.01, min=1e-6, max=0.5, help="Calibration quantile tail."),
+    margin: float = typer.Option(2.0, min=0.1, help="Threshold = margin x healthy quantile."),
+    learn_labelled: bool = typer.Option(
+        False, help="Also learn from labelled training rows (the plain SKAB leaderboard split)."
+    ),
+    scores_out: Path | None = typer.Option(None, help="Write per-row scores and decisions here."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object."),
+) -> None:
+    """Precision, recall, F1, FAR and MAR (SKAB leaderboard definitions), window detection and
+    lead time, on a labelled CSV."""
+    load_cli_settings(ctx)
+    if csv is None:
+        raise _fail("give a CSV file (see --help); store evaluation is `vigil models train`")
+    if (label_col is None) == (windows is None):
+        raise _fail("give exactly one of --label-col or --windows")
+    frame = _read_csv(csv, sep)
+    for column in [c for c in [label_col, *ignore_col] if c]:
+        if column not in frame:
+            raise _fail(f"{csv}: no column {column!r}; columns: {', '.join(frame.columns)}")
+    if time_col not in frame:
+        raise _fail(f"{csv}: no time column {time_col!r}; columns: {', '.join(frame.columns)}")
+    try:
+        if label_col is not None:
+            labels = pd.to_numeric(frame[label_col], errors="raise").fillna(0).astype(int)
+        else:
+            assert windows is not None
+            spans = [(pd.Timestamp(w.start), pd.Timestamp(w.end)) for w in read_labels(windows)]
+            labels = pd.Series(labels_from_windows(frame[time_col], spans))
+        metrics_frame = frame.drop(columns=[c for c in [label_col, *ignore_col] if c])
+        result = evaluate_frame(
+            metrics_frame,
+            time_col=time_col,
+            labels=labels.to_numpy(),
+            train_rows=train_rows,
+            train_until=pd.Timestamp(_time(train_until, "--train-until")) if train_until else None,
+            config=CsvEvalConfig(
+                window_rows=window_rows,
+                detector=detector,
+                target_far=target_far,
+                margin=margin,
+                learn_labelled=learn_labelled,
+            ),
+        )
+    except (EvaluationError, LabelError, ValueError) as error:
+        raise _fail(f"{csv}: {error}") from None
+    if scores_out is not None:
+        result.rows.to_csv(scores_out, index=False)
+    m, w = result.metrics, result.windows
+    document = {
+        "file": str(csv),
+        "train_rows": result.train_rows,
+        "test_rows": len(result.rows),
+        **{k: m[k] for k in ("precision", "recall", "f1", "far", "mar", "tp", "fp", "fn", "tn")},
+        "windows": w.windows,
+        "windows_detected": w.detected,
+        "mean_lead_s": w.mean_lead_s,
+    }
+    if as_json:
+        typer.echo(json.dumps(document))
+        return
+    table = Table(title=f"{csv.name}: {result.train_rows} training rows, {len(result.rows)} test")
+    for column in ("precision", "recall", "F1", "FAR", "MAR", "windows", "mean lead"):
+        table.add_column(column, justify="right")
+    lead = "-" if w.mean_lead_s is None else f"{w.mean_lead_s:.0f} s"
+    table.add_row(
+        f"{m['precision']:.3f}",
+        f"{m['recall']:.3f}",
+        f"{m['f1']:.3f}",
+        f"{m['far']:.1%}",
+        f"{m['mar']:.1%}",
+        f"{w.detected}/{w.windows}",
+        lead,
+    )
+    Console().print(table)
+
+
+@models_app.command("list")
+def list_versions(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="JSON list.")
+) -> None:
+    """Registered versions; the promoted one is marked."""
+    registry = _registry(load_cli_settings(ctx))
+    promoted = registry.promoted()
+    versions = registry.versions()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [{**v.to_json(), "promoted": v.version == promoted} for v in versions], indent=2
+            )
+        )
+        return
+    table = Table(title=f"Model versions in {registry.root}")
+    for column in ("version", "promoted", "created", "training window", "asset types"):
+        table.add_column(column)
+    for v in versions:
+        table.add_row(
+            v.version,
+            "*" if v.version == promoted else "",
+            v.created_at[:19],
+            f"{v.training_start[:16]} .. {v.training_end[:16]}",
+            ", ".join(v.asset_types),
+        )
+    Console().print(table)
+
+
+@models_app.command("show")
+def show(ctx: typer.Context, version: str = typer.Argument(..., help="e.g. v0001")) -> None:
+    """A version's manifest: training window, parameters, metrics, hashes."""
+    registry = _registry(load_cli_settings(ctx))
+    try:
+        info = registry.show(version)
+    except RegistryError as error:
+        raise _fail(str(error)) from None
+    typer.echo(json.dumps({**info.to_json(), "promoted": registry.promoted() == version}, indent=2))
+
+
+@models_app.command("promote")
+def promote(ctx: typer.Context, version: str = typer.Argument(..., help="e.g. v0002")) -> None:
+    """Make a version the one the scorer uses (picked up at its next cycle)."""
+    registry = _registry(load_cli_settings(ctx))
+    try:
+        registry.promote(version)
+    except RegistryError as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"promoted {version}")
+
+
+@models_app.command("rollback")
+def rollback(ctx: typer.Context) -> None:
+    """Promote the previously promoted version again."""
+    registry = _registry(load_cli_settings(ctx))
+    try:
+        version = registry.rollback()
+    except RegistryError as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"rolled back to {version}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(models_app, name="models")
