@@ -37,6 +37,7 @@ MODEL_MODULES = [
     "workorders.models",
     "workorders.webhooks.models",
     "alerts.models",
+    "api.models",
 ]
 
 

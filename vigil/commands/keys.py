@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import keys
 from api.roles import Role
 from vigil.cli import load_cli_settings
-from workorders.db import make_engine, session_factory
+from vigil.db import open_sessions
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
 
 def _sessions(ctx: typer.Context) -> sessionmaker[Session]:
     settings = load_cli_settings(ctx)
-    return session_factory(make_engine(settings.resolved_database_url))
+    return open_sessions(settings.resolved_database_url)
 
 
 @keys_app.command("create")
