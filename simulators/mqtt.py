@@ -240,8 +240,8 @@ def publish(
                 if on_progress is not None:
                     on_progress(sent)
             if rate is not None:
-                ahead = started + sent / rate - time.monotonic()
-                if ahead > 0:
+                # Acks wake the pump early: keep waiting until this message's slot has come.
+                while (ahead := started + sent / rate - time.monotonic()) > 0:
                     _pump(client, ahead)
         while qos and session.acked < sent:
             if not session.connected:

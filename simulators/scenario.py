@@ -325,10 +325,10 @@ def _faults(raw: object, assets: list[AssetSpec], duration: float) -> list[Fault
         mode = table.text("mode")
         modes = ASSET_MODELS[asset.asset_type].fault_modes
         if mode not in modes:
-            known = "unknown fault mode" if mode not in FAULT_MODES else "fault mode not possible"
+            problem = "is not a fault mode" if mode not in FAULT_MODES else "cannot happen to"
             raise table.fail(
                 "mode",
-                f"{known} {mode!r} for a {asset.asset_type} (possible: {', '.join(sorted(modes))})",
+                f"{mode!r} {problem} a {asset.asset_type} (possible: {', '.join(sorted(modes))})",
             )
         onset, ttf = table.duration("onset"), table.duration("time_to_failure")
         if onset >= duration or ttf <= 0:

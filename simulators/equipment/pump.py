@@ -49,7 +49,7 @@ class Pump:
         cav = np.asarray(fx.cavitation) * np.clip((demand - 0.3) / 0.6, 0.15, 1.0)
         flow = p["rated_flow"] * demand * (1.0 - 0.2 * cav) * (1.0 + block.noise(0.01))
         pressure = p["head_bar"] * speed_ratio**2 * (1.0 - 0.15 * cav)
-        pressure = pressure + block.noise(0.02) + block.noise(1.0) * 0.25 * cav
+        pressure = pressure + block.noise(0.02) + block.noise(1.0) * 0.4 * cav
         power = p["rated_kw"] * speed_ratio**3 * fx.power_mult * (1.0 + block.noise(0.01))
         load = power / p["rated_kw"]
         room = indoor(
@@ -58,7 +58,7 @@ class Pump:
         )
         target = room + 28.0 * speed_ratio**2 + fx.heat_at_full_load * load + fx.heat
         bearing = lag(target, dt=dt, tau_s=30 * 60.0, state=block.state, key="bearing")
-        fx.vib_add = fx.vib_add + 2.5 * cav
+        fx.vib_add = fx.vib_add + 4.0 * cav
         fx.vib_noise = fx.vib_noise + 0.6 * cav
         fx.spike_prob = fx.spike_prob + 0.08 * cav
         rms, peak = vibration(
