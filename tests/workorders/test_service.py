@@ -334,3 +334,63 @@ def test_bad_input_is_refused_with_a_message(db: Db) -> None:
         with pytest.raises(InvalidInput, match="not a work-order id"):
             service.get_work_order(session=session, ref="garbage")
         assert service.get_work_order(session=session, ref=wo.number.lower()).id == wo.id
+
+
+def test_follow_up_closes_quiet_resolved_work_orders_only(db: Db) -> None:
+    from workorders.scheduled import close_verified
+
+    coded = _open(db, asset="coded")
+    with db.factory() as session:
+        service.record_resolution(
+            session=session,
+            work_order_id=coded.id,
+            code=ResolutionCode.CONFIRMED_FAULT,
+            expected_version=None,
+            actor="e",
+            now=T0,
+        )
+        session.commit()
+    uncoded = _move(db, _open(db, asset="uncoded"), Status.RESOLVED)
+    assert close_verified(session_factory=db.factory, now=T0 + timedelta(days=6)) == []
+    assert close_verified(session_factory=db.factory, now=T0 + timedelta(days=7)) == [coded.number]
+    with db.factory() as session:
+        assert service.get_work_order(session=session, ref=coded.id).status is Status.CLOSED
+        assert service.get_work_order(session=session, ref=uncoded.id).status is Status.RESOLVED
+
+
+def test_sla_policy_and_asset_criticality_are_editable(db: Db) -> None:
+    from workorders.priority import set_sla_policy
+
+    with db.factory() as session:
+        service.ensure_asset(
+            session=session, site="plant-a", asset="vip-1", asset_type="pump", now=T0
+        )
+        service.update_asset(
+            session=session,
+            site="plant-a",
+            asset="vip-1",
+            customer="ACME",
+            customer_tier=Tier.VIP,
+            criticality=Criticality.HIGH,
+        )
+        set_sla_policy(
+            session=session,
+            priority=Priority.URGENT,
+            tier=Tier.VIP,
+            respond_within_min=30,
+            on_site_within_min=240,
+        )
+        with pytest.raises(ValueError, match="respond_within_min"):
+            set_sla_policy(
+                session=session,
+                priority=Priority.URGENT,
+                tier=Tier.VIP,
+                respond_within_min=300,
+                on_site_within_min=240,
+            )
+        session.commit()
+    wo = _open(db, asset="vip-1")
+    # A normal fault on a highly critical asset is urgent; the VIP cell of the table applies.
+    assert wo.priority is Priority.URGENT
+    assert (wo.respond_by, wo.on_site_by) == (T0 + timedelta(minutes=30), T0 + timedelta(hours=4))
+    assert wo.asset.customer == "ACME"
