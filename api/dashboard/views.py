@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -114,36 +115,47 @@ async def logout(request: Request, config: ConfigDep, user: CurrentViewer) -> Re
 # --- fleet ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class FleetFilters:
+    site: str | None = None
+    asset_type: str | None = None
+    state: str | None = None
+
+
 def _fleet_context(
     request: Request,
     fleet: FleetDep,
     config: ConfigDep,
     session: SessionDep,
-    site: str | None,
-    asset_type: str | None,
-    state: str | None,
+    filters: Annotated[FleetFilters, Depends()],
 ) -> dict[str, Any]:
     items = summaries(request, fleet, config, session)
-    sites = sorted({a.site for a in items})
-    types = sorted({a.asset_type for a in items})
     shown = [
         a
         for a in items
-        if (not site or a.site == site) and (not asset_type or a.asset_type == asset_type)
+        if (not filters.site or a.site == filters.site)
+        and (not filters.asset_type or a.asset_type == filters.asset_type)
     ]
     counts = dict.fromkeys(HealthState, 0)
     for a in shown:
         counts[a.state] += 1
-    if state:
-        shown = [a for a in shown if a.state.value == state]
+    if filters.state:
+        shown = [a for a in shown if a.state.value == filters.state]
     return {
         "assets": shown,
         "counts": counts,
-        "sites": sites,
-        "types": types,
-        "filters": {"site": site or "", "asset_type": asset_type or "", "state": state or ""},
+        "sites": sorted({a.site for a in items}),
+        "types": sorted({a.asset_type for a in items}),
+        "filters": {
+            "site": filters.site or "",
+            "asset_type": filters.asset_type or "",
+            "state": filters.state or "",
+        },
         "states": list(HealthState),
     }
+
+
+FleetContext = Annotated[dict[str, Any], Depends(_fleet_context)]
 
 
 def _feed(session: SessionDep) -> list[AlertRead]:
@@ -153,31 +165,13 @@ def _feed(session: SessionDep) -> list[AlertRead]:
 
 @router.get("/", response_class=HTMLResponse)
 def fleet_page(
-    request: Request,
-    fleet: FleetDep,
-    config: ConfigDep,
-    session: SessionDep,
-    user: CurrentViewer,
-    site: str | None = None,
-    asset_type: str | None = None,
-    state: str | None = None,
+    request: Request, session: SessionDep, user: CurrentViewer, context: FleetContext
 ) -> HTMLResponse:
-    context = _fleet_context(request, fleet, config, session, site, asset_type, state)
     return _page(request, "fleet.html", user=user, nav="fleet", feed=_feed(session), **context)
 
 
 @router.get("/fragments/fleet", response_class=HTMLResponse)
-def fleet_fragment(
-    request: Request,
-    fleet: FleetDep,
-    config: ConfigDep,
-    session: SessionDep,
-    user: CurrentViewer,
-    site: str | None = None,
-    asset_type: str | None = None,
-    state: str | None = None,
-) -> HTMLResponse:
-    context = _fleet_context(request, fleet, config, session, site, asset_type, state)
+def fleet_fragment(request: Request, user: CurrentViewer, context: FleetContext) -> HTMLResponse:
     return _page(request, "_fleet.html", user=user, **context)
 
 

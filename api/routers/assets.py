@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import anyio
 import pandas as pd
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.deps import ConfigDep, CurrentKey, FleetDep, SessionDep, StoreDep
 from api.fleet import AssetSnapshot
@@ -140,8 +141,49 @@ def series(
     )
 
 
-async def _query(store: TelemetryStore, **kwargs: object) -> pd.DataFrame:
-    return await anyio.to_thread.run_sync(lambda: store.query(**kwargs))  # type: ignore[arg-type]
+@dataclass(frozen=True, slots=True)
+class ChartWindow:
+    """The time range and bucket width of one chart query."""
+
+    start: datetime
+    end: datetime
+    every: timedelta
+
+    async def read(
+        self, store: TelemetryStore, *, asset: str, measurement: str, **filters: Any
+    ) -> Series:
+        frame = await anyio.to_thread.run_sync(
+            lambda: store.query(
+                measurement=measurement,
+                start=self.start,
+                end=self.end,
+                assets=[asset],
+                every=self.every,
+                **filters,
+            )
+        )
+        return series(
+            frame,
+            asset=asset,
+            measurement=measurement,
+            start=self.start,
+            end=self.end,
+            every=self.every,
+        )
+
+
+def chart_window(
+    config: ConfigDep,
+    start: Annotated[datetime | None, Query(description="Default: 24 h before end")] = None,
+    end: Annotated[datetime | None, Query(description="Default: now")] = None,
+    max_points: Annotated[int, Query(ge=10, le=10_000)] = 500,
+) -> ChartWindow:
+    span = resolve(start, end)
+    every = span.step_for(min(max_points, config.max_chart_points))
+    return ChartWindow(start=span.start, end=span.end, every=every)
+
+
+ChartDep = Annotated[ChartWindow, Depends(chart_window)]
 
 
 @router.get(
@@ -152,27 +194,11 @@ async def _query(store: TelemetryStore, **kwargs: object) -> pd.DataFrame:
 async def telemetry(
     asset: str,
     store: StoreDep,
-    config: ConfigDep,
+    window: ChartDep,
     key: CurrentKey,
-    start: datetime | None = Query(None, description="Default: 24 h before end"),
-    end: datetime | None = Query(None, description="Default: now"),
     metrics: Annotated[list[str] | None, Query(max_length=50, description="Default: all")] = None,
-    max_points: Annotated[int, Query(ge=10, le=10_000)] = 500,
 ) -> Series:
-    span = resolve(start, end)
-    every = span.step_for(min(max_points, config.max_chart_points))
-    frame = await _query(
-        store,
-        measurement=TELEMETRY,
-        start=span.start,
-        end=span.end,
-        assets=[asset],
-        fields=metrics,
-        every=every,
-    )
-    return series(
-        frame, asset=asset, measurement=TELEMETRY, start=span.start, end=span.end, every=every
-    )
+    return await window.read(store, asset=asset, measurement=TELEMETRY, fields=metrics)
 
 
 @router.get(
@@ -183,25 +209,14 @@ async def telemetry(
 async def scores(
     asset: str,
     store: StoreDep,
-    config: ConfigDep,
+    window: ChartDep,
     key: CurrentKey,
-    start: datetime | None = Query(None, description="Default: 24 h before end"),
-    end: datetime | None = Query(None, description="Default: now"),
     detector: Annotated[str | None, Query(max_length=100)] = None,
-    max_points: Annotated[int, Query(ge=10, le=10_000)] = 500,
 ) -> Series:
-    span = resolve(start, end)
-    every = span.step_for(min(max_points, config.max_chart_points))
-    frame = await _query(
+    return await window.read(
         store,
+        asset=asset,
         measurement=ANOMALY_SCORE,
-        start=span.start,
-        end=span.end,
-        assets=[asset],
         fields=["score", "threshold"],
         where={"detector": detector} if detector else None,
-        every=every,
-    )
-    return series(
-        frame, asset=asset, measurement=ANOMALY_SCORE, start=span.start, end=span.end, every=every
     )

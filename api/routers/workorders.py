@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from api.deps import CurrentKey, CurrentWorkOrder, IfMatch, IntegratorKey, SessionDep, actor
+from api.models import ApiKey
 from workorders import service
 from workorders.models import (
     AuditRead,
@@ -68,6 +71,28 @@ def _respond(wo: WorkOrder, response: Response) -> WorkOrderDocument:
     return document(wo)
 
 
+def _change(
+    change: Callable[..., WorkOrder],
+    *,
+    wo: WorkOrder,
+    session: Session,
+    key: ApiKey,
+    if_match: int | None,
+    response: Response,
+    **fields: Any,
+) -> WorkOrderDocument:
+    """Call a work-order service with the request's actor, version and clock; answer the result."""
+    changed = change(
+        session=session,
+        work_order_id=wo.id,
+        expected_version=if_match,
+        actor=actor(key),
+        now=datetime.now(UTC),
+        **fields,
+    )
+    return _respond(changed, response)
+
+
 @router.get("", response_model=WorkOrderPage, summary="Work orders in change order, with a cursor")
 def list_work_orders(
     session: SessionDep,
@@ -123,16 +148,16 @@ def transition(
     if_match: IfMatch,
     response: Response,
 ) -> WorkOrderDocument:
-    changed = service.transition(
+    return _change(
+        service.transition,
+        wo=wo,
         session=session,
-        work_order_id=wo.id,
+        key=key,
+        if_match=if_match,
+        response=response,
         to=body.to,
-        expected_version=if_match,
-        actor=actor(key),
-        now=datetime.now(UTC),
         note=body.note,
     )
-    return _respond(changed, response)
 
 
 @router.put(
@@ -149,15 +174,15 @@ def set_external_ref(
     if_match: IfMatch,
     response: Response,
 ) -> WorkOrderDocument:
-    changed = service.set_external_ref(
+    return _change(
+        service.set_external_ref,
+        wo=wo,
         session=session,
-        work_order_id=wo.id,
+        key=key,
+        if_match=if_match,
+        response=response,
         external_ref=body.external_ref,
-        expected_version=if_match,
-        actor=actor(key),
-        now=datetime.now(UTC),
     )
-    return _respond(changed, response)
 
 
 @router.put(
@@ -171,15 +196,15 @@ def set_assignee(
     if_match: IfMatch,
     response: Response,
 ) -> WorkOrderDocument:
-    changed = service.assign(
+    return _change(
+        service.assign,
+        wo=wo,
         session=session,
-        work_order_id=wo.id,
+        key=key,
+        if_match=if_match,
+        response=response,
         assignee=body.assignee,
-        expected_version=if_match,
-        actor=actor(key),
-        now=datetime.now(UTC),
     )
-    return _respond(changed, response)
 
 
 @router.put(
@@ -197,17 +222,17 @@ def record_resolution(
     if_match: IfMatch,
     response: Response,
 ) -> WorkOrderDocument:
-    changed = service.record_resolution(
+    return _change(
+        service.record_resolution,
+        wo=wo,
         session=session,
-        work_order_id=wo.id,
+        key=key,
+        if_match=if_match,
+        response=response,
         code=body.code,
         notes=body.notes,
         parts_used=body.parts_used,
-        expected_version=if_match,
-        actor=actor(key),
-        now=datetime.now(UTC),
     )
-    return _respond(changed, response)
 
 
 @router.put(
@@ -224,15 +249,15 @@ def record_csat(
     if_match: IfMatch,
     response: Response,
 ) -> WorkOrderDocument:
-    changed = service.record_csat(
+    return _change(
+        service.record_csat,
+        wo=wo,
         session=session,
-        work_order_id=wo.id,
+        key=key,
+        if_match=if_match,
+        response=response,
         csat=body.csat,
-        expected_version=if_match,
-        actor=actor(key),
-        now=datetime.now(UTC),
     )
-    return _respond(changed, response)
 
 
 @router.get(
