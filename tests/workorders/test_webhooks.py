@@ -212,3 +212,19 @@ def test_subscription_input_is_validated(db: Db) -> None:
         # Not interested in "created": no delivery.
         service.open_for_alert(session=session, decision=decision(), now=datetime.now(UTC))
         assert webhooks.list_deliveries(session=session) == []
+
+
+def test_a_backlog_drains_in_one_call_batch_after_batch(
+    db: Db, receiver: Receiver, client: httpx.Client
+) -> None:
+    _subscribe(db, receiver.url)
+    now = datetime.now(UTC)
+    with db.factory() as session:
+        for i in range(25):
+            service.open_for_alert(
+                session=session, decision=decision(asset=f"p{i}", at=now), now=now
+            )
+        session.commit()
+    report = _deliver(db, client, now, RetryPolicy(per_receiver=10))
+    assert (report.delivered, report.claimed) == (25, 25)
+    assert len(receiver.tickets) == 25

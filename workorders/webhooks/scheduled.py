@@ -15,6 +15,7 @@ calling thread only.
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,8 @@ class RetryPolicy:
     max_age_s: float = 24 * 3600.0
     per_receiver: int = 20
     max_receivers: int = 16
+    # One deliver_due call stops starting new passes after this long.
+    run_budget_s: float = 5.0
 
     def delay(self, attempts: int, rng: random.Random) -> timedelta:
         """Exponential backoff with "equal jitter": half fixed, half random."""
@@ -185,17 +188,13 @@ def _record(
     return report
 
 
-def deliver_due(
-    *,
+def _pass(
     session_factory: sessionmaker[Session],
     http_client: httpx.Client,
     now: datetime,
-    policy: RetryPolicy | None = None,
-    rng: random.Random | None = None,
+    policy: RetryPolicy,
+    rng: random.Random,
 ) -> DeliveryReport:
-    """Send every due delivery once; returns what happened. Safe to run from several processes."""
-    policy = policy or RetryPolicy()
-    rng = rng or random.Random()
     jobs = in_transaction(session_factory, lambda session: _claim(session, now, policy))
     if not jobs:
         return DeliveryReport()
@@ -210,3 +209,33 @@ def deliver_due(
     )
     report.claimed = sum(len(js) for js in jobs.values())
     return report
+
+
+def deliver_due(
+    *,
+    session_factory: sessionmaker[Session],
+    http_client: httpx.Client,
+    now: datetime,
+    policy: RetryPolicy | None = None,
+    rng: random.Random | None = None,
+) -> DeliveryReport:
+    """Send what is due as of ``now``; returns what happened. Safe to run from several processes.
+
+    Passes of up to ``per_receiver`` deliveries per receiver repeat while they make progress,
+    for at most ``run_budget_s``: a backlog drains at the receivers' pace, not one batch per
+    scheduler tick. A failed delivery is due again only after ``now``, so it is tried once here.
+    """
+    policy = policy or RetryPolicy()
+    rng = rng or random.Random()
+    total = DeliveryReport()
+    deadline = time.monotonic() + policy.run_budget_s
+    while True:
+        report = _pass(session_factory, http_client, now, policy, rng)
+        total.claimed += report.claimed
+        total.delivered += report.delivered
+        total.failed += report.failed
+        total.dead += report.dead
+        total.deferred += report.deferred
+        total.errors |= report.errors
+        if report.delivered + report.failed == 0 or time.monotonic() >= deadline:
+            return total
