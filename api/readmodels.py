@@ -37,15 +37,17 @@ def asset_activity(session: Session) -> Mapping[str, AssetActivity]:
         sa.select(Alert.asset, Alert.fault_code, Alert.state).where(Alert.state.in_(LIVE))
     ):
         (firing if state == AlertState.FIRING else pending)[asset].append(fault)
-    open_wos: dict[str, int] = defaultdict(int)
+    open_wos: dict[str, int] = {}
     urgent: set[str] = set()
-    for asset, priority in session.execute(
-        sa.select(Asset.asset, WorkOrder.priority)
+    is_urgent = sa.case((WorkOrder.priority == Priority.URGENT, 1), else_=0)
+    for asset, count, urgent_count in session.execute(
+        sa.select(Asset.asset, sa.func.count(), sa.func.sum(is_urgent))
         .join(WorkOrder.asset)
         .where(WorkOrder.status.not_in(FINISHED), WorkOrder.status != Status.RESOLVED)
+        .group_by(Asset.asset)
     ):
-        open_wos[asset] += 1
-        if priority == Priority.URGENT:
+        open_wos[asset] = int(count)
+        if urgent_count:
             urgent.add(asset)
     silenced: set[str] = set()
     silenced_sites: set[str] = set()
