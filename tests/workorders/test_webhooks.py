@@ -14,7 +14,7 @@ import pytest
 from tests.workorders.dbkit import Db, decision
 from tests.workorders.receiver import Receiver
 from workorders import service
-from workorders.errors import InvalidInput
+from workorders.errors import InvalidInput, NotFound
 from workorders.models import Status, WorkOrderDocument
 from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryStatus, OutboxEvent
@@ -212,6 +212,10 @@ def test_subscription_input_is_validated(db: Db) -> None:
         # Not interested in "created": no delivery.
         service.open_for_alert(session=session, decision=decision(), now=datetime.now(UTC))
         assert webhooks.list_deliveries(session=session) == []
+        webhooks.remove_subscription(session=session, subscription_id=sub.id)
+        assert webhooks.list_subscriptions(session=session) == []
+        with pytest.raises(NotFound):
+            webhooks.remove_subscription(session=session, subscription_id=sub.id)
 
 
 def test_a_backlog_drains_in_one_call_batch_after_batch(

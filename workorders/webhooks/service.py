@@ -71,7 +71,7 @@ def list_subscriptions(*, session: Session) -> list[Subscription]:
 
 
 def remove_subscription(*, session: Session, subscription_id: uuid.UUID) -> None:
-    """Delete a receiver and its pending deliveries (the delivery log of others stays)."""
+    """Delete a receiver together with its deliveries: pending ones are never sent."""
     session.delete(get_subscription(session=session, subscription_id=subscription_id))
     session.flush()
 
