@@ -98,8 +98,14 @@ class Collector:
     # -- threads --------------------------------------------------------------------------------
 
     def submit(self, message: Message) -> None:
-        """Called from the MQTT network thread: hand off only."""
-        self._queue.put(message)
+        """Called from the MQTT network thread: hand off only.
+
+        Once stopping, nothing new is taken: such a message stays unacknowledged, so the broker
+        redelivers it to the next session, and the worker can drain and exit even while
+        gateways keep publishing (otherwise it never sees an empty queue).
+        """
+        if not self._stop.is_set():
+            self._queue.put(message)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="collector", daemon=True)
