@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from api.ports import QuarantineReader, StatsSource
@@ -41,6 +41,10 @@ class _SourcesCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         for source in self._stats:
             for key, value in source().items():
+                if key.endswith("_total"):  # a running count, e.g. readings_stored_total
+                    name = f"vigil_{key.removesuffix('_total')}"
+                    yield CounterMetricFamily(name, key.replace("_", " "), value=float(value))
+                    continue
                 name, help_text = _STATS.get(key, (f"vigil_{key}", key.replace("_", " ")))
                 yield GaugeMetricFamily(name, help_text, value=float(value))
         if self._quarantine is not None:

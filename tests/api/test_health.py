@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.metrics import ApiMetrics
 from api.roles import Role
-from tests.api.builders import auth
-from tests.api.conftest import ApiWorld
+from tests.api.builders import auth, make_keys
+from tests.api.conftest import ApiWorld, build_world
 
 
 def test_healthz_needs_no_key(world: ApiWorld) -> None:
@@ -33,3 +38,15 @@ def test_metrics_in_prometheus_format(world: ApiWorld) -> None:
         in text
     )
     assert "# TYPE vigil_quarantined_messages gauge" in text
+
+
+def test_metrics_read_the_running_parts(tmp_path: Path) -> None:
+    app, parts = build_world(tmp_path)
+    stats = {"readings_per_s": 812.5, "ingest_lag_s": 0.4, "readings_stored_total": 1200}
+    app.state.metrics = ApiMetrics(stats=[lambda: stats])
+    key = make_keys(parts["factory"])[Role.viewer]  # type: ignore[arg-type]
+    with TestClient(app) as client:
+        text = client.get("/metrics", headers=auth(key)).text
+    assert "vigil_ingest_readings_per_second 812.5" in text
+    assert "vigil_ingest_lag_seconds 0.4" in text
+    assert "vigil_readings_stored_total 1200.0" in text
