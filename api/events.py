@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _QUEUE_SIZE = 256
+_CLOSE = "__close__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,12 @@ class EventBus:
         self._subscribers: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Event]]] = set()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._closed = False
+
+    def close(self) -> None:
+        """End every open stream (call before stopping the server: streams never end alone)."""
+        self._closed = True
+        self.publish(_CLOSE, {})
 
     def publish(self, kind: str, data: dict[str, Any]) -> Event:
         event = Event(id=next(self._ids), kind=kind, data=data)
@@ -52,11 +59,15 @@ class EventBus:
         with self._lock:
             self._subscribers.add(entry)
         try:
-            while True:
+            while not self._closed:
                 try:
-                    yield await asyncio.wait_for(entry[1].get(), timeout=heartbeat_s)
+                    event = await asyncio.wait_for(entry[1].get(), timeout=heartbeat_s)
                 except TimeoutError:
                     yield None
+                    continue
+                if event.kind == _CLOSE:
+                    return
+                yield event
         finally:
             self._discard(*entry)
 

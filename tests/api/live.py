@@ -41,10 +41,11 @@ def serve(app: FastAPI) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        # SSE responses never end on their own: do not wait for them.
+        # Event streams never end on their own: close them, then stop as `vigil serve` does.
+        app.state.events.close()
         server.should_exit = True
-        server.force_exit = True
         thread.join(timeout=10)
+        assert not thread.is_alive(), "uvicorn did not stop: an event stream kept it open"
 
 
 def launch(playwright: Any) -> Any:

@@ -144,3 +144,26 @@ def test_watcher_publishes_alert_and_work_order_changes(world: ApiWorld) -> None
     assert watcher.poll() == 0  # nothing new: nothing published twice
     open_work_order(world.factory, asset="pump-002", fault_code="thermal")
     assert watcher.poll() == 1
+
+
+def test_closing_the_bus_ends_every_stream() -> None:
+    bus = EventBus()
+
+    async def scenario() -> list[Event | None]:
+        seen: list[Event | None] = []
+
+        async def listen() -> None:
+            async for event in bus.subscribe(heartbeat_s=5):
+                seen.append(event)
+
+        task = asyncio.create_task(listen())
+        await asyncio.sleep(0.01)
+        bus.publish("alert", {"asset": "pump-001"})
+        await asyncio.sleep(0.01)
+        bus.close()
+        await asyncio.wait_for(task, timeout=1)
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert [e.kind for e in seen if e is not None] == ["alert"]
+    assert bus.subscriber_count == 0
