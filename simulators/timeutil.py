@@ -47,3 +47,20 @@ def format_time(epoch_s: float) -> str:
     if value.microsecond:
         return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def format_duration(seconds: float) -> str:
+    """``"2d 3h 04m"``, ``"5h 30m"``, ``"12m 05s"``: for progress displays.
+
+    >>> format_duration(2 * 86400 + 3 * 3600 + 240), format_duration(330), format_duration(5)
+    ('2d 3h 04m', '5m 30s', '5s')
+    """
+    whole = int(max(seconds, 0))
+    days, rest = divmod(whole, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h {minutes:02d}m"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"

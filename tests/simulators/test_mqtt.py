@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,10 +28,12 @@ pytestmark = pytest.mark.mosquitto
 class Subscriber:
     """A bare paho subscriber that records every message (topic, payload, retain)."""
 
-    def __init__(self, port: int, topic: str) -> None:
+    def __init__(self, port: int, topic: str, auth: tuple[str, str] | None = None) -> None:
         self.messages: list[tuple[str, bytes, bool]] = []
         self.lock = threading.Lock()
         self.client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        if auth is not None:
+            self.client.username_pw_set(*auth)
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port)
         self.client.subscribe(topic, qos=1)
@@ -300,3 +304,41 @@ def test_gateways_buffer_while_the_broker_is_down_and_send_late(start_mosquitto:
     ]
     assert len(late) > 12 * 60  # 2 s at 600x is 20 simulated minutes: 120 readings per asset
     assert report.extra["dropped_while_offline"] == 0
+
+
+def test_each_gateway_uses_its_own_credentials(start_mosquitto: Any, tmp_path: Path) -> None:
+    # A broker like the shipped one: no anonymous access, each gateway writes only its own site.
+    sites = ("tower", "waterworks", "factory")
+    passwd, acl = tmp_path / "passwd", tmp_path / "acl"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", passwd, "admin", "admin-pw"], check=True)
+    rules = ["user admin", "topic read #"]
+    for site in sites:
+        subprocess.run(["mosquitto_passwd", "-b", passwd, f"gw-{site}", f"pw-{site}"], check=True)
+        rules += [f"user gw-{site}", f"topic readwrite vigil/{site}/#"]
+    acl.write_text("\n".join(rules) + "\n")
+    # `user root`: a broker started as root would otherwise drop to `mosquitto`, which cannot
+    # read the test's private temporary directory.
+    server = start_mosquitto(
+        f"user root\nallow_anonymous false\npassword_file {passwd}\nacl_file {acl}\n"
+    )
+    sub = Subscriber(server.port, "vigil/#", auth=("admin", "admin-pw"))
+    scenario = replace(
+        load_scenario("demo"),
+        start=None,
+        gateway_username="gw-{site}",
+        gateway_password="pw-{site}",
+    )
+    stop = threading.Event()
+    threading.Timer(2.5, stop.set).start()
+    report = run_live(
+        mqtt_url=f"mqtt://127.0.0.1:{server.port}",
+        stop=stop,
+        scenario=scenario,
+        speed=600,
+        batch=10,
+    )
+    time.sleep(0.3)
+    sub.close()
+    assert report.messages_sent == report.messages_acked > 0
+    telemetry = {t.split("/")[1] for t, _, _ in sub.messages if t.endswith("/telemetry")}
+    assert telemetry == set(sites)

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
 
 from simulators import (
     PublishError,
@@ -32,8 +34,9 @@ from simulators import (
 from simulators.labels import write_labels
 from simulators.live import live_start
 from simulators.scenario import Scenario
-from simulators.timeutil import format_time, parse_duration, parse_time
+from simulators.timeutil import format_duration, format_time, parse_duration, parse_time
 from vigil.cli import load_cli_settings
+from vigil.settings import Settings
 
 # Timestamps of an unthrottled load run start this far back, so they stay in the past.
 _UNTHROTTLED_HISTORY_S = 7 * 86_400
@@ -92,6 +95,9 @@ def simulate(
         "username": username,
         "password": password,
     }
+    if speed != 1.0 and scenario is None:
+        typer.echo("vigil simulate: --speed needs --scenario", err=True)
+        raise typer.Exit(2)
     try:
         chosen = load_scenario(scenario) if scenario is not None else None
         run_seed = seed if seed is not None else (chosen.seed if chosen else 1)
@@ -111,18 +117,15 @@ def simulate(
                 common=common,
             )
         elif chosen is not None:
-            if labels_out is not None:
-                begin = live_start(chosen, speed=speed, now_s=time.time())
-                write_labels(build_labels(chosen, seed=run_seed, start_s=begin), labels_out)
-            report = run_live(
-                scenario=chosen,
+            report = _live(
+                chosen,
                 seed=run_seed,
                 speed=speed,
                 batch=batch,
-                topic_template=settings.topic_template,
-                status_topic_template=settings.status_topic_template,
+                settings=settings,
+                labels_out=labels_out,
                 stop=stop,
-                **common,
+                common=common,
             )
         else:
             report = _load(
@@ -139,6 +142,53 @@ def simulate(
         typer.echo(f"vigil simulate: {error}", err=True)
         raise typer.Exit(2 if isinstance(error, ScenarioError | ValueError) else 1) from None
     _print_report(report, json_report)
+
+
+def _live(
+    scenario: Scenario,
+    *,
+    seed: int,
+    speed: float,
+    batch: int,
+    settings: Settings,
+    labels_out: Path | None,
+    stop: threading.Event,
+    common: dict[str, Any],
+) -> PublishReport:
+    """The scenario in warped real time, with a bar of simulated time through it."""
+    begin = live_start(scenario, speed=speed, now_s=time.time())
+    if labels_out is not None:
+        write_labels(build_labels(scenario, seed=seed, start_s=begin), labels_out)
+    real0 = time.time()
+    with Progress(
+        TextColumn("simulated"),
+        BarColumn(),
+        TextColumn("{task.fields[clock]}"),
+        TextColumn("{task.fields[published]} messages"),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("live", total=scenario.duration_s, clock="", published=0)
+
+        def show(published: int) -> None:
+            wall = time.time()
+            elapsed = min(begin + (wall - real0) * speed, wall) - begin
+            clock = f"{format_duration(elapsed)} of {format_duration(scenario.duration_s)}"
+            bar.update(
+                task, completed=min(elapsed, scenario.duration_s), clock=clock, published=published
+            )
+
+        return run_live(
+            scenario=scenario,
+            seed=seed,
+            speed=speed,
+            batch=batch,
+            topic_template=settings.topic_template,
+            status_topic_template=settings.status_topic_template,
+            stop=stop,
+            start_s=begin,
+            on_progress=show,
+            **common,
+        )
 
 
 def _load(
