@@ -97,7 +97,12 @@ def test_wearing_pump_gets_exactly_one_work_order_delivered_signed(
             deliver_due(session_factory=db.factory, http_client=client, now=datetime.now(UTC))
 
     assert sum(d.is_anomalous for _, batch in cycles for d in batch) > 3  # the fault was seen
-    assert len(created) == 1
+    with db.factory() as session:
+        made = [
+            (w.asset.asset, w.fault_code, w.detected_at)
+            for w in session.scalars(sa.select(WorkOrder))
+        ]
+    assert len(created) == 1, f"expected one work order (p2, mechanical), got {made}"
     with db.factory() as session:
         (wo,) = session.scalars(sa.select(WorkOrder)).all()
         deliveries = webhooks.list_deliveries(session=session, work_order_id=wo.id)
