@@ -76,6 +76,10 @@ def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
     with sessions() as session:
         assert webhooks.list_deliveries(session=session)[0].status is DeliveryStatus.PENDING
     assert "http://127.0.0.1:9/hook" in run("webhooks", "list")[1]
+    code, out, _ = run("work-orders", "kpis", f"{T0:%Y-%m}")
+    assert code == 0
+    assert "created" in out
+    assert "│ 1 " in out.split("created")[1][:20]
 
 
 @pytest.mark.parametrize(
@@ -85,6 +89,7 @@ def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
         (("webhooks", "add", "ftp://x"), "http"),
         (("webhooks", "remove", "nope"), "not a subscription id"),
         (("webhooks", "replay"), "--all-dead"),
+        (("work-orders", "kpis", "2026-13"), "YYYY-MM"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(run: Run, args: tuple[str, ...], message: str) -> None:
