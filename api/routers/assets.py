@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import anyio
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from api.deps import ConfigDep, CurrentKey, FleetDep, SessionDep, StoreDep
 from api.fleet import AssetSnapshot
@@ -28,7 +29,8 @@ def _summary(
     snapshot: AssetSnapshot, activity: AssetActivity, *, now: datetime, stale_after: timedelta
 ) -> AssetSummary:
     state, reason = assess(snapshot, activity, now=now, stale_after=stale_after)
-    return AssetSummary(
+    # Built from typed, internal data: skip validation (it cost ~30 ms for 1,000 assets).
+    return AssetSummary.model_construct(
         asset=snapshot.asset,
         site=snapshot.site,
         asset_type=snapshot.asset_type,
@@ -58,7 +60,12 @@ def summaries(
     return items
 
 
-@router.get("", response_model=AssetPage, summary="Assets with their health, worst first")
+@router.get(
+    "",
+    response_model=AssetPage,
+    response_class=JSONResponse,
+    summary="Assets with their health, worst first",
+)
 def list_assets(
     request: Request,
     fleet: FleetDep,
@@ -71,7 +78,7 @@ def list_assets(
     q: Annotated[str | None, Query(max_length=200, description="Substring of the asset id")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> AssetPage:
+) -> Response:
     items = summaries(request, fleet, config, session)
     items = [
         a
@@ -85,7 +92,11 @@ def list_assets(
         counts[a.state] += 1
     if state is not None:
         items = [a for a in items if a.state == state]
-    return AssetPage(items=items[offset : offset + limit], total=len(items), counts=counts)
+    page = AssetPage.model_construct(
+        items=items[offset : offset + limit], total=len(items), counts=counts
+    )
+    # Serialised directly: FastAPI would validate the 1,000 items again on the way out.
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.get("/{asset}", response_model=AssetSummary, responses=_NOT_FOUND, summary="One asset")
