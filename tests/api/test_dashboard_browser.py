@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,10 +33,13 @@ def browser() -> Iterator[Any]:
 
 
 def shot(page: Any, artifacts_dir: Path, name: str) -> None:
+    """Save a screenshot; with VIGIL_DOCS_SCREENSHOTS=1 also refresh the one in the docs (not on
+    every run, or each test run would leave changed images in everyone's working tree)."""
     path = artifacts_dir / f"dashboard-{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, DOCS_IMG / f"{name}.png")
+    if os.environ.get("VIGIL_DOCS_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS_IMG / f"{name}.png")
 
 
 def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
