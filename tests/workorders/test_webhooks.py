@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,9 +17,9 @@ from tests.workorders.dbkit import Db, decision
 from tests.workorders.receiver import Receiver
 from workorders import service
 from workorders.errors import InvalidInput, NotFound
-from workorders.models import Status, WorkOrderDocument
+from workorders.models import Status, WorkOrder, WorkOrderDocument
 from workorders.webhooks import service as webhooks
-from workorders.webhooks.models import DeliveryStatus, OutboxEvent
+from workorders.webhooks.models import DeliveryStatus, OutboxEvent, Subscription
 from workorders.webhooks.scheduled import DeliveryReport, RetryPolicy, deliver_due
 
 SECRET = "whsec_test_secret_0123456789"
@@ -232,3 +234,39 @@ def test_a_backlog_drains_in_one_call_batch_after_batch(
     report = _deliver(db, client, now, RetryPolicy(per_receiver=10))
     assert (report.delivered, report.claimed) == (25, 25)
     assert len(receiver.tickets) == 25
+
+
+def test_two_workers_at_once_send_each_delivery_once(db: Db, receiver: Receiver) -> None:
+    site = f"workers-{uuid.uuid4().hex[:6]}"
+    now = datetime.now(UTC)
+    with db.committed() as session:
+        sub = webhooks.add_subscription(session=session, url=receiver.url, secret=SECRET, now=now)
+        made = [
+            service.open_for_alert(
+                session=session, decision=decision(site=site, asset=f"w{i}", at=now), now=now
+            ).work_order
+            for i in range(30)
+        ]
+        session.commit()
+    reports: list[DeliveryReport] = []
+    try:
+        with httpx.Client() as client:
+
+            def work() -> None:
+                reports.append(_deliver(db_committed, client, now, RetryPolicy(per_receiver=5)))
+
+            db_committed = Db(db.backend, db.committed, db.committed)
+            workers = [threading.Thread(target=work) for _ in range(2)]
+            for thread in workers:
+                thread.start()
+            for thread in workers:
+                thread.join(timeout=60)
+        assert sum(r.delivered for r in reports) == 30
+        deliveries = [h.delivery for h in receiver.hits]
+        assert len(deliveries) == len(set(deliveries)) == 30
+    finally:
+        with db.committed() as session:
+            session.delete(session.get(Subscription, sub.id))
+            for wo in made:
+                session.delete(session.get(WorkOrder, wo.id))
+            session.commit()
