@@ -10,6 +10,7 @@ own healthy baseline, so two pumps of different size share one model.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,6 +31,10 @@ AMBIENT = "ambient_temperature"
 # What counts as "work" for power per unit of work, in order of preference.
 WORK = ("flow", "cooling_output", "trips", "load", "speed")
 PHASES = ("current_l1", "current_l2", "current_l3")
+# Operating conditions, not health: they follow demand (on/off, load), so their levels are
+# bimodal and alarm on every start and stop. Health shows in ratios of them instead (power per
+# unit of work, phase asymmetry), which are kept.
+CONDITIONS = ("power", "current", *PHASES, "load", "speed", "cooling_output", "trips", "voltage")
 # Counters: only their last value per window means anything.
 COUNTERS = ("energy", "operating_hours")
 DERIVED_POWER = "power_per_work"
@@ -48,7 +53,8 @@ _FAULT_BY_METRIC = {
 
 
 def metric_of(feature: str) -> str:
-    return feature.split(SEP, 1)[0]
+    """The metric a feature comes from (``vibration_rms_slow:level`` -> ``vibration_rms``)."""
+    return feature.split(SEP, 1)[0].removesuffix("_slow")
 
 
 def fault_code_for(metric_or_feature: str) -> str:
@@ -194,9 +200,11 @@ def rolling_features(frame: pd.DataFrame, *, rows: int) -> pd.DataFrame:
 def robust_scale(values: np.ndarray, *, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Median and a MAD-based scale that never is zero (a constant column falls back to 1e-6
     of its level, or 1e-6)."""
-    median = np.nanmedian(values, axis=axis)
-    mad = np.nanmedian(np.abs(values - median), axis=axis) * 1.4826
-    std = np.nanstd(values, axis=axis)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: metric never seen
+        median = np.nanmedian(values, axis=axis)
+        mad = np.nanmedian(np.abs(values - median), axis=axis) * 1.4826
+        std = np.nanstd(values, axis=axis)
     scale = np.where(mad > 1e-9, mad, std)
     floor = np.maximum(np.abs(median) * 1e-6, 1e-6)
     scale = np.where(np.isfinite(scale) & (scale > floor), scale, floor)

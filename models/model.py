@@ -17,7 +17,8 @@ import pandas as pd
 from models import detectors
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
-from models.features import AMBIENT, SEP, Baselines
+from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
+from models.smoothing import add_slow
 from models.thresholds import Threshold
 
 
@@ -27,10 +28,10 @@ class ModelConfig:
     were chosen)."""
 
     every_s: int = 3600
-    detector: str = "robust"
+    detector: str = "pca"
     detector_params: dict[str, Any] = field(default_factory=dict)
     target_far: float = 0.01
-    margin: float = 1.5
+    margin: float = 1.2
     persistence: int = 3
     # Windows an unknown asset must show before its own baseline exists (cold start).
     warmup_windows: int = 24
@@ -38,6 +39,8 @@ class ModelConfig:
         default_factory=lambda: {"span": 48, "smooth": 6, "failure_z": 8.0, "horizon_days": 3.0}
     )
     trend_margin: float = 1.5
+    # Half-life, in windows, of the slow (exponentially weighted) copy of every level; 0: none.
+    slow_halflife: float = 6.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,11 +51,10 @@ class ModelConfig:
 
 
 def model_columns(columns: pd.Index | list[str]) -> list[str]:
-    """Feature columns a detector may use: not counters (monotonic) and not the ambient itself
-    (weather is not a fault; the rise over ambient is kept)."""
-    return [
-        c for c in columns if not c.endswith(f"{SEP}last") and not c.startswith(f"{AMBIENT}{SEP}")
-    ]
+    """Feature columns a detector may use: not counters (monotonic), not the ambient itself
+    (weather is not a fault; the rise over ambient is kept), not operating conditions."""
+    excluded = {AMBIENT, *CONDITIONS}
+    return [c for c in columns if not c.endswith(f"{SEP}last") and metric_of(c) not in excluded]
 
 
 @dataclass
@@ -152,6 +154,8 @@ def fit_type_model(
     time: the first 70 % fit the detector, the last 30 % calibrate its threshold, so the
     threshold sees data the detector did not.
     """
+    if config.slow_halflife > 0:
+        features = add_slow(features.sort_index(), halflife=config.slow_halflife)
     columns = model_columns(features.columns)
     good = features.loc[healthy.reindex(features.index, fill_value=False).to_numpy(), columns]
     if good.empty:

@@ -28,7 +28,8 @@ from models.detectors.trend import crossing_time
 from models.features import Baselines, window_features
 from models.model import ModelConfig, TypeModel
 from models.registry import Registry, RegistryError
-from models.scoring_state import ScoringState
+from models.scoring_state import AssetRows, ScoringState
+from models.smoothing import alpha, ewm_step, slow_name, slow_sources, warmup
 from models.thresholds import fault_code, top_contributions
 
 log = logging.getLogger(__name__)
@@ -279,15 +280,40 @@ def _normalise(
     return z, cold
 
 
+def _with_slow(
+    table: AssetRows, model: TypeModel, features: pd.DataFrame, rows: np.ndarray, rank: np.ndarray
+) -> pd.DataFrame:
+    """``features`` plus the slow columns, from each asset's running mean (same as ``add_slow``)."""
+    sources = slow_sources(features.columns)
+    if model.config.slow_halflife <= 0 or not sources:
+        return features
+    table.use_slow_columns(sources)
+    values = features[sources].to_numpy(dtype=float)
+    out = np.empty_like(values)
+    a = alpha(model.config.slow_halflife)
+    young = warmup(model.config.slow_halflife)
+    for k in range(int(rank.max()) + 1):
+        sel = np.flatnonzero(rank == k)
+        table.slow[rows[sel]] = ewm_step(table.slow[rows[sel]], values[sel], a)
+        table.seen[rows[sel]] += 1
+        out[sel] = np.where(
+            (table.seen[rows[sel]] <= young)[:, None], np.nan, table.slow[rows[sel]]
+        )
+    slow = pd.DataFrame(out, index=features.index, columns=[slow_name(c) for c in sources])
+    return pd.concat([features, slow], axis=1)
+
+
 def _score_type(
     state: ScoringState, model: TypeModel, features: pd.DataFrame, meta: pd.DataFrame
 ) -> tuple[list[Decision], list[Point]]:
+    table = state.rows_for(model.trend.history)
+    rows_all = table.rows(list(features.index.get_level_values("asset")))
+    # Rounds: the k-th new window of every asset at once (usually a single round per cycle).
+    rank = features.groupby(level="asset", sort=False).cumcount().to_numpy()
+    features = _with_slow(table, model, features, rows_all, rank)
     z, cold = _normalise(state, model, features)
     frame = z.reindex(columns=model.columns)
     score = model.detector.score(frame).to_numpy()
-    rows_all = state.rows_for(model.trend.history).rows(
-        list(features.index.get_level_values("asset"))
-    )
     hi = model.trend.health(frame).to_numpy()
     t_days = (
         np.asarray(
@@ -298,10 +324,6 @@ def _score_type(
     trend_score = np.zeros(len(frame))
     failure_at: list[datetime | None] = [None] * len(frame)
     alarm = np.zeros(len(frame), dtype=bool)
-    table = state.assets
-    assert table is not None
-    # Rounds: the k-th new window of every asset at once (usually a single round per cycle).
-    rank = features.groupby(level="asset", sort=False).cumcount().to_numpy()
     for k in range(int(rank.max()) + 1 if len(rank) else 0):
         sel = np.flatnonzero((rank == k) & ~cold)
         if not len(sel):

@@ -26,8 +26,12 @@ class AssetRows:
         self.history = history
         self.index: dict[str, int] = {}
         self.runs = np.zeros(0, dtype=np.int64)
+        self.seen = np.zeros(0, dtype=np.int64)  # windows seen since the model was loaded
         self.t = np.zeros((0, history))
         self.hi = np.zeros((0, history))
+        # Slow (exponentially weighted) feature means, one column per slow feature.
+        self.slow_columns: list[str] = []
+        self.slow = np.zeros((0, 0))
 
     def rows(self, assets: pd.Index | list[str]) -> np.ndarray:
         new = [a for a in dict.fromkeys(assets) if a not in self.index]
@@ -36,8 +40,10 @@ class AssetRows:
             self.index.update({a: start + i for i, a in enumerate(new)})
             grow = len(new)
             self.runs = np.concatenate([self.runs, np.zeros(grow, dtype=np.int64)])
+            self.seen = np.concatenate([self.seen, np.zeros(grow, dtype=np.int64)])
             self.t = np.vstack([self.t, np.full((grow, self.history), np.nan)])
             self.hi = np.vstack([self.hi, np.full((grow, self.history), np.nan)])
+            self.slow = np.vstack([self.slow, np.full((grow, len(self.slow_columns)), np.nan)])
         return np.fromiter((self.index[a] for a in assets), dtype=np.int64, count=len(assets))
 
     def push(self, rows: np.ndarray, t_days: np.ndarray, hi: np.ndarray) -> None:
@@ -47,9 +53,16 @@ class AssetRows:
         self.t[rows, -1] = t_days
         self.hi[rows, -1] = hi
 
+    def use_slow_columns(self, columns: list[str]) -> None:
+        if columns != self.slow_columns:
+            self.slow_columns = list(columns)
+            self.slow = np.full((len(self.index), len(columns)), np.nan)
+
     def reset_model_memory(self) -> None:
         """A new model version: its health scale differs, so trend and runs start again."""
         self.runs[:] = 0
+        self.seen[:] = 0
+        self.slow[:] = np.nan
         self.t[:] = np.nan
         self.hi[:] = np.nan
 

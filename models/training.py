@@ -23,6 +23,7 @@ from models.features import Baselines, window_features
 from models.labels import UNHEALTHY_KINDS, LabelSource, LabelWindow
 from models.model import ModelConfig, TypeModel, fit_type_model
 from models.registry import ModelBundle, Registry, VersionInfo
+from models.smoothing import add_slow
 from models.thresholds import Persistence
 
 Progress = Callable[[int, int], None]
@@ -83,6 +84,8 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
     first ``warmup_windows`` windows and then uses a baseline learned from those.
     """
     config = model.config
+    if config.slow_halflife > 0:
+        features = add_slow(features.sort_index(), halflife=config.slow_halflife)
     known = features.index.get_level_values("asset").isin(model.baselines.assets)
     z_known = model.baselines.normalise(features[known])
     unknown = features[~known]

@@ -69,7 +69,7 @@ def train(
         True, "--wo-labels/--no-wo-labels", help="Use work-order outcomes as labels."
     ),
     every_s: int = typer.Option(3600, min=60, help="Feature window length in seconds."),
-    detector: str = typer.Option("robust", help="robust, pca or iforest."),
+    detector: str = typer.Option("pca", help="pca, robust or iforest."),
     target_far: float = typer.Option(0.01, min=1e-6, max=0.5, help="Per-window false-alarm rate."),
     promote: bool = typer.Option(False, help="Promote the new version at once."),
     as_json: bool = typer.Option(False, "--json", help="Print the new version as JSON."),
