@@ -104,18 +104,16 @@ class PreparedStore:
 
 
 def registry_for(assets: int, root: Path) -> Registry:
-    """A model trained on 48 h of 20 assets, its per-asset baselines copied to every asset (the
-    cost of scoring depends on their number, not on how they were learned)."""
-    train = pd.concat([hour_of_readings(20, h, seed=1) for h in range(48)], ignore_index=True)
+    """A model trained on 48 h of 28 assets, its per-asset baselines copied to every asset of the
+    same size class (the cost of scoring depends on their number, not on how they were
+    learned)."""
+    train = pd.concat([hour_of_readings(28, h, seed=1) for h in range(48)], ignore_index=True)
     bundle = train_models(frame=train, labels=[], config=ModelConfig()).bundle
     model = bundle.models["pump"]
     b = model.baselines
-    reps = -(-assets // len(b.assets))
+    source = np.arange(assets) % len(b.assets)  # same i % 7 size class as the copy
     model.baselines = Baselines(
-        b.columns,
-        [f"a{i:05d}" for i in range(assets)],
-        np.tile(b.median, (reps, 1))[:assets],
-        np.tile(b.scale, (reps, 1))[:assets],
+        b.columns, [f"a{i:05d}" for i in range(assets)], b.median[source], b.scale[source]
     )
     registry = Registry(root)
     info = registry.save(

@@ -103,7 +103,7 @@ def evaluate_frame(
     scores = detector.score(test)
     alarm = threshold.exceeded(scores)
     explained = detector.explain(test)
-    tops = [top_contributions(explained.iloc[i]) if alarm[i] else {} for i in range(len(test))]
+    tops = [t if a else {} for t, a in zip(top_contributions(explained), alarm, strict=True)]
     rows = pd.DataFrame(
         {
             "time": times.iloc[n_train:].to_numpy(),

@@ -185,8 +185,9 @@ def _offline_decisions(
         last = raw.groupby("asset", sort=False).agg(
             site=("site", "last"), asset_type=("asset_type", "last"), time=("time", "max")
         )
+        seen_ns = pd.to_datetime(last["time"], utc=True).dt.as_unit("ns").astype("int64")
         for asset, site, asset_type, seen in zip(
-            last.index, last["site"], last["asset_type"], last["time"], strict=True
+            last.index, last["site"], last["asset_type"], seen_ns.tolist(), strict=True
         ):
             state.last_seen[asset] = (site, asset_type, seen)
             if asset in state.offline:
@@ -196,15 +197,15 @@ def _offline_decisions(
                         site,
                         asset,
                         asset_type,
-                        _ts(seen),
+                        _ts(pd.Timestamp(seen, tz="UTC")),
                         "dq_gateway_offline",
                         False,
                         state.version,
                     )
                 )
-    limit = pd.Timestamp(now) - pd.Timedelta(after)
-    for asset, (site, asset_type, seen) in state.last_seen.items():
-        if seen < limit and asset not in state.offline:
+    limit = pd.Timestamp(now).value - pd.Timedelta(after).value
+    for asset, (site, asset_type, last_ns) in state.last_seen.items():
+        if last_ns < limit and asset not in state.offline:
             state.offline.add(asset)
             out.append(
                 _dq_decision(
@@ -306,7 +307,7 @@ def _with_slow(
 def _score_type(
     state: ScoringState, model: TypeModel, features: pd.DataFrame, meta: pd.DataFrame
 ) -> tuple[list[Decision], list[Point]]:
-    table = state.rows_for(model.trend.history)
+    table = state.rows_for(model.trend.span, model.trend.smooth)
     rows_all = table.rows(list(features.index.get_level_values("asset")))
     # Rounds: the k-th new window of every asset at once (usually a single round per cycle).
     rank = features.groupby(level="asset", sort=False).cumcount().to_numpy()
@@ -345,12 +346,13 @@ def _score_type(
     use_trend = ratio_trend > ratio_main
     explain_rows = np.flatnonzero(alarm)
     contributions: dict[int, dict[str, float]] = {}
-    if len(explain_rows):
-        main_ex = model.detector.explain(frame.iloc[explain_rows])
-        trend_ex = model.trend.explain(frame.iloc[explain_rows])
-        for j, row in enumerate(explain_rows):
-            source = trend_ex if use_trend[row] else main_ex
-            contributions[int(row)] = top_contributions(source.iloc[j])
+    for rows_of, source in (
+        (explain_rows[~use_trend[explain_rows]], model.detector),
+        (explain_rows[use_trend[explain_rows]], model.trend),
+    ):
+        if len(rows_of):
+            tops = top_contributions(source.explain(frame.iloc[rows_of]))
+            contributions.update(zip(rows_of.tolist(), tops, strict=True))
     version = state.version or ""
     decisions: list[Decision] = []
     points: list[Point] = []

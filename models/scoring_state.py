@@ -15,6 +15,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from models.detectors.trend import row_median
 from models.features import Baselines
 from models.registry import ModelBundle
 
@@ -22,13 +23,14 @@ from models.registry import ModelBundle
 class AssetRows:
     """Stable row numbers for asset ids, and per-asset arrays that grow with them."""
 
-    def __init__(self, history: int) -> None:
-        self.history = history
+    def __init__(self, history: int, smooth: int) -> None:
+        self.history, self.smooth = history, smooth
         self.index: dict[str, int] = {}
         self.runs = np.zeros(0, dtype=np.int64)
         self.seen = np.zeros(0, dtype=np.int64)  # windows seen since the model was loaded
         self.t = np.zeros((0, history))
-        self.hi = np.zeros((0, history))
+        self.hi = np.zeros((0, history))  # smoothed health values
+        self.raw = np.zeros((0, smooth))  # the last raw health values, for the running median
         # Slow (exponentially weighted) feature means, one column per slow feature.
         self.slow_columns: list[str] = []
         self.slow = np.zeros((0, 0))
@@ -43,15 +45,19 @@ class AssetRows:
             self.seen = np.concatenate([self.seen, np.zeros(grow, dtype=np.int64)])
             self.t = np.vstack([self.t, np.full((grow, self.history), np.nan)])
             self.hi = np.vstack([self.hi, np.full((grow, self.history), np.nan)])
+            self.raw = np.vstack([self.raw, np.full((grow, self.smooth), np.nan)])
             self.slow = np.vstack([self.slow, np.full((grow, len(self.slow_columns)), np.nan)])
         return np.fromiter((self.index[a] for a in assets), dtype=np.int64, count=len(assets))
 
     def push(self, rows: np.ndarray, t_days: np.ndarray, hi: np.ndarray) -> None:
-        """Append one health value per row (rows unique), dropping the oldest."""
+        """Append one health value per row (rows unique), dropping the oldest; the trend ring
+        gets the running median of the last ``smooth`` values, as ``DegradationTrend`` does."""
+        self.raw[rows, :-1] = self.raw[rows, 1:]
+        self.raw[rows, -1] = hi
         self.t[rows, :-1] = self.t[rows, 1:]
         self.hi[rows, :-1] = self.hi[rows, 1:]
         self.t[rows, -1] = t_days
-        self.hi[rows, -1] = hi
+        self.hi[rows, -1] = row_median(self.raw[rows])
 
     def use_slow_columns(self, columns: list[str]) -> None:
         if columns != self.slow_columns:
@@ -65,6 +71,7 @@ class AssetRows:
         self.slow[:] = np.nan
         self.t[:] = np.nan
         self.hi[:] = np.nan
+        self.raw[:] = np.nan
 
 
 @dataclass
@@ -100,16 +107,16 @@ class ScoringState:
     bundle: ModelBundle | None = None
     assets: AssetRows | None = None
     types: dict[str, TypeState] = field(default_factory=dict)
-    # Per asset: (site, asset_type, last reading time) for offline detection.
-    last_seen: dict[str, tuple[str, str, pd.Timestamp]] = field(default_factory=dict)
+    # Per asset: (site, asset_type, last reading time in ns since the epoch), for offline checks.
+    last_seen: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     typical_n: dict[str, float] = field(default_factory=dict)
     # Open data-quality conditions, so a resolution is reported once when they end.
     offline: set[str] = field(default_factory=set)
     stuck: set[str] = field(default_factory=set)
 
-    def rows_for(self, history: int) -> AssetRows:
-        if self.assets is None or self.assets.history != history:
-            self.assets = AssetRows(history)
+    def rows_for(self, history: int, smooth: int) -> AssetRows:
+        if self.assets is None or (self.assets.history, self.assets.smooth) != (history, smooth):
+            self.assets = AssetRows(history, smooth)
         return self.assets
 
     def type_state(self, asset_type: str) -> TypeState:

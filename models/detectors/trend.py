@@ -23,7 +23,6 @@ Timestamp('2026-01-09 00:00:00+0000', tz='UTC')
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -96,21 +95,13 @@ class DegradationTrend:
         values = z.max(axis=1) if z.shape[1] else np.zeros(len(features))
         return pd.Series(values, index=features.index)
 
-    @property
-    def history(self) -> int:
-        """How many past health values ``project`` needs: the span plus the smoothing."""
-        return self.span + self.smooth - 1
-
     def project(
-        self, t_days: np.ndarray, hi: np.ndarray
+        self, t_days: np.ndarray, smoothed: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(score, slope per day, level) from (n, ``history``) arrays of past health values,
+        """(score, slope per day, level) from (n, ``span``) arrays of smoothed health values,
         oldest first, NaN where there is no history yet. The scoring job keeps these arrays as
         its state; ``score`` over a frame builds them from the frame: both decide alike."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: no history yet
-            smoothed = np.nanmedian(sliding_window_view(hi, self.smooth, axis=1), axis=2)
-        slope, level = linear_trend(t_days[:, self.smooth - 1 :], smoothed)
+        slope, level = linear_trend(t_days, smoothed)
         score = np.maximum(np.maximum(level, level + slope * self.horizon_days), 0.0)
         return score, slope, level
 
@@ -124,10 +115,12 @@ class DegradationTrend:
             if isinstance(features.index, pd.MultiIndex) and "asset" in features.index.names
             else {None: np.arange(len(hi))}
         )
-        pad = np.full(self.history - 1, np.nan)
+        pad = np.full(self.span - 1, np.nan)
         for positions in groups.values():
-            y = sliding_window_view(np.concatenate([pad, hi[positions]]), self.history)
-            t = sliding_window_view(np.concatenate([pad, t_all[positions]]), self.history)
+            raw = np.concatenate([np.full(self.smooth - 1, np.nan), hi[positions]])
+            smoothed = row_median(sliding_window_view(raw, self.smooth))
+            y = sliding_window_view(np.concatenate([pad, smoothed]), self.span)
+            t = sliding_window_view(np.concatenate([pad, t_all[positions]]), self.span)
             score[positions], slope[positions], level[positions] = self.project(t, y)
         return score, slope, level
 
@@ -170,6 +163,18 @@ class DegradationTrend:
         detector.columns = list(meta["columns"])
         detector.center, detector.scale = arrays["center"], arrays["scale"]
         return detector
+
+
+def row_median(values: np.ndarray) -> np.ndarray:
+    """Median of each row ignoring NaN (rows need one value at least): ``np.nanmedian`` without
+    its per-row overhead, for the scoring job's (assets, smooth) arrays."""
+    ordered = np.sort(values, axis=1)  # NaN sorts last
+    count = np.isfinite(values).sum(axis=1)
+    rows = np.arange(len(values))
+    low = ordered[rows, np.maximum(count - 1, 0) // 2]
+    high = ordered[rows, np.minimum(count // 2, values.shape[1] - 1)]
+    median: np.ndarray = (low + high) / 2
+    return median
 
 
 def crossing_time(
