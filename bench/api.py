@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
+import contextlib
 import json
 import statistics
 import tempfile
@@ -41,8 +42,11 @@ from api.config import ApiConfig
 from api.roles import Role
 from ingest.points import ANOMALY_SCORE, TELEMETRY, Point
 from ingest.quarantine import Quarantine
+from ingest.store.base import TelemetryStore
+from ingest.store.influx_v1 import InfluxV1Store
 from ingest.store.sqlite import SqliteStore
 from models.base import FAULT_CODES, Decision
+from vigil import embedded
 from vigil.embedded import free_port
 from workorders import service
 from workorders.db import Base, make_engine, session_factory
@@ -56,7 +60,7 @@ def asset_name(i: int) -> tuple[str, str, str]:
     return f"site-{i // 50:02d}", f"{kind}-{i:04d}", kind
 
 
-def write_telemetry(store: SqliteStore, *, assets: int, charted: int, now: datetime) -> None:
+def write_telemetry(store: TelemetryStore, *, assets: int, charted: int, now: datetime) -> None:
     with Progress(transient=True) as progress:
         task = progress.add_task("telemetry", total=assets + charted)
         for i in range(assets):
@@ -151,6 +155,16 @@ def write_work_orders(
         session.commit()
 
 
+def open_telemetry(kind: str, root: Path, stack: contextlib.ExitStack) -> TelemetryStore:
+    if kind == "sqlite":
+        return SqliteStore(root / "telemetry.db")
+    server = embedded.influxd(root / "influxd").start()
+    stack.callback(server.stop)
+    store = InfluxV1Store(f"http://127.0.0.1:{server.port}", "bench")
+    store.ensure_database()
+    return store
+
+
 def timed(client: httpx.Client, url: str, params: dict[str, str | int], runs: int) -> list[float]:
     client.get(url, params=params).raise_for_status()  # warm up
     samples = []
@@ -172,17 +186,23 @@ def main() -> None:
     parser.add_argument("--work-orders", type=int, default=10_000)
     parser.add_argument("--charted", type=int, default=10, help="assets with 24 h of 10 s data")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "influxdb"),
+        default="sqlite",
+        help="telemetry store: the embedded SQLite one, or a real influxd started for the run",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     console = Console(stderr=True)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
 
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         root = Path(scratch)
         engine = make_engine(f"sqlite:///{root / 'vigil.db'}")
         Base.metadata.create_all(engine)
         factory = session_factory(engine)
-        store = SqliteStore(root / "telemetry.db")
+        store = open_telemetry(args.store, root, stack)
         setup = time.perf_counter()
         write_telemetry(store, assets=args.assets, charted=args.charted, now=now)
         write_work_orders(factory, assets=args.assets, total=args.work_orders, now=now)
@@ -233,7 +253,8 @@ def main() -> None:
         thread.join(timeout=10)
 
     table = Table(
-        title=f"API latency, {args.assets} assets, {args.work_orders} work orders, {args.runs} requests each"
+        title=f"API latency, {args.assets} assets, {args.work_orders} work orders, "
+        f"{args.runs} requests each, telemetry in {args.store}"
     )
     for column in ("request", "p50 ms", "p95 ms", "target p95 ms"):
         table.add_column(column)
