@@ -59,17 +59,21 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012 - read once by SQLAlchemy
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, sqlite_busy_ms: int = 10_000, **kwargs: Any) -> Engine:
     """An engine for SQLite (demo) or PostgreSQL via psycopg 3 (production).
 
-    On SQLite: WAL so readers do not block the writer, a busy timeout instead of instant
-    "database is locked", foreign keys enforced, and real transactions. pysqlite's own
-    transaction handling starts a transaction only before a write, so a SAVEPOINT opened first
-    would start one itself and its RELEASE would commit everything: SQLAlchemy's documented
-    recipe hands BEGIN to SQLAlchemy instead.
+    On SQLite: WAL, foreign keys enforced, and real transactions that take the write lock when
+    they begin (``BEGIN IMMEDIATE``), waiting up to ``sqlite_busy_ms`` for it:
+
+    - pysqlite's own handling starts a transaction only before a write, so a SAVEPOINT opened
+      first would start one itself and its RELEASE would commit everything; SQLAlchemy's
+      documented recipe hands BEGIN to SQLAlchemy instead.
+    - A deferred transaction that read first cannot upgrade to a writer while another
+      connection writes: SQLite answers "database is locked" at once, without waiting. Taking
+      the lock at BEGIN makes writers queue instead (each transaction here lasts milliseconds),
+      and a transaction reads what the previous writer committed. SQLite has one writer at a
+      time anyway; PostgreSQL is the production database.
     """
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -78,24 +82,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_ms)}")
             if ":memory:" not in url and url != "sqlite://":
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: sa.Connection) -> None:
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
 
 def is_busy(error: BaseException) -> bool:
-    """SQLite refused a write because another connection wrote first (or held the lock too long).
-
-    In WAL mode a transaction that read an older snapshot cannot write after another commit;
-    the whole transaction must be retried. PostgreSQL reports conflicts differently.
-    """
+    """SQLite gave up waiting for the write lock (another connection held it too long)."""
     return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(error)
 
 
@@ -110,7 +110,8 @@ def in_transaction(
     """Run ``work`` in one transaction, committed at the end; retried when SQLite was busy.
 
     For background jobs (alert evaluation, webhook delivery) that share a SQLite file with the
-    API: a job whose snapshot went stale because a request wrote first simply runs again.
+    API: when the write lock stayed taken past the busy timeout, the job runs again rather
+    than failing its scheduler tick.
     """
     for attempt in range(1, attempts + 1):
         try:
@@ -121,7 +122,3 @@ def in_transaction(
                 raise
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -17,14 +17,13 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.base import Decision
 from workorders import priority as prio
 from workorders.catalog import fault_info, is_data_quality
-from workorders.db import is_busy
 from workorders.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from workorders.models import (
     FINISHED,
@@ -237,6 +236,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _check_version(wo: WorkOrder, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != wo.version:
+        raise Conflict(
+            f"{wo.number} is at version {wo.version}, not {expected_version}: re-read it and retry",
+            current_version=wo.version,
+        )
+
+
+def _load(*, session: Session, work_order_id: uuid.UUID, expected_version: int | None) -> WorkOrder:
+    """The work order, refused with Conflict first if the caller's version is stale: a decision
+    taken on an old state gets 409, whatever else is wrong with it."""
+    wo = get_work_order(session=session, ref=work_order_id)
+    _check_version(wo, expected_version)
+    return wo
+
+
 def _apply(
     *,
     session: Session,
@@ -248,11 +263,7 @@ def _apply(
     expected_version: int | None = None,
     **changes: Any,
 ) -> WorkOrder:
-    if expected_version is not None and expected_version != wo.version:
-        raise Conflict(
-            f"{wo.number} is at version {wo.version}, not {expected_version}: re-read it and retry",
-            current_version=wo.version,
-        )
+    _check_version(wo, expected_version)
     diff = {
         name: [_plain(getattr(wo, name)), _plain(value)]
         for name, value in changes.items()
@@ -261,13 +272,7 @@ def _apply(
     lost = Conflict(f"{wo.number} was changed by someone else: re-read it and retry")
     # Taken before touching the object: the counter's query would autoflush a half-made change
     # (and bump the version twice).
-    try:
-        seq = next_counter(session=session, name="work_order_changes")
-    except OperationalError as error:
-        if not is_busy(error):
-            raise
-        # SQLite: another connection committed since this transaction read the work order.
-        raise lost from None
+    seq = next_counter(session=session, name="work_order_changes")
     for name, value in changes.items():
         setattr(wo, name, value)
     wo.updated_at = now
@@ -306,7 +311,7 @@ def transition(
     Raises TransitionNotAllowed (naming the allowed targets), Conflict when ``expected_version``
     is stale or a concurrent transaction won (the session must then be rolled back), NotFound.
     """
-    wo = get_work_order(session=session, ref=work_order_id)
+    wo = _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
     to = Status(to)
     if to not in ALLOWED[wo.status]:
         raise TransitionNotAllowed(wo.status.value, to.value, (s.value for s in ALLOWED[wo.status]))
@@ -371,7 +376,7 @@ def _edit(
     action: str,
     **changes: Any,
 ) -> WorkOrder:
-    wo = get_work_order(session=session, ref=work_order_id)
+    wo = _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
     return _apply(
         session=session,
         wo=wo,
@@ -441,7 +446,7 @@ def record_resolution(
 
     ``false_alarm`` and ``confirmed_fault`` become training labels (``workorders.labels``).
     """
-    wo = get_work_order(session=session, ref=work_order_id)
+    wo = _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
     code = ResolutionCode(code)
     changes: dict[str, Any] = {
         "resolution_code": code,
@@ -477,7 +482,7 @@ def record_csat(
 ) -> WorkOrder:
     if not 1 <= csat <= 5:
         raise InvalidInput("customer satisfaction must be an integer from 1 to 5")
-    wo = get_work_order(session=session, ref=work_order_id)
+    wo = _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
     if wo.status not in (S.RESOLVED, S.CLOSED):
         raise InvalidInput(f"{wo.number} is {wo.status.value}: rate it once resolved")
     return _edit(

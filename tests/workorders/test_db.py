@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -31,22 +34,47 @@ def test_sqlite_savepoint_release_does_not_commit_the_outer_transaction(tmp_path
         assert session.get(Counter, "x") is None
 
 
-def test_in_transaction_retries_when_sqlite_was_busy(tmp_path: Path) -> None:
+def test_a_reader_turning_writer_waits_for_the_other_writer(tmp_path: Path) -> None:
+    # Deferred SQLite transactions would fail at once here ("database is locked").
     sessions = _sessions(tmp_path)
+    holding = threading.Event()
+
+    def slow_writer() -> None:
+        with sessions() as session:
+            next_counter(session=session, name="x")
+            holding.set()
+            time.sleep(0.3)
+            session.commit()
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    assert holding.wait(timeout=10)
+    with sessions() as session:
+        assert session.get(Counter, "x") is not None  # sees the other's commit: it waited
+        assert next_counter(session=session, name="x") == 2
+        session.commit()
+    writer.join(timeout=10)
+
+
+def test_in_transaction_retries_when_the_lock_wait_timed_out(tmp_path: Path) -> None:
+    sessions = _sessions(tmp_path)
+    failures = [
+        sqlite3.OperationalError("database is locked"),  # the lock wait timed out: retried
+        sqlite3.OperationalError("disk I/O error"),  # anything else: raised
+    ]
     calls: list[int] = []
 
     def work(session: Session) -> int:
-        session.scalar(sa.select(Counter).where(Counter.name == "x"))  # takes a read snapshot
-        if not calls:
-            # Another connection writes meanwhile: this snapshot can no longer write.
-            with sessions() as other:
-                next_counter(session=other, name="x")
-                other.commit()
         calls.append(1)
+        if len(calls) in (1, 3):
+            raise sa.exc.OperationalError("UPDATE counters ...", {}, failures.pop(0))
         return next_counter(session=session, name="x")
 
-    assert in_transaction(sessions, work) == 2
+    assert in_transaction(sessions, work) == 1
     assert len(calls) == 2
+    with pytest.raises(sa.exc.OperationalError, match="disk I/O"):
+        in_transaction(sessions, work)
+    assert len(calls) == 3
 
 
 def test_naive_datetimes_are_refused(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -194,13 +195,12 @@ def test_two_concurrent_transitions_one_wins_the_other_conflicts(db: Db) -> None
             session=session, decision=decision(asset=f"race-{uuid.uuid4().hex[:8]}"), now=T0
         ).work_order
         session.commit()
-    loaded = threading.Barrier(2)
+    go = threading.Barrier(2)
     outcomes: list[str] = []
 
     def attempt(to: Status) -> None:
+        go.wait(timeout=10)  # both start together, both expecting version 1
         with db.committed() as session:
-            service.get_work_order(session=session, ref=wo.id)
-            loaded.wait(timeout=10)  # both have read version 1 before either writes
             try:
                 service.transition(
                     session=session,
@@ -394,3 +394,32 @@ def test_sla_policy_and_asset_criticality_are_editable(db: Db) -> None:
     assert wo.priority is Priority.URGENT
     assert (wo.respond_by, wo.on_site_by) == (T0 + timedelta(minutes=30), T0 + timedelta(hours=4))
     assert wo.asset.customer == "ACME"
+
+
+def test_number_of_a_rolled_back_creator_goes_to_the_waiting_one(db: Db) -> None:
+    site = f"gap-{uuid.uuid4().hex[:6]}"
+    first_took_its_number = threading.Event()
+    numbers: dict[str, str] = {}
+
+    def create(name: str, commit: bool) -> None:
+        with db.committed() as session:
+            wo = service.open_for_alert(
+                session=session, decision=decision(site=site, asset=name), now=T0
+            ).work_order
+            numbers[name] = wo.number
+            if commit:
+                session.commit()
+            else:
+                first_took_its_number.set()
+                time.sleep(0.5)  # the other creator is now waiting for the counter
+                session.rollback()
+
+    rolled_back = threading.Thread(target=create, args=("a", False))
+    rolled_back.start()
+    assert first_took_its_number.wait(timeout=10)
+    create("b", True)
+    rolled_back.join(timeout=10)
+    assert numbers["b"] == numbers["a"]
+    with db.committed() as session:
+        session.delete(service.get_work_order(session=session, ref=numbers["b"]))
+        session.commit()
