@@ -44,6 +44,7 @@ class Gateway:
         self.lock = threading.Lock()
         self.sent = self.acked = self.dropped = 0
         self.offline_on_purpose = False
+        self.refused: str | None = None
 
     def start(self) -> None:
         self.client.connect_async(self.address.host, self.address.port, keepalive=15)
@@ -53,6 +54,7 @@ class Gateway:
         self, client: paho.Client, _u: object, _f: object, reason: ReasonCode, _p: object
     ) -> None:
         if reason.is_failure:
+            self.refused = str(reason)
             return
         self._publish(self.status_topic, ONLINE, retain=True)
         self.connected.set()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from threading import Event
 
 from simulators.basic import DEFAULT_TOPIC_TEMPLATE
 from simulators.fleet import AssetStream, ReadingsBlock, block_messages, streams
 from simulators.gateway import Gateway
-from simulators.mqtt import BrokerAddress, PublishReport, parse_mqtt_url
+from simulators.mqtt import BrokerAddress, PublishError, PublishReport, parse_mqtt_url
 from simulators.scenario import Scenario, healthy_fleet
 
 DEFAULT_STATUS_TEMPLATE = "vigil/{site}/{asset}/status"
@@ -82,10 +83,12 @@ def run_live(
     password: str | None = None,
     tick_s: float = 0.2,
     start_s: float | None = None,
+    connect_timeout_s: float = 15.0,
 ) -> PublishReport:
     """Publish readings in warped real time through one gateway per asset until ``stop``.
 
     Without a scenario a healthy mixed fleet of ``assets`` assets runs in real time.
+    ``on_progress`` is called every tick with the number of readings handed to the gateways.
     Returns what was published and acknowledged.
     """
     if speed <= 0 or batch < 1:
@@ -112,6 +115,7 @@ def run_live(
         feeds.append(_Feed(stream, gateway, offline=offline))
     for feed in feeds:
         feed.gateway.start()
+    _first_connection(feeds, address, stop, connect_timeout_s)
     published = 0
     try:
         while not stop.is_set():
@@ -123,11 +127,10 @@ def run_live(
                     feed.gateway.send(topic, payload)
                     published += 1
             if on_progress is not None:
-                on_progress(published)
+                on_progress(sum(feed.readings for feed in feeds))
             stop.wait(tick_s)
     finally:
-        for feed in feeds:
-            feed.gateway.stop()
+        _stop_all(feeds)
     sent = sum(f.gateway.sent for f in feeds)
     acked = sum(f.gateway.acked for f in feeds)
     dropped = sum(f.gateway.dropped for f in feeds)
@@ -137,6 +140,36 @@ def run_live(
         time.time() - real0,
         readings_sent=sum(f.readings for f in feeds),
         extra={"dropped_while_offline": dropped, "messages_generated": published},
+    )
+
+
+def _stop_all(feeds: list[_Feed]) -> None:
+    """Stop the gateways side by side: each may wait for acks or sleep in a reconnect backoff."""
+    with ThreadPoolExecutor(max_workers=min(32, len(feeds) or 1)) as pool:
+        list(pool.map(lambda feed: feed.gateway.stop(), feeds))
+
+
+def _first_connection(
+    feeds: list[_Feed], address: BrokerAddress, stop: Event, timeout_s: float
+) -> None:
+    """Fail clearly when no gateway can reach the broker at all (wrong URL or credentials).
+
+    Once running, a lost broker is a gateway's everyday life: it buffers and reconnects.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not stop.is_set():
+        if any(f.gateway.connected.is_set() for f in feeds):
+            return
+        if all(f.gateway.refused for f in feeds):
+            break
+        time.sleep(0.05)
+    if stop.is_set():
+        return
+    _stop_all(feeds)
+    refused = next((f.gateway.refused for f in feeds if f.gateway.refused), None)
+    why = f"refused: {refused}" if refused else f"no connection in {timeout_s:.0f}s"
+    raise PublishError(
+        f"no gateway could connect to MQTT broker {address.host}:{address.port} ({why})"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import orjson
@@ -16,7 +17,7 @@ from simulators.quality import DEFAULT_SKEW_S
 from tests.simulators.builders import START_S, at, frame, one_asset
 
 TEMPLATE = "vigil/{site}/{asset}/telemetry"
-METRIC_NAME = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
+METRIC_NAME = r"[A-Za-z][A-Za-z0-9_]{0,63}"
 
 
 def digest(scenario_name: str, *, seed: int, batch: int = 50) -> str:
@@ -37,7 +38,9 @@ def test_same_seed_and_scenario_give_byte_identical_payloads() -> None:
 def test_payloads_follow_the_gateway_contract() -> None:
     scenario = load_scenario("demo")
     messages = ScenarioMessages(scenario, seed=1, start_s=START_S, batch=7, topic_template=TEMPLATE)
-    for topic, payload in list(messages)[:200]:
+    for number, (topic, payload) in enumerate(messages):
+        if number % 50:
+            continue  # check a sample; the loop still runs the whole scenario
         _, _site, asset, _ = topic.split("/")
         body = orjson.loads(payload)
         assert len(body["readings"]) <= 7
@@ -45,7 +48,7 @@ def test_payloads_follow_the_gateway_contract() -> None:
             assert reading["asset_type"] == scenario.asset(asset).asset_type
             assert isinstance(reading["ts"], int)
             for name, value in reading["metrics"].items():
-                assert pd.Series([name]).str.match(METRIC_NAME).all()
+                assert re.fullmatch(METRIC_NAME, name)
                 assert isinstance(value, int | float)
                 assert np.isfinite(value)
     assert messages.readings == messages.expected_readings  # demo drops no reading

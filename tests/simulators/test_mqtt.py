@@ -342,3 +342,19 @@ def test_each_gateway_uses_its_own_credentials(start_mosquitto: Any, tmp_path: P
     assert report.messages_sent == report.messages_acked > 0
     telemetry = {t.split("/")[1] for t, _, _ in sub.messages if t.endswith("/telemetry")}
     assert telemetry == set(sites)
+
+
+def test_live_fails_clearly_when_no_gateway_can_connect(start_mosquitto: Any) -> None:
+    server = start_mosquitto("allow_anonymous false\n")
+    stop = threading.Event()
+    with pytest.raises(PublishError, match=r"no gateway could connect .*refused: Not authorized"):
+        run_live(
+            mqtt_url=f"mqtt://127.0.0.1:{server.port}",
+            stop=stop,
+            scenario=load_scenario("demo"),
+            connect_timeout_s=3,
+        )
+    with pytest.raises(PublishError, match="no connection in 1s"):
+        run_live(
+            mqtt_url=f"mqtt://127.0.0.1:{free_port()}", stop=stop, assets=2, connect_timeout_s=1
+        )

@@ -164,7 +164,7 @@ def _live(
         TextColumn("simulated"),
         BarColumn(),
         TextColumn("{task.fields[clock]}"),
-        TextColumn("{task.fields[published]} messages"),
+        TextColumn("{task.fields[published]} readings"),
         console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("live", total=scenario.duration_s, clock="", published=0)
