@@ -7,10 +7,10 @@ which is what the fault tests need.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import glob
 import os
 import pwd
-import contextlib
 import shutil
 import signal
 import socket
