@@ -101,6 +101,10 @@ def current_key(
     now = datetime.now(UTC)
     if row.last_used_at is None or now - row.last_used_at > _LAST_USED_RESOLUTION:
         row.last_used_at = now
+    # Authentication is its own short transaction. On SQLite every transaction holds the write
+    # lock (BEGIN IMMEDIATE), so keeping this one open would block any other session the route
+    # opens (metrics, scripts) until the request ends.
+    session.commit()
     request.state.key = row
     return row
 

@@ -50,3 +50,14 @@ def test_metrics_read_the_running_parts(tmp_path: Path) -> None:
     assert "vigil_ingest_readings_per_second 812.5" in text
     assert "vigil_ingest_lag_seconds 0.4" in text
     assert "vigil_readings_stored_total 1200.0" in text
+
+
+def test_pages_and_api_docs_load_nothing_from_the_internet(world: ApiWorld) -> None:
+    docs = world.client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert world.client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    login = world.client.get("/login")
+    for page in (docs.text, login.text):
+        for marker in ('src="http', 'href="http', "url: 'http", "cdn."):
+            assert marker not in page
