@@ -34,7 +34,55 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The work-order document as the ticketing system receives it (docs/ticketing-integration.md).
+EXAMPLE: dict[str, Any] = {
+    "schema_version": 1,
+    "id": "002a7bab-9675-417c-bc92-9702a3a6fff9",
+    "number": "WO-2026-000001",
+    "version": 3,
+    "status": "acknowledged",
+    "priority": "urgent",
+    "asset": {
+        "site": "plant-north",
+        "asset": "pump-17",
+        "asset_type": "pump",
+        "customer": "plant-north",
+        "customer_tier": "standard",
+        "criticality": "medium",
+    },
+    "fault": {
+        "kind": "equipment",
+        "code": "mechanical",
+        "title": "Mechanical degradation (vibration)",
+        "detector": "degradation_trend",
+        "model_version": "pump-trend-7",
+        "score": 2.41,
+        "threshold": 1.0,
+        "top_metrics": {"vibration_rms": 0.71, "bearing_temperature": 0.18},
+    },
+    "detected_at": "2026-03-02T08:14:00Z",
+    "created_at": "2026-03-02T08:15:00Z",
+    "updated_at": "2026-03-02T08:22:00Z",
+    "predicted_failure_at": "2026-03-04T12:15:00Z",
+    "sla": {"respond_by": "2026-03-02T10:15:00Z", "on_site_by": "2026-03-03T08:15:00Z"},
+    "suggested_actions": ["Check bearing lubrication and shaft alignment"],
+    "suggested_parts": ["bearing set"],
+    "assignee": None,
+    "resolution": {"code": None, "notes": None, "parts_used": [], "csat": None},
+    "follow_up": {"repeat_count": 0, "reopened_at": None, "verify_until": None},
+    "external_ref": "INC0012345",
+}
+_ONE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"example": EXAMPLE}}},
+    **_ERRORS,
+}
+
+
 class WorkOrderPage(BaseModel):
+    model_config = {
+        "json_schema_extra": {"examples": [{"items": [EXAMPLE], "next_cursor": "eyJzIjogNDJ9"}]}
+    }
+
     items: list[WorkOrderDocument]
     next_cursor: str = Field(
         description="Pass back as `cursor` for the next page, or later to get only what changed"
@@ -121,7 +169,7 @@ def list_work_orders(
 @router.get(
     "/{ref}",
     response_model=WorkOrderDocument,
-    responses=_ERRORS,
+    responses=_ONE,
     summary="One work order by id or number (WO-2026-000123); ETag carries its version",
 )
 def get_work_order(wo: CurrentWorkOrder, key: CurrentKey, response: Response) -> WorkOrderDocument:
@@ -137,7 +185,7 @@ def audit(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[Au
 @router.post(
     "/{ref}/transitions",
     response_model=WorkOrderDocument,
-    responses=_ERRORS,
+    responses=_ONE,
     summary="Move along the lifecycle; send the version you read in If-Match",
 )
 def transition(
@@ -163,7 +211,7 @@ def transition(
 @router.put(
     "/{ref}/external-ref",
     response_model=WorkOrderDocument,
-    responses=_ERRORS,
+    responses=_ONE,
     summary="Set the ticketing system's own reference",
 )
 def set_external_ref(
@@ -210,7 +258,7 @@ def set_assignee(
 @router.put(
     "/{ref}/resolution",
     response_model=WorkOrderDocument,
-    responses=_ERRORS,
+    responses=_ONE,
     summary="Record the outcome (resolves the work order); false_alarm and confirmed_fault "
     "become training labels",
 )
@@ -238,7 +286,7 @@ def record_resolution(
 @router.put(
     "/{ref}/csat",
     response_model=WorkOrderDocument,
-    responses=_ERRORS,
+    responses=_ONE,
     summary="Record customer satisfaction (1-5) once resolved",
 )
 def record_csat(
