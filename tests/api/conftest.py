@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import api.models  # noqa: F401  (registers the api_keys table on the shared metadata)
@@ -18,6 +21,7 @@ from ingest.quarantine import Quarantine
 from ingest.store.sqlite import SqliteStore
 from models.registry import Registry
 from tests.api.builders import Fleet, api_config, make_keys
+from tests.workorders.dbkit import BACKENDS, pg_engine, sqlite_template  # noqa: F401
 from workorders.db import Base, make_engine, session_factory
 
 
@@ -34,10 +38,14 @@ class ApiWorld:
     fleet: Fleet
 
 
-def build_world(tmp_path: Path, **config_overrides: object) -> tuple[FastAPI, dict[str, object]]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'vigil.db'}")
-    Base.metadata.create_all(engine)
-    factory = session_factory(engine)
+def build_world(
+    tmp_path: Path, *, factory: sessionmaker[Session] | None = None, **config_overrides: object
+) -> tuple[FastAPI, dict[str, object]]:
+    """The app on SQLite files in ``tmp_path``, or on the database of ``factory``."""
+    if factory is None:
+        engine = make_engine(f"sqlite:///{tmp_path / 'vigil.db'}")
+        Base.metadata.create_all(engine)
+        factory = session_factory(engine)
     store = SqliteStore(tmp_path / "telemetry.db")
     quarantine = Quarantine(tmp_path / "quarantine.db")
     events = EventBus()
@@ -61,9 +69,36 @@ def build_world(tmp_path: Path, **config_overrides: object) -> tuple[FastAPI, di
     return app, parts
 
 
+# Seeded by the migrations; everything else is test data.
+_KEEP = {"sla_policies", "alembic_version"}
+
+
+def _empty_postgres(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in _KEEP)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """The work-order database, migrated: a SQLite file, or the local PostgreSQL (emptied after;
+    the app runs threads of its own, so it gets real commits, not a rolled-back transaction)."""
+    if request.param == "sqlite":
+        path = tmp_path / "vigil.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield session_factory(engine)
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("pg_engine")
+    _empty_postgres(engine)
+    yield session_factory(engine)
+    _empty_postgres(engine)
+
+
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[ApiWorld]:
-    app, parts = build_world(tmp_path)
+def world(tmp_path: Path, database: sessionmaker[Session]) -> Iterator[ApiWorld]:
+    app, parts = build_world(tmp_path, factory=database)
     store = parts["store"]
     assert isinstance(store, SqliteStore)
     fleet = Fleet().write(store)
