@@ -11,7 +11,7 @@ silence covers it. Whatever happens is stored as a transition with its time and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -66,12 +66,24 @@ class Machine:
             return
         dq = is_data_quality(d.fault_code)
         for key, other in list(self.live.items()):
-            if key[:2] != (d.site, d.asset) or key[2] == d.fault_code:
+            if key[:2] != (d.site, d.asset) or key[2] == d.fault_code or dq:
                 continue
-            # Another fault of the same asset. A data-quality check speaks only for its own code;
-            # an equipment score speaks for every equipment fault of the asset.
-            if not dq and other.kind is Kind.EQUIPMENT:
+            # An equipment score speaks for every equipment fault of the asset. It also says the
+            # window's data was good (the scorer does not score windows it flags), so it counts
+            # as a clean window for the asset's data-quality alerts. A data-quality check speaks
+            # only for its own code.
+            if other.kind is Kind.EQUIPMENT:
                 self._observe(other, d, same_code=False)
+            else:
+                clean = replace(
+                    d,
+                    fault_code=other.fault_code,
+                    score=0.0,
+                    threshold=other.threshold,
+                    is_anomalous=False,
+                    contributions={},
+                )
+                self._observe(other, clean, same_code=False)
         alert = self.live.get((d.site, d.asset, d.fault_code))
         if alert is not None:
             self._observe(alert, d, same_code=True)
@@ -106,7 +118,7 @@ class Machine:
             alert, d, AlertState.PENDING, f"score {d.score:.3g} above threshold {d.threshold:.3g}"
         )
         self.live[key_of(alert)] = alert
-        if self.policy.pending_windows <= 1:
+        if self.policy.pending_windows <= 1 or d.fault_code in self.policy.immediate_codes:
             self._fire(alert, d)
 
     def _observe(self, alert: Alert, d: Decision, *, same_code: bool) -> None:

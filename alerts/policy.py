@@ -18,6 +18,10 @@ class AlertPolicy:
     # held firing (no resolve) until the firings age out of the window.
     flap_max_fires: int = 3
     flap_window: timedelta = timedelta(hours=1)
+    # Codes whose check already waited before saying so, and says it once (edge-triggered):
+    # the scorer reports a gateway offline after several windows without a reading, and then
+    # has no further windows to report. These fire on their first decision.
+    immediate_codes: frozenset[str] = frozenset({"dq_gateway_offline"})
 
     def __post_init__(self) -> None:
         if self.pending_windows < 1 or self.resolve_windows < 1:

@@ -181,3 +181,36 @@ def test_acknowledge(db: Db) -> None:
     assert alerts(db)[0].transitions[-1].cause == "acknowledged by ops"
     with db.factory() as session:
         assert [a.id for a in service.list_alerts(session=session, live=True)] == [alert_id]
+
+
+def test_gateway_offline_fires_at_once_and_resolves_when_data_is_back(db: Db) -> None:
+    # The scorer says "offline" once (after several silent windows), then "online" once.
+    offline = decision(at=T0, fault_code="dq_gateway_offline", score=1.0, threshold=0.5)
+    tally = run(db, [offline])
+    assert (tally.fired, len(tally.created)) == (1, 1)
+    (wo,) = work_orders(db)
+    assert (wo.kind, wo.priority) == (Kind.DATA_QUALITY, Priority.SUGGESTION)
+    back = decision(
+        at=T0 + timedelta(hours=2), fault_code="dq_gateway_offline", score=0.0, threshold=0.5
+    )
+    run(db, [back, *series([0.3, 0.3], start=T0 + timedelta(hours=2, minutes=1))])
+    assert [a.state for a in alerts(db)] == [AlertState.RESOLVED]
+
+
+def test_good_windows_resolve_a_data_gap_the_scorer_never_clears(db: Db) -> None:
+    # dq_gap is reported for each sparse window and never "cleared" explicitly.
+    run(db, series([1.0] * 3, fault_code="dq_gap", threshold=0.5))
+    assert [a.state for a in alerts(db)] == [AlertState.FIRING]
+    run(db, series([0.3] * 3, start=T0 + timedelta(minutes=3)))  # scored windows: data is fine
+    assert [a.state for a in alerts(db)] == [AlertState.RESOLVED]
+
+
+def test_data_quality_decisions_never_resolve_equipment_alerts(db: Db) -> None:
+    run(db, series([1.6] * 4))
+    run(
+        db,
+        series(
+            [0.0] * 5, start=T0 + timedelta(minutes=4), fault_code="dq_stuck_sensor", threshold=0.5
+        ),
+    )
+    assert [a.state for a in alerts(db)] == [AlertState.FIRING]
