@@ -119,4 +119,32 @@ def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
         assert "opened" in legend
         assert "vibration_rms" in page.inner_text("#contributions")
         shot(page, artifacts_dir, "asset")
+
+        # Another range redraws from the API, still with the markers.
+        page.click(".ranges a:text('24h')")
+        page.wait_for_url(base + "/asset/pump-002?range=24h")
+        page.wait_for_selector("#telemetry-chart[data-ready=true]", timeout=10_000)
+        assert int(page.get_attribute("#telemetry-chart", "data-markers") or 0) >= 2
+
+        # Silence an asset for planned work from its page.
+        page.goto(base + "/asset/chiller-003")
+        page.click(".silence summary")
+        page.select_option("#silence-form select[name=duration_minutes]", "60")
+        page.fill("#silence-form input[name=reason]", "coil cleaning, planned")
+        page.click("#silence-form button[type=submit]")
+        page.wait_for_selector("h1 .state-maintenance", timeout=10_000)
+        silences = page.request.get(base + "/api/v1/silences?active=true").json()
+        assert [(s["asset"], s["reason"]) for s in silences] == [
+            ("chiller-003", "coil cleaning, planned")
+        ]
         page.close()
+
+        # A viewer sees the same pages without the operator's buttons.
+        viewer = browser.new_context().new_page()
+        viewer.goto(base + "/login?next=/asset/pump-001")
+        viewer.fill("#key", keys[Role.viewer])
+        viewer.click("button[type=submit]")
+        viewer.wait_for_url(base + "/asset/pump-001")
+        assert viewer.locator("#silence-form").count() == 0
+        assert "viewer" in viewer.inner_text(".who").lower()
+        viewer.close()
