@@ -40,15 +40,20 @@ from models.labels import LabelWindow  # noqa: E402
 from models.model import ModelConfig, fit_type_model  # noqa: E402
 from models.training import assess_history, healthy_mask  # noqa: E402
 
-# Published SKAB outlier-detection leaderboard (F1, FAR %, MAR %), for the table.
+# SKAB's published outlier-detection leaderboard, test rows only ("strict leaderboard" of the
+# upstream README): F1, FAR %, MAR %.
 LEADERBOARD = [
     ("Conv-AE (best published)", 0.78, 13.55, 28.02),
     ("MSET", 0.78, 39.73, 14.13),
-    ("T2+Q (PCA)", 0.76, 26.62, 24.24),
-    ("Isolation Forest", 0.29, 2.56, 82.89),
+    ("T-squared+Q (PCA)", 0.76, 26.62, 24.92),
+    ("LSTM-AE", 0.74, 29.96, 25.92),
+    ("T-squared", 0.66, 19.21, 42.60),
+    ("Isolation forest", 0.29, 2.56, 82.89),
 ]
 # The configuration reported as Vigil's SKAB figure (chosen as described in bench/README.md).
-SKAB_CONFIG = CsvEvalConfig(window_rows=60, detector="robust", target_far=0.01, margin=2.0)
+SKAB_CONFIG = CsvEvalConfig(
+    window_rows=60, detector="robust", target_far=0.01, margin=2.0, learn_labelled=True
+)
 
 
 def skab_files(root: Path) -> list[Path]:
@@ -67,6 +72,71 @@ def skab(root: Path, config: CsvEvalConfig) -> dict[str, float]:
         truth.append(result.rows["label"].to_numpy())
         predicted.append(result.rows["is_anomalous"].to_numpy())
     return binary_metrics(np.concatenate(truth), np.concatenate(predicted))
+
+
+def skab_grid(root: Path) -> list[str]:
+    """The grid the SKAB setting was picked from, and a fairer estimate: for each experiment
+    group (valve1, valve2, other), the setting that scores best on the two other groups,
+    evaluated on the held-out group; pooled over the three held-out groups."""
+    grid = [
+        CsvEvalConfig(
+            window_rows=w,
+            detector="robust",
+            target_far=0.01,
+            margin=k,
+            detector_params={"aggregate": agg},
+            learn_labelled=True,
+        )
+        for w in (10, 30, 60)
+        for k in (1.0, 2.0, 3.0)
+        for agg in ("max", "rms")
+    ]
+    files = skab_files(root)
+    groups = sorted({p.parent.name for p in files})
+    # counts[setting][group] = (truth, predicted) arrays pooled over the group's files
+    counts: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []
+    for config in grid:
+        per_group: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
+            g: ([], []) for g in groups
+        }
+        for path in files:
+            frame = pd.read_csv(path, sep=";")
+            labels = frame.pop("anomaly").to_numpy()
+            result = evaluate_frame(
+                frame.drop(columns=["changepoint"]),
+                time_col="datetime",
+                labels=labels,
+                train_rows=400,
+                config=config,
+            )
+            per_group[path.parent.name][0].append(result.rows["label"].to_numpy())
+            per_group[path.parent.name][1].append(result.rows["is_anomalous"].to_numpy())
+        counts.append(
+            {g: (np.concatenate(t), np.concatenate(p)) for g, (t, p) in per_group.items()}
+        )
+
+    def pooled(i: int, chosen: list[str]) -> dict[str, float]:
+        truth = np.concatenate([counts[i][g][0] for g in chosen])
+        return binary_metrics(truth, np.concatenate([counts[i][g][1] for g in chosen]))
+
+    lines = []
+    truth, predicted = [], []
+    for held in groups:
+        others = [g for g in groups if g != held]
+        best = max(range(len(grid)), key=lambda i: pooled(i, others)["f1"])
+        c = grid[best]
+        lines.append(
+            f"held out {held:<7} chosen on the others: window {c.window_rows}, margin "
+            f"{c.margin:g}, {c.detector_params['aggregate']}"
+        )
+        truth.append(counts[best][held][0])
+        predicted.append(counts[best][held][1])
+    m = binary_metrics(np.concatenate(truth), np.concatenate(predicted))
+    lines.append(
+        f"pooled over held-out groups: F1 {m['f1']:.3f}, FAR {100 * m['far']:.2f} %, "
+        f"MAR {100 * m['mar']:.2f} %"
+    )
+    return lines
 
 
 # --- simulator -------------------------------------------------------------------------------
@@ -153,7 +223,18 @@ def simulator(
         faults=[f for f in faults if f.start >= split],
         asset_days=assets * evaluated_days,
     )
+    by_mode: dict[str, list[int]] = {}
+    for fault in (f for f in faults if f.start >= split):
+        hit = alarm_frame[
+            (alarm_frame["asset"] == fault.asset)
+            & (alarm_frame["time"] >= fault.start)
+            & (alarm_frame["time"] < fault.failure_at)
+        ]
+        counts = by_mode.setdefault(f"{fault.mode} ({fault.asset_type})", [0, 0])
+        counts[0] += int(len(hit) > 0)
+        counts[1] += 1
     return {
+        "by_mode": by_mode,
         "faults": result.faults,
         "detected_before_failure": result.detected_before_failure,
         "detected_share": result.detected_share,
@@ -171,6 +252,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--train-days", type=float, default=5.0)
     parser.add_argument("--skip-skab", action="store_true")
+    parser.add_argument(
+        "--skab-grid", action="store_true", help="Also the grid and its held-out-group check."
+    )
     parser.add_argument("--skip-simulator", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -184,10 +268,13 @@ def main() -> None:
                 "Vigil robust, labelled train rows not learned",
                 CsvEvalConfig(**{**SKAB_CONFIG.__dict__, "learn_labelled": False}),
             ),
-            ("Vigil PCA T2+Q", CsvEvalConfig(window_rows=60, detector="pca", margin=2.0)),
+            (
+                "Vigil PCA T2+Q",
+                CsvEvalConfig(window_rows=60, detector="pca", margin=2.0, learn_labelled=True),
+            ),
             (
                 "Vigil Isolation Forest",
-                CsvEvalConfig(window_rows=60, detector="iforest", margin=1.0),
+                CsvEvalConfig(window_rows=60, detector="iforest", margin=1.0, learn_labelled=True),
             ),
         ]
         for label, variant in variants:
@@ -203,6 +290,10 @@ def main() -> None:
         published = [(f"leaderboard: {n}", f1, far, mar) for n, f1, far, mar in LEADERBOARD]
         for name, f1, far, mar in rows + published:
             print(f"{name:<48} {f1:>6.3f} {far:>7.2f} {mar:>7.2f}")
+    if args.skab_grid:
+        print("\nSKAB grid, leave one experiment group out:")
+        for line in skab_grid(args.skab_dir):
+            print(line)
     if not args.skip_simulator:
         started = time.perf_counter()
         config = ModelConfig()
@@ -217,6 +308,8 @@ def main() -> None:
         )
         lead = sim["median_lead_days"]
         print(f"faults after training           {sim['faults']}")
+        missed = {k: f"{d}/{n}" for k, (d, n) in sorted(sim["by_mode"].items()) if d < n}
+        print(f"missed (detected/all) by mode   {missed or 'none'}")
         print(
             f"detected before failure         {sim['detected_before_failure']} "
             f"({sim['detected_share']:.1%})"
