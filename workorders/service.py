@@ -117,22 +117,42 @@ def list_assets(*, session: Session, site: str | None = None) -> list[Asset]:
 # --- counters -----------------------------------------------------------------------------------
 
 
-def next_counter(*, session: Session, name: str) -> int:
-    """Next value of a named counter; the row stays locked until the transaction ends."""
+_COUNTERS = sa.table("counters", sa.column("name"), sa.column("value"))
+CHANGES = "work_order_changes"
+
+
+def _ensure_counter(session: Session, name: str) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
         insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
     )
+
+
+def next_counter(*, session: Session, name: str) -> int:
+    """Next value of a named counter; the row stays locked until the transaction ends."""
+    _ensure_counter(session, name)
     # Core UPDATE on the table (not the ORM one): no identity-map synchronisation needed.
-    table = sa.table("counters", sa.column("name"), sa.column("value"))
     value = session.execute(
-        sa.update(table)
-        .where(table.c.name == name)
-        .values(value=table.c.value + 1)
-        .returning(table.c.value)
+        sa.update(_COUNTERS)
+        .where(_COUNTERS.c.name == name)
+        .values(value=_COUNTERS.c.value + 1)
+        .returning(_COUNTERS.c.value)
     ).scalar_one()
     return int(value)
+
+
+def lock_changes(*, session: Session) -> None:
+    """Queue as a writer of work orders, before locking any work-order row.
+
+    Every change takes the change counter, held until commit. Taking it first, always, gives
+    every transaction the same lock order (counter, then rows): an alert flow changing several
+    work orders and a request changing one of them can wait for each other, never deadlock.
+    """
+    _ensure_counter(session, CHANGES)
+    session.execute(
+        sa.select(_COUNTERS.c.value).where(_COUNTERS.c.name == CHANGES).with_for_update()
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -247,6 +267,7 @@ def _check_version(wo: WorkOrder, expected_version: int | None) -> None:
 def _load(*, session: Session, work_order_id: uuid.UUID, expected_version: int | None) -> WorkOrder:
     """The work order, refused with Conflict first if the caller's version is stale: a decision
     taken on an old state gets 409, whatever else is wrong with it."""
+    lock_changes(session=session)
     wo = get_work_order(session=session, ref=work_order_id)
     _check_version(wo, expected_version)
     return wo
@@ -272,7 +293,7 @@ def _apply(
     lost = Conflict(f"{wo.number} was changed by someone else: re-read it and retry")
     # Taken before touching the object: the counter's query would autoflush a half-made change
     # (and bump the version twice).
-    seq = next_counter(session=session, name="work_order_changes")
+    seq = next_counter(session=session, name=CHANGES)
     for name, value in changes.items():
         setattr(wo, name, value)
     wo.updated_at = now
@@ -530,6 +551,7 @@ def open_for_alert(*, session: Session, decision: Decision, now: datetime) -> Op
         predicted_failure_at=decision.predicted_failure_at,
         now=now,
     )
+    lock_changes(session=session)
     by_fault = sa.select(WorkOrder).where(
         WorkOrder.asset_id == asset.id, WorkOrder.fault_code == decision.fault_code
     )
@@ -582,6 +604,7 @@ def escalate(
     *, session: Session, work_order_id: uuid.UUID, decision: Decision, now: datetime
 ) -> Opened | None:
     """A further detection of a firing alert: raise the priority if it got worse, else nothing."""
+    lock_changes(session=session)
     wo = get_work_order(session=session, ref=work_order_id)
     if wo.status.value in FINISHED or wo.status is S.RESOLVED:
         return None
@@ -634,7 +657,7 @@ def _create(
     wo = WorkOrder(
         id=uuid.uuid4(),
         number=f"WO-{now.year}-{seq:06d}",
-        change_seq=next_counter(session=session, name="work_order_changes"),
+        change_seq=next_counter(session=session, name=CHANGES),
         asset_id=asset.id,
         asset=asset,
         kind=Kind.DATA_QUALITY if is_data_quality(decision.fault_code) else Kind.EQUIPMENT,
