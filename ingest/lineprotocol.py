@@ -141,11 +141,23 @@ def format_points(points: Iterable[Point]) -> str:
     gateway sending ``3`` then ``3.5`` must not be refused on the second message.
     """
     lines = []
+    # A batch holds many points per series and the same few field names: escaping each once per
+    # call instead of per point halves the cost of formatting (bench/ingest.py, 50-reading runs).
+    series: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+    names: dict[str, str] = {}
     for point in points:
-        tags = ",".join(f"{_escape_key(k)}={_escape_key(v)}" for k, v in sorted(point.tags.items()))
-        fields = ",".join(
-            f"{_escape_key(k)}={float(v)!r}" for k, v in point.fields.items() if math.isfinite(v)
-        )
-        key = _escape_key(point.measurement) + ("," + tags if tags else "")
-        lines.append(f"{key} {fields} {point.ts_ms}")
+        tag_items = tuple(point.tags.items())
+        key = series.get((point.measurement, tag_items))
+        if key is None:
+            tags = ",".join(f"{_escape_key(k)}={_escape_key(v)}" for k, v in sorted(tag_items))
+            key = _escape_key(point.measurement) + ("," + tags if tags else "")
+            series[(point.measurement, tag_items)] = key
+        fields = []
+        for name, value in point.fields.items():
+            if math.isfinite(value):
+                escaped = names.get(name)
+                if escaped is None:
+                    escaped = names[name] = _escape_key(name)
+                fields.append(f"{escaped}={float(value)!r}")
+        lines.append(f"{key} {','.join(fields)} {point.ts_ms}")
     return "\n".join(lines)
