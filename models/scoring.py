@@ -57,6 +57,22 @@ def in_shard(asset: str, shard: tuple[int, int]) -> bool:
     return count <= 1 or zlib.crc32(asset.encode()) % count == index
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` (the ``scoring_shard`` setting) as ``(i, n)``.
+
+    >>> parse_shard("1/4")
+    (1, 4)
+    """
+    index, _, count = text.partition("/")
+    try:
+        shard = int(index), int(count)
+    except ValueError:
+        raise ValueError(f"expected a shard like 0/2, got {text!r}") from None
+    if not 0 <= shard[0] < shard[1]:
+        raise ValueError(f"expected 0 <= i < n in shard i/n, got {text!r}")
+    return shard
+
+
 def _refresh_model(state: ScoringState, registry: Registry) -> bool:
     try:
         promoted = registry.promoted()

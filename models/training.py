@@ -160,6 +160,32 @@ def evaluate_model(
     }
 
 
+def evaluate_bundle(
+    *,
+    store: TelemetryStore,
+    bundle: ModelBundle,
+    start: datetime,
+    end: datetime,
+    labels: Sequence[LabelWindow],
+    progress: Progress | None = None,
+) -> dict[str, dict[str, float | int | None]]:
+    """A registered version against labelled history from the store (e.g. a simulator run and
+    its labels file): per asset type, faults detected before failure, lead, false work orders."""
+    frame = load_frame(store=store, start=start, end=end, progress=progress)
+    if frame.empty:
+        raise ValueError(f"no telemetry in [{start}, {end})")
+    metrics: dict[str, dict[str, float | int | None]] = {}
+    for asset_type, part in frame.groupby("asset_type", sort=True):
+        model = bundle.for_type(str(asset_type))
+        if model is None:
+            continue
+        windows = window_features(part, every=timedelta(seconds=model.config.every_s))
+        metrics[str(asset_type)] = evaluate_model(
+            model=model, features=windows.features, labels=labels, asset_type=str(asset_type)
+        )
+    return metrics
+
+
 def run_training(
     *,
     store: TelemetryStore,

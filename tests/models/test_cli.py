@@ -221,3 +221,70 @@ def test_train_without_data_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "no telemetry" in result.stderr
+
+
+def test_evaluate_a_version_on_store_history_with_simulator_labels(
+    tmp_path: Path, make_fleet: Callable[..., pd.DataFrame]
+) -> None:
+    data_dir = tmp_path / "var"
+    onset, failure = START + pd.Timedelta(days=3), START + pd.Timedelta(days=6)
+    store = SqliteStore(data_dir / "telemetry.db")
+    store.write(frame_points(make_fleet(assets=3, hours=24 * 6, degrade={"p2": (onset, 0.5)})))
+    store.close()
+    labels = tmp_path / "fleet.labels.json"
+    labels.write_text(
+        json.dumps(
+            {
+                "format": "vigil-simulator-labels/1",
+                "faults": [
+                    {
+                        "asset": "p2",
+                        "site": "s1",
+                        "asset_type": "pump",
+                        "mode": "bearing_wear",
+                        "fault_code": "mechanical",
+                        "onset": onset.isoformat(),
+                        "failure_at": failure.isoformat(),
+                        "severity": 0.8,
+                    }
+                ],
+                "data_quality": [],
+            }
+        )
+    )
+    env = {"VIGIL_DATA_DIR": str(data_dir)}
+    trained = vigil(
+        "models",
+        "train",
+        "--start",
+        START.isoformat(),
+        "--end",
+        onset.isoformat(),
+        "--no-wo-labels",
+        "--promote",
+        "--json",
+        env=env,
+    )
+    assert trained.returncode == 0, trained.stderr
+    result = vigil(
+        "models",
+        "evaluate",
+        "--labels",
+        str(labels),
+        "--start",
+        START.isoformat(),
+        "--end",
+        failure.isoformat(),
+        "--json",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["version"] == "v0001"
+    pump = document["metrics"]["pump"]
+    assert pump["faults"] == 1
+    assert pump["detected_share"] == 1.0
+    assert pump["median_lead_days"] > 1.0
+    missing = vigil("models", "evaluate", "--labels", str(labels), env=env)
+    assert missing.returncode == 2
+    assert "--start" in missing.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from models.features import window_features
 from models.labels import LabelWindow
 from models.model import ModelConfig
 from models.registry import Registry
-from models.scoring import add_scoring_job, in_shard, score_cycle
+from models.scoring import add_scoring_job, in_shard, parse_shard, score_cycle
 from models.scoring_state import ScoringState
 from models.training import assess_history, train_models
 from tests.models.conftest import START, frame_points
@@ -229,3 +230,15 @@ def test_incremental_scoring_decides_like_the_batch_evaluation(
         decided = scores.get((asset, t + pd.Timedelta(hours=1)))
         if decided is not None:
             assert decided.score == pytest.approx(score, rel=1e-9)
+
+
+def test_shard_assignment_is_stable_and_validated() -> None:
+    # crc32 is the same in every process and on every machine, unlike the salted hash().
+    assert [in_shard(f"a{i}", (0, 3)) for i in range(6)] == [
+        zlib.crc32(f"a{i}".encode()) % 3 == 0 for i in range(6)
+    ]
+    assert parse_shard("2/3") == (2, 3)
+    with pytest.raises(ValueError, match="0 <= i < n"):
+        parse_shard("3/3")
+    with pytest.raises(ValueError, match="shard like"):
+        parse_shard("x")

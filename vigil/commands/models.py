@@ -17,7 +17,7 @@ from models.csv_eval import CsvEvalConfig, EvaluationError, evaluate_frame, labe
 from models.labels import LabelError, LabelSource, StaticLabels, parse_time, read_labels
 from models.model import ModelConfig
 from models.registry import Registry, RegistryError
-from models.training import run_training
+from models.training import evaluate_bundle, run_training
 from vigil.cli import load_cli_settings
 from vigil.settings import Settings
 
@@ -119,8 +119,10 @@ def train(
     _metrics_table(info.metrics)
 
 
-def _metrics_table(metrics: dict[str, Any]) -> None:
-    table = Table(title="Evaluation on labelled faults (training window)")
+def _metrics_table(
+    metrics: dict[str, Any], *, title: str = "Evaluation on labelled faults (training window)"
+) -> None:
+    table = Table(title=title)
     for column in (
         "asset type",
         "assets",
@@ -173,13 +175,24 @@ def evaluate(
         False, help="Also learn from labelled training rows (the plain SKAB leaderboard split)."
     ),
     scores_out: Path | None = typer.Option(None, help="Write per-row scores and decisions here."),
+    labels_file: Path | None = typer.Option(
+        None,
+        "--labels",
+        help="Without a CSV: a simulator labels file; evaluates store history against it.",
+    ),
+    start: str | None = typer.Option(None, help="Without a CSV: history start (RFC 3339)."),
+    end: str | None = typer.Option(None, help="Without a CSV: history end (default: now)."),
+    version: str | None = typer.Option(None, help="Without a CSV: version (default: promoted)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object."),
 ) -> None:
     """Precision, recall, F1, FAR and MAR (SKAB leaderboard definitions), window detection and
     lead time, on a labelled CSV."""
-    load_cli_settings(ctx)
+    settings = load_cli_settings(ctx)
     if csv is None:
-        raise _fail("give a CSV file (see --help); store evaluation is `vigil models train`")
+        if labels_file is None or start is None:
+            raise _fail("give a CSV file, or --labels with --start (and --end) for the store")
+        _evaluate_store(settings, labels_file, start, end, version, as_json)
+        return
     if (label_col is None) == (windows is None):
         raise _fail("give exactly one of --label-col or --windows")
     frame = _read_csv(csv, sep)
@@ -241,6 +254,51 @@ def evaluate(
         lead,
     )
     Console().print(table)
+
+
+def _evaluate_store(
+    settings: Settings,
+    labels: Path,
+    start: str,
+    end: str | None,
+    version: str | None,
+    as_json: bool,
+) -> None:
+    begin = _time(start, "--start")
+    finish = _time(end, "--end") if end else datetime.now(UTC)
+    registry = _registry(settings)
+    try:
+        chosen = version or registry.promoted()
+        if chosen is None:
+            raise _fail("no promoted model version; give --version")
+        bundle = registry.load(chosen)
+        windows = read_labels(labels)
+    except (RegistryError, LabelError) as error:
+        raise _fail(str(error)) from None
+    from vigil.wiring import build_store
+
+    store = build_store(settings)
+    try:
+        with Progress(transient=True, disable=as_json) as progress:
+            task = progress.add_task("reading telemetry", total=None)
+            metrics = evaluate_bundle(
+                store=store,
+                bundle=bundle,
+                start=begin,
+                end=finish,
+                labels=windows,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps({"version": chosen, "metrics": metrics}))
+        return
+    _metrics_table(
+        metrics, title=f"Model {chosen} on labelled history {start} .. {finish:%Y-%m-%d}"
+    )
 
 
 @models_app.command("list")
