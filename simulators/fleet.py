@@ -82,6 +82,7 @@ class AssetStream:
             if q.asset == self.asset.id
         ]
         self.state: dict[str, Any] = {}
+        self._next = 0  # the block raw_block must make next
         self.total = max(0, math.ceil((end_s - start_s) / self.dt - 1e-9))
 
     @property
@@ -90,6 +91,12 @@ class AssetStream:
 
     def raw_block(self, number: int) -> tuple[Array, dict[str, Array]]:
         """Timestamps and physically true metric arrays of block ``number`` (call in order)."""
+        if number != self._next:
+            raise ValueError(
+                f"blocks of {self.asset.id} must be generated in order (expected {self._next}, "
+                f"got {number}): state carries from one to the next; make a new stream to restart"
+            )
+        self._next += 1
         first = number * BLOCK
         t: Array = self.start_s + self.dt * np.arange(
             first, min(first + BLOCK, self.total), dtype=float

@@ -73,7 +73,9 @@ class Gateway:
 
     def _publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
         info = self.client.publish(topic, payload, qos=1, retain=retain)
-        if info.rc == paho.MQTT_ERR_SUCCESS:
+        # MQTT_ERR_NO_CONN (the connection dropped a moment ago) still leaves the QoS 1 message
+        # in paho's session, which sends it on reconnection: it counts as sent, never held twice.
+        if info.rc in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
             with self.lock:
                 self.sent += 1
         else:

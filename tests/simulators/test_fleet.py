@@ -157,3 +157,10 @@ def test_spikes_and_drift_change_only_their_metric() -> None:
     assert drift.iloc[-1] == pytest.approx(1.2, abs=0.01)
     assert drift.iloc[0] == pytest.approx(1.0, abs=0.01)
     pd.testing.assert_series_equal(clean["pressure"], drifting["pressure"])
+
+
+def test_blocks_out_of_order_are_refused() -> None:
+    (stream,) = streams(one_asset("pump", duration="2d"), seed=1, start_s=START_S)
+    stream.block(0)
+    with pytest.raises(ValueError, match=r"must be generated in order \(expected 1, got 0\)"):
+        stream.block(0)
