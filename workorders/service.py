@@ -16,25 +16,23 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.base import Decision
 from workorders import priority as prio
+from workorders.assets import ensure_asset
 from workorders.catalog import fault_info, is_data_quality
+from workorders.counters import CHANGES, lock_changes, next_counter
 from workorders.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from workorders.models import (
     FINISHED,
     Asset,
-    Counter,
-    Criticality,
     Kind,
     Priority,
     ResolutionCode,
     Status,
-    Tier,
     WorkOrder,
     WorkOrderAudit,
 )
@@ -55,104 +53,6 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 REPEAT_WINDOW = timedelta(days=30)
 FOLLOW_UP = timedelta(days=7)
 SYSTEM = "vigil"
-
-
-# --- assets -------------------------------------------------------------------------------------
-
-
-def ensure_asset(
-    *, session: Session, site: str, asset: str, asset_type: str, now: datetime
-) -> Asset:
-    """The registry row of an asset, created on first sight with default customer data."""
-    query = sa.select(Asset).where(Asset.site == site, Asset.asset == asset)
-    found = session.scalars(query).first()
-    if found is not None:
-        return found
-    row = Asset(
-        site=site,
-        asset=asset,
-        asset_type=asset_type,
-        customer=site,
-        customer_tier=Tier.STANDARD,
-        criticality=Criticality.MEDIUM,
-        first_seen_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # another transaction registered it first
-        return session.scalars(query).one()
-    return row
-
-
-def update_asset(
-    *,
-    session: Session,
-    site: str,
-    asset: str,
-    customer: str | None = None,
-    customer_tier: Tier | None = None,
-    criticality: Criticality | None = None,
-) -> Asset:
-    row = session.scalars(sa.select(Asset).where(Asset.site == site, Asset.asset == asset)).first()
-    if row is None:
-        raise NotFound(f"no asset {asset!r} at site {site!r}")
-    if customer is not None:
-        row.customer = customer
-    if customer_tier is not None:
-        row.customer_tier = customer_tier
-    if criticality is not None:
-        row.criticality = criticality
-    session.flush()
-    return row
-
-
-def list_assets(*, session: Session, site: str | None = None) -> list[Asset]:
-    query = sa.select(Asset).order_by(Asset.site, Asset.asset)
-    if site is not None:
-        query = query.where(Asset.site == site)
-    return list(session.scalars(query))
-
-
-# --- counters -----------------------------------------------------------------------------------
-
-
-_COUNTERS = sa.table("counters", sa.column("name"), sa.column("value"))
-CHANGES = "work_order_changes"
-
-
-def _ensure_counter(session: Session, name: str) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
-    )
-
-
-def next_counter(*, session: Session, name: str) -> int:
-    """Next value of a named counter; the row stays locked until the transaction ends."""
-    _ensure_counter(session, name)
-    # Core UPDATE on the table (not the ORM one): no identity-map synchronisation needed.
-    value = session.execute(
-        sa.update(_COUNTERS)
-        .where(_COUNTERS.c.name == name)
-        .values(value=_COUNTERS.c.value + 1)
-        .returning(_COUNTERS.c.value)
-    ).scalar_one()
-    return int(value)
-
-
-def lock_changes(*, session: Session) -> None:
-    """Queue as a writer of work orders, before locking any work-order row.
-
-    Every change takes the change counter, held until commit. Taking it first, always, gives
-    every transaction the same lock order (counter, then rows): an alert flow changing several
-    work orders and a request changing one of them can wait for each other, never deadlock.
-    """
-    _ensure_counter(session, CHANGES)
-    session.execute(
-        sa.select(_COUNTERS.c.value).where(_COUNTERS.c.name == CHANGES).with_for_update()
-    )
 
 
 # --- reading ------------------------------------------------------------------------------------

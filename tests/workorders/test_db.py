@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from vigil.db import upgrade
+from workorders.counters import next_counter
 from workorders.db import in_transaction, make_engine, session_factory
 from workorders.models import Counter
-from workorders.service import next_counter
 
 
 def _sessions(tmp_path: Path) -> sa.orm.sessionmaker[Session]:

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import assets, service
 from workorders.errors import Conflict, InvalidInput, TransitionNotAllowed
 from workorders.models import (
     Criticality,
@@ -50,7 +50,7 @@ def test_open_creates_numbered_work_order_with_sla_and_outbox(db: Db) -> None:
         assert [a.action for a in service.audit_log(session=session, work_order_id=wo.id)] == [
             "created"
         ]
-        asset = service.list_assets(session=session, site="plant-a")[0]
+        asset = assets.list_assets(session=session, site="plant-a")[0]
         assert (asset.customer_tier, asset.criticality) == (Tier.STANDARD, Criticality.MEDIUM)
 
 
@@ -362,10 +362,10 @@ def test_sla_policy_and_asset_criticality_are_editable(db: Db) -> None:
     from workorders.priority import set_sla_policy
 
     with db.factory() as session:
-        service.ensure_asset(
+        assets.ensure_asset(
             session=session, site="plant-a", asset="vip-1", asset_type="pump", now=T0
         )
-        service.update_asset(
+        assets.update_asset(
             session=session,
             site="plant-a",
             asset="vip-1",
