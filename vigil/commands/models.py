@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import typer
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from ingest.store.base import TelemetryStore
 from models.csv_eval import CsvEvalConfig, EvaluationError, evaluate_frame, labels_from_windows
 from models.labels import LabelError, LabelSource, StaticLabels, parse_time, read_labels
 from models.model import ModelConfig
@@ -20,6 +22,8 @@ from models.registry import Registry, RegistryError
 from models.training import evaluate_bundle, run_training
 from vigil.cli import load_cli_settings
 from vigil.settings import Settings
+
+T = TypeVar("T")
 
 models_app = typer.Typer(help="Anomaly models: train, evaluate, registry.", no_args_is_help=True)
 
@@ -56,6 +60,28 @@ def _work_order_labels(settings: Settings) -> LabelSource | None:
     return WorkOrderLabels(session_factory(engine))
 
 
+def _over_store(
+    settings: Settings,
+    quiet: bool,
+    work: Callable[[TelemetryStore, Callable[[int, int], None]], T],
+) -> T:
+    """Run ``work`` with the configured store and a progress bar over its chunks; a ValueError
+    (no data, bad range) becomes a clear message and exit code 2."""
+    from vigil.wiring import build_store
+
+    store = build_store(settings)
+    try:
+        with Progress(transient=True, disable=quiet) as progress:
+            task = progress.add_task("reading telemetry", total=None)
+            return work(
+                store, lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    finally:
+        store.close()
+
+
 @models_app.command("train")
 def train(
     ctx: typer.Context,
@@ -89,27 +115,21 @@ def train(
     if wo_labels and (source := _work_order_labels(settings)) is not None:
         sources.append(source)
     config = ModelConfig(every_s=every_s, detector=detector, target_far=target_far)
-    from vigil.wiring import build_store
-
-    store = build_store(settings)
     registry = _registry(settings)
-    try:
-        with Progress(transient=True, disable=as_json) as progress:
-            task = progress.add_task("reading telemetry", total=None)
-            info = run_training(
-                store=store,
-                registry=registry,
-                start=begin,
-                end=finish,
-                asset_type=asset_type,
-                label_sources=sources,
-                config=config,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
-    except ValueError as error:
-        raise _fail(str(error)) from None
-    finally:
-        store.close()
+    info = _over_store(
+        settings,
+        as_json,
+        lambda store, progress: run_training(
+            store=store,
+            registry=registry,
+            start=begin,
+            end=finish,
+            asset_type=asset_type,
+            label_sources=sources,
+            config=config,
+            progress=progress,
+        ),
+    )
     if promote:
         registry.promote(info.version)
     if as_json:
@@ -275,24 +295,13 @@ def _evaluate_store(
         windows = read_labels(labels)
     except (RegistryError, LabelError) as error:
         raise _fail(str(error)) from None
-    from vigil.wiring import build_store
-
-    store = build_store(settings)
-    try:
-        with Progress(transient=True, disable=as_json) as progress:
-            task = progress.add_task("reading telemetry", total=None)
-            metrics = evaluate_bundle(
-                store=store,
-                bundle=bundle,
-                start=begin,
-                end=finish,
-                labels=windows,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
-    except ValueError as error:
-        raise _fail(str(error)) from None
-    finally:
-        store.close()
+    metrics = _over_store(
+        settings,
+        as_json,
+        lambda store, progress: evaluate_bundle(
+            store=store, bundle=bundle, start=begin, end=finish, labels=windows, progress=progress
+        ),
+    )
     if as_json:
         typer.echo(json.dumps({"version": chosen, "metrics": metrics}))
         return
