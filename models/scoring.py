@@ -5,6 +5,12 @@ readings of a window still open wait in the state. Each completed window is norm
 its asset's baseline, scored by the promoted model of its asset type, written back as an
 ``anomaly_score`` point for the charts, and turned into a ``Decision`` for the alerts layer. A new
 promoted version is picked up at the start of the next cycle, without a restart.
+
+Failures are explicit: a store that cannot be queried raises before any state changes (the next
+cycle reads the same range again); scores the store refuses are reported in the ``CycleReport``
+after the decisions went out. Known limit: a reading stored after a cycle has read past its
+timestamp (a gateway replaying an hour of buffered readings) is not scored; its window is
+scored with the readings that were there, and a thin window is flagged ``dq_gap``.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.points import ANOMALY_SCORE, TELEMETRY, Point
-from ingest.store.base import TelemetryStore
+from ingest.store.base import StoreError, TelemetryStore
 from models.base import Decision
 from models.dataquality import sparse_windows, stuck_sensors
 from models.detectors.trend import crossing_time
@@ -49,6 +55,10 @@ class CycleReport:
     anomalous: int
     data_quality: int
     seconds: float
+    # Scores are for charts only: when the store refuses them the decisions still went out, and
+    # the error is reported here rather than raised (the windows are not scored twice).
+    scores_written: int = 0
+    score_write_error: str | None = None
 
 
 def in_shard(asset: str, shard: tuple[int, int]) -> bool:
@@ -149,11 +159,16 @@ def score_cycle(
         decisions += made
         points += pts
         scored += len(set(index.get_level_values("asset")))
-    if points:
-        store.write(points)
     if decisions:
         decisions.sort(key=lambda d: d.at)
         on_decisions(decisions)
+    write_error = None
+    try:
+        if points:
+            store.write(points)
+    except StoreError as error:
+        write_error = str(error)
+        log.warning("anomaly scores not written (%d points): %s", len(points), error)
     return CycleReport(
         at=now,
         model_version=state.version,
@@ -165,6 +180,8 @@ def score_cycle(
         anomalous=sum(d.is_anomalous for d in decisions),
         data_quality=sum(d.fault_code.startswith("dq_") for d in decisions),
         seconds=time.perf_counter() - started,
+        scores_written=0 if write_error else len(points),
+        score_write_error=write_error,
     )
 
 

@@ -6,12 +6,14 @@ import zlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ingest.points import ANOMALY_SCORE
+from ingest.store.base import StoreUnavailable
 from ingest.store.sqlite import SqliteStore
 from models.base import Decision
 from models.features import window_features
@@ -242,3 +244,42 @@ def test_shard_assignment_is_stable_and_validated() -> None:
         parse_shard("3/3")
     with pytest.raises(ValueError, match="shard like"):
         parse_shard("x")
+
+
+class RefusingStore:
+    """Answers queries from a real store but refuses every write (e.g. a full disk)."""
+
+    def __init__(self, inner: SqliteStore) -> None:
+        self.inner = inner
+
+    def write(self, points: object) -> None:
+        raise StoreUnavailable("disk full")
+
+    def query(self, **kwargs: Any) -> pd.DataFrame:
+        return self.inner.query(**kwargs)
+
+    def count(self, **kwargs: Any) -> int:
+        return self.inner.count(**kwargs)
+
+    def ping(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def test_refused_scores_do_not_lose_decisions(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore
+) -> None:
+    registry, _ = scenario
+    got: list[Decision] = []
+    report = score_cycle(
+        store=RefusingStore(store),
+        registry=registry,
+        now=ONSET.to_pydatetime(),
+        state=ScoringState(),
+        on_decisions=got.extend,
+    )
+    assert len(got) == 5
+    assert report.scores_written == 0
+    assert report.score_write_error == "disk full"
