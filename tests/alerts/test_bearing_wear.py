@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from alerts.flows import handle_decisions
 from alerts.models import Alert, AlertState
 from models.base import Decision
 from tests.workorders.dbkit import Db, decision
-from tests.workorders.receiver import Receiver
+from tests.workorders.receiver import SECRET, Receiver
 from workorders.models import Priority, WorkOrder
 from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryStatus
 from workorders.webhooks.scheduled import deliver_due
-
-SECRET = "whsec_bearing_wear_0123456789"
 
 
 def bearing_wear(start: datetime, minutes: int = 150, onset: int = 60) -> list[Decision]:
@@ -44,13 +40,6 @@ def bearing_wear(start: datetime, minutes: int = 150, onset: int = 60) -> list[D
             )
         )
     return out
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver(SECRET).start()
-    yield r
-    r.stop()
 
 
 def test_bearing_wear_opens_exactly_one_work_order_delivered_and_verified(

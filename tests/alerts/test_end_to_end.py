@@ -7,7 +7,6 @@ the alerts on each database backend exactly as ``vigil serve`` wires them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,22 +18,16 @@ import sqlalchemy as sa
 from alerts.flows import handle_decisions
 from ingest.store.sqlite import SqliteStore
 from models.base import Decision
-from models.model import ModelConfig
-from models.registry import Registry
 from models.scoring import score_cycle
 from models.scoring_state import ScoringState
-from models.training import train_models
-from tests.models.conftest import START, fleet_frame, frame_points
+from tests.models.conftest import fleet_frame, frame_points
+from tests.models.test_scoring import ONSET, trained_registry
 from tests.workorders.dbkit import Db
-from tests.workorders.receiver import Receiver
+from tests.workorders.receiver import SECRET, Receiver
 from workorders.models import WorkOrder
 from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryStatus
 from workorders.webhooks.scheduled import deliver_due
-
-SECRET = "whsec_end_to_end_0123456789"
-CONFIG = ModelConfig(every_s=3600, warmup_windows=6, persistence=2)
-ONSET = START + pd.Timedelta(days=4)
 
 Cycle = tuple[datetime, list[Decision]]
 
@@ -44,17 +37,8 @@ def cycles(tmp_path_factory: pytest.TempPathFactory) -> list[Cycle]:
     """Hourly scoring cycles over two days after p2's bearing starts to wear."""
     root: Path = tmp_path_factory.mktemp("e2e")
     fleet = fleet_frame(assets=4, hours=24 * 6, every="10min", degrade={"p2": (ONSET, 0.6)})
-    registry = Registry(root / "models")
-    result = train_models(frame=fleet[fleet["time"] < ONSET], labels=[], config=CONFIG)
-    info = registry.save(
-        result.bundle,
-        training_start=START.to_pydatetime(),
-        training_end=ONSET.to_pydatetime(),
-        params=CONFIG.to_json(),
-        metrics=result.metrics,
-        data_hash="e2e",
-    )
-    registry.promote(info.version)
+    # Trained on the first four days (healthy) and promoted, as the models tests do it.
+    registry = trained_registry(root, fleet, [])
     store = SqliteStore(root / "telemetry.db")
     try:
         store.write(frame_points(fleet))
@@ -70,13 +54,6 @@ def cycles(tmp_path_factory: pytest.TempPathFactory) -> list[Cycle]:
     finally:
         store.close()
     return out
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver(SECRET).start()
-    yield r
-    r.stop()
 
 
 def test_wearing_pump_gets_exactly_one_work_order_delivered_signed(

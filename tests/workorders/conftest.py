@@ -1,1 +1,2 @@
 from tests.workorders.dbkit import db, pg_engine, sqlite_template  # noqa: F401  (fixtures)
+from tests.workorders.receiver import receiver  # noqa: F401  (fixture)

@@ -6,16 +6,18 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from vigil.embedded import free_port
 
+SECRET = "whsec_test_secret_0123456789"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ticketing-integration.md"
 SECRET_LINE = 'SECRET = os.environ["VIGIL_WEBHOOK_SECRET"]'
 
@@ -101,3 +103,11 @@ class Receiver:
             self._server.should_exit = True
             self._thread.join(timeout=10)
             self._server = None
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """The documented receiver, running, verifying with ``SECRET``."""
+    started = Receiver(SECRET).start()
+    yield started
+    started.stop()

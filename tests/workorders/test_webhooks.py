@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.workorders.dbkit import Db, decision
-from tests.workorders.receiver import Receiver
+from tests.workorders.receiver import SECRET, Receiver
 from workorders import service
 from workorders.errors import InvalidInput, NotFound
 from workorders.models import Status, WorkOrder, WorkOrderDocument
@@ -22,15 +22,7 @@ from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryStatus, OutboxEvent, Subscription
 from workorders.webhooks.scheduled import DeliveryReport, RetryPolicy, deliver_due
 
-SECRET = "whsec_test_secret_0123456789"
 FAST = RetryPolicy(timeout_s=2.0, base_delay_s=1.0, max_delay_s=8.0, max_age_s=3600)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver(SECRET).start()
-    yield r
-    r.stop()
 
 
 @pytest.fixture
