@@ -310,30 +310,27 @@ def test_bad_cursor_is_a_clear_error(db: Db, cursor: str) -> None:
         service.list_work_orders(session=session, cursor=cursor)
 
 
-def test_bad_input_is_refused_with_a_message(db: Db) -> None:
+@pytest.mark.parametrize(("csat", "message"), [(9, "1 to 5"), (4, "once resolved")])
+def test_bad_csat_is_refused_with_a_message(db: Db, csat: int, message: str) -> None:
+    wo = _open(db)
+    with db.factory() as session, pytest.raises(InvalidInput, match=message):
+        service.record_csat(
+            session=session,
+            work_order_id=wo.id,
+            csat=csat,
+            expected_version=None,
+            actor="c",
+            now=T0,
+        )
+
+
+def test_work_order_by_number_or_id(db: Db) -> None:
     wo = _open(db)
     with db.factory() as session:
-        with pytest.raises(InvalidInput, match="1 to 5"):
-            service.record_csat(
-                session=session,
-                work_order_id=wo.id,
-                csat=9,
-                expected_version=None,
-                actor="c",
-                now=T0,
-            )
-        with pytest.raises(InvalidInput, match="once resolved"):
-            service.record_csat(
-                session=session,
-                work_order_id=wo.id,
-                csat=4,
-                expected_version=None,
-                actor="c",
-                now=T0,
-            )
         with pytest.raises(InvalidInput, match="not a work-order id"):
             service.get_work_order(session=session, ref="garbage")
         assert service.get_work_order(session=session, ref=wo.number.lower()).id == wo.id
+        assert service.get_work_order(session=session, ref=str(wo.id)).id == wo.id
 
 
 def test_follow_up_closes_quiet_resolved_work_orders_only(db: Db) -> None:
