@@ -91,6 +91,12 @@ class AssetStream:
 
     def raw_block(self, number: int) -> tuple[Array, dict[str, Array]]:
         """Timestamps and physically true metric arrays of block ``number`` (call in order)."""
+        t, metrics, count = self._full_block(number)
+        return t[:count], {name: values[:count] for name, values in metrics.items()}
+
+    def _full_block(self, number: int) -> tuple[Array, dict[str, Array], int]:
+        """A whole block even past the end, so random draws (and so values) never depend on
+        where the run stops; the third item says how many readings lie inside the run."""
         if number != self._next:
             raise ValueError(
                 f"blocks of {self.asset.id} must be generated in order (expected {self._next}, "
@@ -98,19 +104,17 @@ class AssetStream:
             )
         self._next += 1
         first = number * BLOCK
-        t: Array = self.start_s + self.dt * np.arange(
-            first, min(first + BLOCK, self.total), dtype=float
-        )
+        t: Array = self.start_s + self.dt * np.arange(first, first + BLOCK, dtype=float)
         rng = np.random.default_rng([self.seed, self.index, number])
         effects = effects_at(t, self.faults, vib_base=self.params["vib_base"])
         block = Block(t, self.dt, rng, self.params, self.climate, self.state, effects)
-        return t, self.model.simulate(block)
+        return t, self.model.simulate(block), min(BLOCK, self.total - first)
 
     def block(self, number: int) -> ReadingsBlock:
         """Block ``number`` as the gateway publishes it: data-quality episodes applied, rounded."""
-        t, metrics = self.raw_block(number)
-        keep = np.ones(len(t), dtype=bool)
-        offset = np.zeros(len(t))
+        t, metrics, count = self._full_block(number)
+        keep = np.arange(BLOCK) < count
+        offset = np.zeros(BLOCK)
         rng = np.random.default_rng([self.seed, self.index, number, 0xD0])
         apply_episodes(
             episodes=self.episodes,

@@ -45,6 +45,11 @@ class _Feed:
     readings: int = 0
 
     def due(self, sim_s: float, batch: int, template: str) -> list[tuple[str, bytes]]:
+        """Messages whose readings are all due by ``sim_s``.
+
+        Like a batching gateway, it sends only full batches (and a block's tail), cut at the
+        same places as a backfill: live and backfilled payloads are byte-identical.
+        """
         messages: list[tuple[str, bytes]] = []
         while True:
             if self.block is None or self.cursor >= len(self.block):
@@ -56,6 +61,8 @@ class _Feed:
             stop = self.cursor
             while stop < len(self.block) and self.block.due_s[stop] <= sim_s:
                 stop += 1
+            if stop < len(self.block):
+                stop = self.cursor + (stop - self.cursor) // batch * batch
             if stop == self.cursor:
                 return messages
             messages += block_messages(

@@ -164,3 +164,10 @@ def test_blocks_out_of_order_are_refused() -> None:
     stream.block(0)
     with pytest.raises(ValueError, match=r"must be generated in order \(expected 1, got 0\)"):
         stream.block(0)
+
+
+def test_a_shorter_run_is_the_start_of_a_longer_one() -> None:
+    spikes = {"kind": "spikes", "start": "20h", "duration": "10h"}  # runs past the short end
+    short = frame(one_asset("chiller", duration="1d", quality=[spikes]))
+    long = frame(one_asset("chiller", duration="3d", quality=[spikes]))
+    pd.testing.assert_frame_equal(short, long[: len(short)])

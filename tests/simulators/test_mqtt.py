@@ -17,7 +17,14 @@ import typer
 from paho.mqtt.enums import CallbackAPIVersion
 from typer.testing import CliRunner
 
-from simulators import PublishError, basic_fleet_messages, load_scenario, publish, run_live
+from simulators import (
+    PublishError,
+    ScenarioMessages,
+    basic_fleet_messages,
+    load_scenario,
+    publish,
+    run_live,
+)
 from simulators.scenario import QualitySpec, Scenario
 from vigil.commands import simulate
 from vigil.embedded import ChildServer, free_port
@@ -364,3 +371,36 @@ def test_live_fails_clearly_when_no_gateway_can_connect(start_mosquitto: Any) ->
         run_live(
             mqtt_url=f"mqtt://127.0.0.1:{free_port()}", stop=stop, assets=2, connect_timeout_s=1
         )
+
+
+def test_live_and_backfill_publish_the_same_payloads(mosquitto_server: ChildServer) -> None:
+    scenario = load_scenario("demo")
+    start = (time.time() - 3600) // 10 * 10
+    template = "same/{site}/{asset}/telemetry"
+    sub = Subscriber(mosquitto_server.port, "same/#")
+    stop = threading.Event()
+    threading.Timer(2.5, stop.set).start()
+    # An hour of simulated time in about one second, then real time.
+    run_live(
+        mqtt_url=f"mqtt://127.0.0.1:{mosquitto_server.port}",
+        stop=stop,
+        scenario=scenario,
+        speed=3600,
+        batch=10,
+        start_s=start,
+        topic_template=template,
+    )
+    time.sleep(0.3)
+    sub.close()
+    backfill = ScenarioMessages(
+        scenario,
+        seed=scenario.seed,
+        start_s=start,
+        end_s=start + 3000,
+        batch=10,
+        topic_template=template,
+    )
+    expected = set(backfill)
+    live = {(t, p) for t, p, _ in sub.messages if t.endswith("/telemetry")}
+    assert len(expected) == 12 * 30
+    assert expected <= live
