@@ -88,6 +88,7 @@ def run_live(
     on_progress: Callable[[int], None] | None = None,
     username: str | None = None,
     password: str | None = None,
+    ca_file: str | None = None,
     tick_s: float = 0.2,
     start_s: float | None = None,
     connect_timeout_s: float = 15.0,
@@ -104,7 +105,7 @@ def run_live(
         scenario = healthy_fleet(
             assets=assets, interval_s=reading_interval_s, duration_s=reading_interval_s, seed=seed
         )
-    address = parse_mqtt_url(mqtt_url, username=username, password=password)
+    address = parse_mqtt_url(mqtt_url, username=username, password=password, ca_file=ca_file)
     real0 = time.time()
     start = live_start(scenario, speed=speed, now_s=real0) if start_s is None else start_s
     feeds = []

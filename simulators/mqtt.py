@@ -33,10 +33,15 @@ class BrokerAddress:
     tls: bool
     username: str | None
     password: str | None
+    ca_file: str | None = None  # CA certificates for mqtts:// (default: the system's)
 
 
 def parse_mqtt_url(
-    url: str, *, username: str | None = None, password: str | None = None
+    url: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    ca_file: str | None = None,
 ) -> BrokerAddress:
     """``mqtt://user:pass@host:1883`` or ``mqtts://...``; explicit credentials win over the URL."""
     parts = urlsplit(url)
@@ -53,7 +58,7 @@ def parse_mqtt_url(
     secret = (
         password if password is not None else (unquote(parts.password) if parts.password else None)
     )
-    return BrokerAddress(parts.hostname, port, tls, user, secret)
+    return BrokerAddress(parts.hostname, port, tls, user, secret, ca_file)
 
 
 def make_client(
@@ -67,7 +72,7 @@ def make_client(
     if address.username is not None:
         client.username_pw_set(address.username, address.password)
     if address.tls:
-        client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        client.tls_set(ca_certs=address.ca_file, cert_reqs=ssl.CERT_REQUIRED)
     if will is not None:
         client.will_set(will[0], will[1], qos=1, retain=True)
     # The broker's queue, not paho's, bounds what is in flight: publish() counts for itself.
@@ -183,6 +188,7 @@ def publish(
     timeout_s: float = 120.0,
     username: str | None = None,
     password: str | None = None,
+    ca_file: str | None = None,
     total: int | None = None,
     readings_in: Callable[[bytes], int] | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -198,7 +204,7 @@ def publish(
         raise PublishError(f"qos must be 0, 1 or 2, got {qos}")
     if max_inflight < 1:
         raise PublishError("max_inflight must be >= 1")
-    address = parse_mqtt_url(mqtt_url, username=username, password=password)
+    address = parse_mqtt_url(mqtt_url, username=username, password=password, ca_file=ca_file)
     session = _Session()
     client = make_client(
         address=address,

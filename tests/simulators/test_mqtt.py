@@ -404,3 +404,39 @@ def test_live_and_backfill_publish_the_same_payloads(mosquitto_server: ChildServ
     live = {(t, p) for t, p, _ in sub.messages if t.endswith("/telemetry")}
     assert len(expected) == 12 * 30
     assert expected <= live
+
+
+def test_publish_over_tls(start_mosquitto: Any, tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    tls_port = free_port()
+    server = start_mosquitto(
+        f"user root\nlistener {tls_port} 127.0.0.1\ncertfile {cert}\nkeyfile {key}\n"
+    )
+    assert server.running
+    messages = [("tls/s/a/telemetry", b'{"ts": 1, "asset_type": "pump", "metrics": {"x": 1}}')] * 20
+    report = publish(mqtt_url=f"mqtts://127.0.0.1:{tls_port}", messages=messages, ca_file=str(cert))
+    assert report.messages_acked == 20
+    with pytest.raises(PublishError, match="cannot connect"):  # not trusted without the CA
+        publish(mqtt_url=f"mqtts://127.0.0.1:{tls_port}", messages=messages, timeout_s=5)

@@ -94,6 +94,7 @@ def simulate(
         "protocol": settings.mqtt_protocol,
         "username": username,
         "password": password,
+        "ca_file": str(settings.mqtt_ca_file) if settings.mqtt_ca_file else None,
     }
     if speed != 1.0 and scenario is None:
         typer.echo("vigil simulate: --speed needs --scenario", err=True)
