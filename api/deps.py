@@ -124,7 +124,8 @@ def require(allowed: frozenset[Role], action: str) -> Callable[[ApiKey], ApiKey]
     return check
 
 
-CurrentKey = Annotated[ApiKey, Depends(require(ANY, "read"))]
+_reader = require(ANY, "read")
+CurrentKey = Annotated[ApiKey, Depends(_reader)]
 OperatorKey = Annotated[ApiKey, Depends(require(OPERATE, "acknowledge or silence alerts"))]
 IntegratorKey = Annotated[ApiKey, Depends(require(INTEGRATE, "update work orders"))]
 WebhookKey = Annotated[ApiKey, Depends(require(WEBHOOKS, "manage webhooks"))]
@@ -155,8 +156,11 @@ def if_match(
     return int(text)
 
 
-def get_work_order(ref: str, session: SessionDep) -> WorkOrder:
-    """The work order named in the path, by id or by number (WO-2026-000123)."""
+def get_work_order(ref: str, key: CurrentKey, session: SessionDep) -> WorkOrder:
+    """The work order named in the path, by id or by number (WO-2026-000123).
+
+    Takes the key first: without one, a request learns nothing, not even whether it exists.
+    """
     return workorder_service.get_work_order(session=session, ref=ref)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -119,26 +120,40 @@ def _respond(wo: WorkOrder, response: Response) -> WorkOrderDocument:
     return document(wo)
 
 
-def _change(
-    change: Callable[..., WorkOrder],
-    *,
-    wo: WorkOrder,
-    session: Session,
-    key: ApiKey,
-    if_match: int | None,
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What every change of a work order needs from the request: the work order, the session,
+    who changes it, the version they read (If-Match), and the response for the new ETag."""
+
+    wo: WorkOrder
+    session: Session
+    key: ApiKey
+    if_match: int | None
+    response: Response
+
+    def apply(self, change: Callable[..., WorkOrder], **fields: Any) -> WorkOrderDocument:
+        changed = change(
+            session=self.session,
+            work_order_id=self.wo.id,
+            expected_version=self.if_match,
+            actor=actor(self.key),
+            now=datetime.now(UTC),
+            **fields,
+        )
+        return _respond(changed, self.response)
+
+
+def change(
+    key: IntegratorKey,  # first: a role that may not change work orders learns nothing more
+    wo: CurrentWorkOrder,
+    session: SessionDep,
+    if_match: IfMatch,
     response: Response,
-    **fields: Any,
-) -> WorkOrderDocument:
-    """Call a work-order service with the request's actor, version and clock; answer the result."""
-    changed = change(
-        session=session,
-        work_order_id=wo.id,
-        expected_version=if_match,
-        actor=actor(key),
-        now=datetime.now(UTC),
-        **fields,
-    )
-    return _respond(changed, response)
+) -> Change:
+    return Change(wo=wo, session=session, key=key, if_match=if_match, response=response)
+
+
+ChangeDep = Annotated[Change, Depends(change)]
 
 
 @router.get("", response_model=WorkOrderPage, summary="Work orders in change order, with a cursor")
@@ -188,24 +203,8 @@ def audit(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[Au
     responses=_ONE,
     summary="Move along the lifecycle; send the version you read in If-Match",
 )
-def transition(
-    wo: CurrentWorkOrder,
-    body: TransitionBody,
-    session: SessionDep,
-    key: IntegratorKey,
-    if_match: IfMatch,
-    response: Response,
-) -> WorkOrderDocument:
-    return _change(
-        service.transition,
-        wo=wo,
-        session=session,
-        key=key,
-        if_match=if_match,
-        response=response,
-        to=body.to,
-        note=body.note,
-    )
+def transition(body: TransitionBody, change: ChangeDep) -> WorkOrderDocument:
+    return change.apply(service.transition, to=body.to, note=body.note)
 
 
 @router.put(
@@ -214,45 +213,15 @@ def transition(
     responses=_ONE,
     summary="Set the ticketing system's own reference",
 )
-def set_external_ref(
-    wo: CurrentWorkOrder,
-    body: ExternalRefBody,
-    session: SessionDep,
-    key: IntegratorKey,
-    if_match: IfMatch,
-    response: Response,
-) -> WorkOrderDocument:
-    return _change(
-        service.set_external_ref,
-        wo=wo,
-        session=session,
-        key=key,
-        if_match=if_match,
-        response=response,
-        external_ref=body.external_ref,
-    )
+def set_external_ref(body: ExternalRefBody, change: ChangeDep) -> WorkOrderDocument:
+    return change.apply(service.set_external_ref, external_ref=body.external_ref)
 
 
 @router.put(
     "/{ref}/assignee", response_model=WorkOrderDocument, responses=_ERRORS, summary="Assign"
 )
-def set_assignee(
-    wo: CurrentWorkOrder,
-    body: AssigneeBody,
-    session: SessionDep,
-    key: IntegratorKey,
-    if_match: IfMatch,
-    response: Response,
-) -> WorkOrderDocument:
-    return _change(
-        service.assign,
-        wo=wo,
-        session=session,
-        key=key,
-        if_match=if_match,
-        response=response,
-        assignee=body.assignee,
-    )
+def set_assignee(body: AssigneeBody, change: ChangeDep) -> WorkOrderDocument:
+    return change.apply(service.assign, assignee=body.assignee)
 
 
 @router.put(
@@ -262,24 +231,9 @@ def set_assignee(
     summary="Record the outcome (resolves the work order); false_alarm and confirmed_fault "
     "become training labels",
 )
-def record_resolution(
-    wo: CurrentWorkOrder,
-    body: ResolutionBody,
-    session: SessionDep,
-    key: IntegratorKey,
-    if_match: IfMatch,
-    response: Response,
-) -> WorkOrderDocument:
-    return _change(
-        service.record_resolution,
-        wo=wo,
-        session=session,
-        key=key,
-        if_match=if_match,
-        response=response,
-        code=body.code,
-        notes=body.notes,
-        parts_used=body.parts_used,
+def record_resolution(body: ResolutionBody, change: ChangeDep) -> WorkOrderDocument:
+    return change.apply(
+        service.record_resolution, code=body.code, notes=body.notes, parts_used=body.parts_used
     )
 
 
@@ -289,23 +243,8 @@ def record_resolution(
     responses=_ONE,
     summary="Record customer satisfaction (1-5) once resolved",
 )
-def record_csat(
-    wo: CurrentWorkOrder,
-    body: CsatBody,
-    session: SessionDep,
-    key: IntegratorKey,
-    if_match: IfMatch,
-    response: Response,
-) -> WorkOrderDocument:
-    return _change(
-        service.record_csat,
-        wo=wo,
-        session=session,
-        key=key,
-        if_match=if_match,
-        response=response,
-        csat=body.csat,
-    )
+def record_csat(body: CsatBody, change: ChangeDep) -> WorkOrderDocument:
+    return change.apply(service.record_csat, csat=body.csat)
 
 
 @router.get(

@@ -37,17 +37,38 @@ def test_keys_are_stored_only_as_hashes(world: ApiWorld) -> None:
 
 
 def test_every_route_but_health_needs_a_key(world: ApiWorld) -> None:
-    for route in world.app.routes:
-        path = getattr(route, "path", "")
-        # The OpenAPI document is the published contract and carries no data: public on purpose.
-        if not path.startswith("/api/v1/") or path == "/api/v1/openapi.json":
+    wo = open_work_order(world.factory)
+    values = {
+        "{asset}": "pump-001",
+        "{ref}": "WO-2020-999999",  # no such work order: still 401, not 404
+        "{alert_id}": "00000000-0000-0000-0000-000000000000",
+        "{silence_id}": "00000000-0000-0000-0000-000000000000",
+        "{subscription_id}": "00000000-0000-0000-0000-000000000000",
+        "{delivery_id}": "00000000-0000-0000-0000-000000000000",
+        "{key_id}": "0123456789ab",
+        "{version}": "v0001",
+    }
+    checked = 0
+    for path, operations in world.app.openapi()["paths"].items():
+        if path in ("/healthz", "/readyz"):
             continue
-        if "GET" not in getattr(route, "methods", ()):
-            continue
-        concrete = path.replace("{asset}", "pump-001").replace("{ref}", "WO-2026-000001")
-        concrete = concrete.replace("{alert_id}", "00000000-0000-0000-0000-000000000000")
-        response = world.client.get(concrete)
-        assert response.status_code == 401, path
+        for method in operations:
+            concrete = path
+            for name, value in values.items():
+                concrete = concrete.replace(name, value)
+            assert "{" not in concrete, path
+            response = world.client.request(method, concrete, json={})
+            assert response.status_code == 401, (method, path, response.status_code)
+            checked += 1
+    assert checked >= 35
+    # An existing work order answers the same as a missing one without a key.
+    assert world.client.get(f"/api/v1/work-orders/{wo.number}").status_code == 401
+    # The role check comes before the lookup too.
+    viewer = auth(world.keys[Role.viewer])
+    missing = world.client.put(
+        "/api/v1/work-orders/WO-2020-999999/csat", json={"csat": 3}, headers=viewer
+    )
+    assert missing.status_code == 403
     bad = world.client.get("/api/v1/assets", headers=auth("vgl_0123456789ab_forged"))
     assert bad.status_code == 401
     assert bad.json()["detail"] == "invalid or revoked API key"
