@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import time
+from unittest import mock
+
 import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
+from starlette.responses import Response
 
 from api import sessions
+from api.config import ApiConfig
 from api.models import ApiKey
 from api.roles import Role
 from tests.api.builders import SECRET, auth, fire_alert, open_work_order
@@ -142,13 +147,26 @@ def test_forged_and_expired_session_cookies_are_refused(world: ApiWorld) -> None
     genuine = URLSafeTimedSerializer(SECRET, salt="vigil.dashboard.session")
     world.client.cookies.set(sessions.COOKIE, genuine.dumps({"k": admin_id, "c": "x"}))
     assert world.client.get("/api/v1/keys").status_code == 200  # the control: a good cookie works
-    expired = sessions.read(
-        genuine.dumps({"k": admin_id, "c": "x"}),
-        config=world.config.__class__(session_secret=SECRET, session_max_age_s=-1),
-    )
-    assert expired is None
-    world.client.cookies.set(sessions.COOKIE, genuine.dumps({"k": admin_id, "c": "x"})[:-3] + "AAA")
+
+    # Signed with the right secret, but 8 h 1 min ago: past the session's maximum age.
+    issued = time.time() - world.config.session_max_age_s - 60
+    with mock.patch("itsdangerous.timed.time.time", return_value=issued):
+        stale = genuine.dumps({"k": admin_id, "c": "x"})
+    world.client.cookies.set(sessions.COOKIE, stale)
     assert world.client.get("/api/v1/keys").status_code == 401
+    assert world.client.get("/", follow_redirects=False).status_code == 303
+
+    tampered = genuine.dumps({"k": admin_id, "c": "x"})[:-3] + "AAA"
+    world.client.cookies.set(sessions.COOKIE, tampered)
+    assert world.client.get("/api/v1/keys").status_code == 401
+
+
+def test_cookie_is_secure_when_configured() -> None:
+    response = Response()
+    sessions.issue(response, config=ApiConfig(session_secret=SECRET), key_id="0123456789ab")
+    cookie = response.headers["set-cookie"]
+    for flag in ("Secure", "HttpOnly", "SameSite=strict", "Max-Age=28800", "Path=/"):
+        assert flag in cookie
 
 
 def test_state_changes_by_cookie_need_the_csrf_token(world: ApiWorld) -> None:
