@@ -214,7 +214,10 @@ def simulator(
         )
         live = part[~in_train & ~flagged.reindex(part.index).to_numpy()]
         decided = assess_history(model, live)
-        alarms.append(decided[decided["alarm"]].index.to_frame(index=False))
+        alarmed = decided[decided["alarm"]]
+        alarms.append(
+            alarmed.index.to_frame(index=False).assign(fault_code=alarmed["fault_code"].to_numpy())
+        )
     alarm_frame = pd.concat(alarms, ignore_index=True)
     evaluated_days = (times.max() + every - split).total_seconds() / 86400
     assets = features.index.get_level_values("asset").nunique()
@@ -224,17 +227,28 @@ def simulator(
         asset_days=assets * evaluated_days,
     )
     by_mode: dict[str, list[int]] = {}
+    right_code = 0
+    wrong: dict[str, int] = {}
+    expected_code = {(f.asset, f.onset): f.fault_code for f in labels.faults}
     for fault in (f for f in faults if f.start >= split):
         hit = alarm_frame[
             (alarm_frame["asset"] == fault.asset)
             & (alarm_frame["time"] >= fault.start)
             & (alarm_frame["time"] < fault.failure_at)
-        ]
+        ].sort_values("time")
         counts = by_mode.setdefault(f"{fault.mode} ({fault.asset_type})", [0, 0])
         counts[0] += int(len(hit) > 0)
         counts[1] += 1
+        # The work order carries the first alarm's fault code: is it the injected fault's?
+        if len(hit):
+            got, want = hit["fault_code"].iloc[0], expected_code[(fault.asset, fault.start)]
+            right_code += int(got == want)
+            if got != want:
+                wrong[f"{fault.mode}->{got}"] = wrong.get(f"{fault.mode}->{got}", 0) + 1
     return {
         "by_mode": by_mode,
+        "right_fault_code": right_code,
+        "wrong_fault_code": wrong,
         "faults": result.faults,
         "detected_before_failure": result.detected_before_failure,
         "detected_share": result.detected_share,
@@ -315,6 +329,10 @@ def main() -> None:
             f"({sim['detected_share']:.1%})"
         )
         print(f"median lead time                {'-' if lead is None else f'{lead:.2f} days'}")
+        print(
+            f"first alarm has the right code  {sim['right_fault_code']} of "
+            f"{sim['detected_before_failure']} detected; wrong: {sim['wrong_fault_code']}"
+        )
         print(
             f"false work orders               {sim['false_work_orders']} in "
             f"{sim['asset_days']:.0f} asset-days = "

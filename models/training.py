@@ -24,7 +24,7 @@ from models.labels import UNHEALTHY_KINDS, LabelSource, LabelWindow
 from models.model import ModelConfig, TypeModel, fit_type_model
 from models.registry import ModelBundle, Registry, VersionInfo
 from models.smoothing import add_slow
-from models.thresholds import Persistence
+from models.thresholds import Persistence, fault_code, top_contributions
 
 Progress = Callable[[int, int], None]
 
@@ -78,7 +78,8 @@ def healthy_mask(index: pd.Index, windows: Sequence[LabelWindow], *, every: time
 
 
 def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
-    """Per window: score, trend_score, failure_at, over, cold, alarm (index asset, time).
+    """Per window: score, trend_score, failure_at, over, cold, alarm, and for alarms the fault
+    code the contributions suggest (index asset, time).
 
     Assets the model was trained on use their stored baseline; any other asset is cold for its
     first ``warmup_windows`` windows and then uses a baseline learned from those.
@@ -106,6 +107,20 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
     for positions in out.groupby(level="asset", sort=False).indices.values():
         alarm[positions] = persistence.apply(over[positions])
     out["alarm"] = alarm
+    codes_all = np.full(len(out), "", dtype=object)
+    rows = np.flatnonzero(alarm)
+    if len(rows):
+        frame = z.iloc[rows].reindex(columns=model.columns)
+        # Like the scoring job: the detector further above its own threshold explains.
+        by_trend = (out["trend_score"].to_numpy()[rows] / model.trend_threshold.value) > (
+            out["score"].to_numpy()[rows] / model.threshold.value
+        )
+        main = top_contributions(model.detector.explain(frame))
+        trend = top_contributions(model.trend.explain(frame))
+        codes_all[rows] = [
+            fault_code(t if use else m) for m, t, use in zip(main, trend, by_trend, strict=True)
+        ]
+    out["fault_code"] = codes_all
     return out
 
 
