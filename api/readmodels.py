@@ -124,5 +124,11 @@ def asset_work_orders(session: Session, *, asset: str, limit: int = 50) -> list[
     return list(session.scalars(query))
 
 
+def registered_assets(session: Session) -> list[tuple[str, str, str]]:
+    """(site, asset, asset_type) of every asset in the registry."""
+    rows = session.execute(sa.select(Asset.site, Asset.asset, Asset.asset_type))
+    return [(site, asset, asset_type) for site, asset, asset_type in rows]
+
+
 def asset_record(session: Session, *, asset: str) -> Asset | None:
     return session.scalars(sa.select(Asset).where(Asset.asset == asset)).first()

@@ -11,6 +11,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from api import readmodels
 from api.deps import ConfigDep, CurrentKey, FleetDep, SessionDep, StoreDep
 from api.fleet import AssetSnapshot
 from api.health_state import SEVERITY, AssetActivity, assess
@@ -51,9 +52,13 @@ def summaries(
     activity = request.app.state.activity(session)
     now = datetime.now(UTC)
     stale = timedelta(seconds=config.stale_after_s)
+    snapshots = {snap.asset: snap for snap in fleet.snapshot()}
+    # Assets in the registry but silent for longer than the index looks back still count.
+    for site, asset, asset_type in readmodels.registered_assets(session):
+        snapshots.setdefault(asset, AssetSnapshot(asset=asset, site=site, asset_type=asset_type))
     items = [
-        _summary(snap, activity.get(snap.asset, AssetActivity()), now=now, stale_after=stale)
-        for snap in fleet.snapshot()
+        _summary(snap, activity.get(name, AssetActivity()), now=now, stale_after=stale)
+        for name, snap in snapshots.items()
     ]
     # Worst first; within a state, the highest score first, then by name for a stable order.
     items.sort(key=lambda a: (SEVERITY[a.state], -(a.score or 0.0) / (a.threshold or 1.0), a.asset))
@@ -110,7 +115,10 @@ def get_asset(
 ) -> AssetSummary:
     snapshot = fleet.get(asset)
     if snapshot is None:
-        raise HTTPException(404, detail=f"no asset {asset!r} has sent telemetry")
+        record = readmodels.asset_record(session, asset=asset)
+        if record is None:
+            raise HTTPException(404, detail=f"no asset {asset!r} is known")
+        snapshot = AssetSnapshot(asset=asset, site=record.site, asset_type=record.asset_type)
     activity = request.app.state.activity(session).get(asset, AssetActivity())
     return _summary(
         snapshot,

@@ -167,3 +167,13 @@ def test_closing_the_bus_ends_every_stream() -> None:
     seen = asyncio.run(scenario())
     assert [e.kind for e in seen if e is not None] == ["alert"]
     assert bus.subscriber_count == 0
+
+
+def test_a_registered_asset_without_recent_telemetry_is_listed_as_no_data(world: ApiWorld) -> None:
+    open_work_order(world.factory, asset="pump-099", fault_code="dq_gateway_offline", score=3.5)
+    headers = auth(world.keys[Role.viewer])
+    page = world.client.get("/api/v1/assets", params={"q": "099"}, headers=headers).json()
+    assert [(a["asset"], a["last_seen"]) for a in page["items"]] == [("pump-099", None)]
+    one = world.client.get("/api/v1/assets/pump-099", headers=headers).json()
+    assert one["open_work_orders"] == 1
+    assert one["state"] in ("no_data", "critical")
