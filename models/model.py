@@ -18,7 +18,7 @@ from models import detectors
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
-from models.smoothing import add_slow
+from models.smoothing import SLOW, add_slow
 from models.thresholds import Threshold
 
 
@@ -168,7 +168,10 @@ def fit_type_model(
     calib_part = z[times > cut] if len(times) > 10 else z
     detector = detectors.create(config.detector, **config.detector_params)
     detector.fit(fit_part)
-    trend = DegradationTrend(**config.trend_params).fit(fit_part)
+    # The trend follows the slow features when there are any: a line through an hourly maximum of
+    # many noisy features mostly fits noise.
+    slow = [c for c in fit_part.columns if f"{SLOW}{SEP}" in c] or list(fit_part.columns)
+    trend = DegradationTrend(**config.trend_params).fit(fit_part[slow])
     threshold = Threshold.calibrate(
         detector.score(calib_part), target_far=config.target_far, margin=config.margin
     )
