@@ -1,7 +1,9 @@
 """Data-quality checks: a stuck sensor, missing readings, a silent gateway.
 
-These are not equipment faults. They become decisions with the ``dq_*`` fault codes (alerts open
-a lower-priority work order for them), and the windows they flag are never learned as healthy.
+These are not equipment faults. The scoring job turns them into decisions with the ``dq_*``
+fault codes (``offline_decisions``, ``window_quality``; alerts open a lower-priority work order
+for them, and a decision with ``is_anomalous=False`` when the condition ends), and the windows they
+flag are neither scored as equipment nor learned as healthy.
 
 >>> import pandas as pd
 >>> idx = pd.MultiIndex.from_tuples([("a1", pd.Timestamp("2026-01-01", tz="UTC"))],
@@ -14,10 +16,15 @@ a lower-priority work order for them), and the windows they flag are never learn
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from models.base import Decision
 from models.features import SEP
+from models.scoring_state import ScoringState
 
 
 def stuck_sensors(features: pd.DataFrame, meta: pd.DataFrame, *, min_readings: int) -> pd.Series:
@@ -43,3 +50,112 @@ def sparse_windows(counts: pd.Series, typical: pd.Series, *, fraction: float) ->
     expected = typical.reindex(counts.index.get_level_values("asset")).to_numpy(dtype=float)
     values = counts.to_numpy(dtype=float)
     return pd.Series(np.nan_to_num(expected) * fraction > values, index=counts.index)
+
+
+def utc(value: Any) -> datetime:
+    """A pandas or numpy time as a ``datetime`` (UTC kept)."""
+    stamp: datetime = pd.Timestamp(value).to_pydatetime()
+    return stamp
+
+
+def _dq_decision(
+    site: str,
+    asset: str,
+    asset_type: str,
+    at: datetime,
+    code: str,
+    on: bool,
+    version: str | None,
+    contributions: dict[str, float] | None = None,
+) -> Decision:
+    return Decision(
+        site=site,
+        asset=asset,
+        asset_type=asset_type,
+        at=at,
+        fault_code=code,
+        score=1.0 if on else 0.0,
+        threshold=0.5,
+        is_anomalous=on,
+        detector="data_quality",
+        model_version=version or "",
+        contributions=contributions or {},
+    )
+
+
+def offline_decisions(
+    state: ScoringState, raw: pd.DataFrame, now: datetime, after: timedelta
+) -> list[Decision]:
+    out: list[Decision] = []
+    if not raw.empty:
+        last = raw.groupby("asset", sort=False).agg(
+            site=("site", "last"), asset_type=("asset_type", "last"), time=("time", "max")
+        )
+        seen_ns = pd.to_datetime(last["time"], utc=True).dt.as_unit("ns").astype("int64")
+        for asset, site, asset_type, seen in zip(
+            last.index, last["site"], last["asset_type"], seen_ns.tolist(), strict=True
+        ):
+            state.last_seen[asset] = (site, asset_type, seen)
+            if asset in state.offline:
+                state.offline.discard(asset)
+                out.append(
+                    _dq_decision(
+                        site,
+                        asset,
+                        asset_type,
+                        utc(pd.Timestamp(seen, tz="UTC")),
+                        "dq_gateway_offline",
+                        False,
+                        state.version,
+                    )
+                )
+    limit = pd.Timestamp(now).value - pd.Timedelta(after).value
+    for asset, (site, asset_type, last_ns) in state.last_seen.items():
+        if last_ns < limit and asset not in state.offline:
+            state.offline.add(asset)
+            out.append(
+                _dq_decision(
+                    site, asset, asset_type, now, "dq_gateway_offline", True, state.version
+                )
+            )
+    return out
+
+
+def window_quality(
+    state: ScoringState, features: pd.DataFrame, meta: pd.DataFrame
+) -> tuple[list[Decision], pd.Series]:
+    """Stuck sensors and sparse windows; returns decisions and which windows they flag."""
+    stuck = stuck_sensors(features, meta, min_readings=5)
+    typical = pd.Series(state.typical_n, dtype=float)
+    sparse = sparse_windows(meta["n"], typical, fraction=0.5)
+    out: list[Decision] = []
+    for (asset, at), metrics, is_sparse, site, asset_type, n in zip(
+        features.index, stuck, sparse, meta["site"], meta["asset_type"], meta["n"], strict=True
+    ):
+        when = utc(at)
+        if metrics:
+            state.stuck.add(asset)
+            out.append(
+                _dq_decision(
+                    site,
+                    asset,
+                    asset_type,
+                    when,
+                    "dq_stuck_sensor",
+                    True,
+                    state.version,
+                    dict.fromkeys(metrics.split(","), 1.0),
+                )
+            )
+        elif asset in state.stuck:
+            state.stuck.discard(asset)
+            out.append(
+                _dq_decision(site, asset, asset_type, when, "dq_stuck_sensor", False, state.version)
+            )
+        if is_sparse:
+            out.append(_dq_decision(site, asset, asset_type, when, "dq_gap", True, state.version))
+        else:
+            old = state.typical_n.get(asset)
+            state.typical_n[asset] = float(n) if old is None else 0.9 * old + 0.1 * float(n)
+    flagged = (stuck != "").to_numpy() | sparse.to_numpy()
+    return out, pd.Series(flagged, index=features.index)

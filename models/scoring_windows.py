@@ -1,0 +1,168 @@
+"""Scoring the completed windows of one asset type: per-asset baselines and warm-up, slow
+features, the detector, the degradation trend and persistence, in vectorised rounds.
+
+Split from ``models.scoring`` (the cycle) so that each file reads in one sitting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ingest.points import ANOMALY_SCORE, Point
+from models.base import Decision
+from models.dataquality import utc
+from models.detectors.trend import crossing_time
+from models.features import Baselines
+from models.model import TypeModel
+from models.scoring_state import AssetRows, ScoringState
+from models.smoothing import alpha, ewm_step, slow_name, slow_sources, warmup
+from models.thresholds import fault_code, top_contributions
+
+
+def _normalise(
+    state: ScoringState, model: TypeModel, features: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Robust z against each asset's baseline, and which rows are still cold (warming up)."""
+    assets = features.index.get_level_values("asset")
+    known = np.asarray(assets.isin(model.baselines.assets))
+    ts = state.type_state(model.asset_type)
+    own = np.asarray(assets.isin(ts.own.assets)) if ts.own else np.zeros(len(assets), bool)
+    cold = ~known & ~own
+    if cold.any():
+        # Warm-up windows are learned only when no data-quality check flagged them (the caller
+        # has removed those) and the asset has no baseline yet: never learned from an alarm.
+        ts.warming = pd.concat([ts.warming, features[cold]]) if len(ts.warming) else features[cold]
+        counts = ts.warming.groupby(level="asset").size()
+        ready = counts.index[counts >= model.config.warmup_windows]
+        if len(ready):
+            rows = ts.warming.index.get_level_values("asset").isin(ready)
+            learned = Baselines.fit(ts.warming[rows][model.baselines.columns])
+            ts.add_baselines(learned.floored_by(model.baselines))
+            ts.warming = ts.warming[~rows]
+    z = model.baselines.normalise(features)
+    if ts.own is not None and own.any():
+        z.loc[own] = ts.own.normalise(features[own]).reindex(columns=z.columns).to_numpy()
+    return z, cold
+
+
+def _with_slow(
+    table: AssetRows, model: TypeModel, features: pd.DataFrame, rows: np.ndarray, rank: np.ndarray
+) -> pd.DataFrame:
+    """``features`` plus the slow columns, from each asset's running mean (same as ``add_slow``)."""
+    sources = slow_sources(features.columns)
+    if model.config.slow_halflife <= 0 or not sources:
+        return features
+    table.use_slow_columns(sources)
+    values = features[sources].to_numpy(dtype=float)
+    out = np.empty_like(values)
+    a = alpha(model.config.slow_halflife)
+    young = warmup(model.config.slow_halflife)
+    for k in range(int(rank.max()) + 1):
+        sel = np.flatnonzero(rank == k)
+        table.slow[rows[sel]] = ewm_step(table.slow[rows[sel]], values[sel], a)
+        table.seen[rows[sel]] += 1
+        out[sel] = np.where(
+            (table.seen[rows[sel]] <= young)[:, None], np.nan, table.slow[rows[sel]]
+        )
+    slow = pd.DataFrame(out, index=features.index, columns=[slow_name(c) for c in sources])
+    return pd.concat([features, slow], axis=1)
+
+
+def score_type(
+    state: ScoringState, model: TypeModel, features: pd.DataFrame, meta: pd.DataFrame
+) -> tuple[list[Decision], list[Point]]:
+    table = state.rows_for(model.trend.span, model.trend.smooth)
+    rows_all = table.rows(list(features.index.get_level_values("asset")))
+    # Rounds: the k-th new window of every asset at once (usually a single round per cycle).
+    rank = features.groupby(level="asset", sort=False).cumcount().to_numpy()
+    features = _with_slow(table, model, features, rows_all, rank)
+    z, cold = _normalise(state, model, features)
+    frame = z.reindex(columns=model.columns)
+    score = model.detector.score(frame).to_numpy()
+    hi = model.trend.health(frame).to_numpy()
+    t_days = (
+        np.asarray(
+            pd.DatetimeIndex(features.index.get_level_values("time")).as_unit("s").asi8, dtype=float
+        )
+        / 86400.0
+    )
+    trend_score = np.zeros(len(frame))
+    failure_at: list[datetime | None] = [None] * len(frame)
+    alarm = np.zeros(len(frame), dtype=bool)
+    for k in range(int(rank.max()) + 1 if len(rank) else 0):
+        sel = np.flatnonzero((rank == k) & ~cold)
+        if not len(sel):
+            continue
+        rows = rows_all[sel]
+        table.push(rows, t_days[sel], hi[sel])
+        ts_, slope, level = model.trend.project(table.t[rows], table.hi[rows])
+        trend_score[sel] = ts_
+        crossing = crossing_time(
+            slope, level, t_days[sel], model.trend.failure_z, model.trend.max_lead_days
+        )
+        for pos, moment in zip(sel, crossing, strict=True):
+            failure_at[pos] = None if pd.isna(moment) else moment.to_pydatetime()
+        over = model.threshold.exceeded(score[sel]) | model.trend_threshold.exceeded(ts_)
+        table.runs[rows] = np.where(over, table.runs[rows] + 1, 0)
+        alarm[sel] = table.runs[rows] >= model.config.persistence
+    ratio_main = score / model.threshold.value
+    ratio_trend = trend_score / model.trend_threshold.value
+    use_trend = ratio_trend > ratio_main
+    explain_rows = np.flatnonzero(alarm)
+    contributions: dict[int, dict[str, float]] = {}
+    for rows_of, source in (
+        (explain_rows[~use_trend[explain_rows]], model.detector),
+        (explain_rows[use_trend[explain_rows]], model.trend),
+    ):
+        if len(rows_of):
+            tops = top_contributions(source.explain(frame.iloc[rows_of]))
+            contributions.update(zip(rows_of.tolist(), tops, strict=True))
+    version = state.version or ""
+    decisions: list[Decision] = []
+    points: list[Point] = []
+    for i, ((asset, at), site) in enumerate(zip(features.index, meta["site"], strict=True)):
+        when = utc(at) + timedelta(seconds=model.config.every_s)  # decided at window end
+        trend_wins = bool(use_trend[i])
+        value = float(trend_score[i] if trend_wins else score[i])
+        limit = model.trend_threshold.value if trend_wins else model.threshold.value
+        detector = model.trend.name if trend_wins else model.detector.name
+        parts = contributions.get(i, {})
+        decisions.append(
+            Decision(
+                site=site,
+                asset=asset,
+                asset_type=model.asset_type,
+                at=when,
+                fault_code=fault_code(parts) if parts else "anomaly",
+                score=0.0 if cold[i] else value,
+                threshold=limit,
+                is_anomalous=bool(alarm[i]),
+                detector=detector,
+                model_version=version,
+                contributions=parts,
+                predicted_failure_at=failure_at[i],
+                cold_start=bool(cold[i]),
+            )
+        )
+        if not cold[i]:
+            points.append(
+                Point(
+                    measurement=ANOMALY_SCORE,
+                    tags={
+                        "site": site,
+                        "asset": asset,
+                        "asset_type": model.asset_type,
+                        "detector": model.detector.name,
+                    },
+                    fields={
+                        "score": float(score[i]),
+                        "threshold": model.threshold.value,
+                        "trend_score": float(trend_score[i]),
+                    },
+                    ts_ms=int(pd.Timestamp(at).value // 1_000_000),
+                )
+            )
+    return decisions, points
