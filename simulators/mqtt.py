@@ -120,6 +120,7 @@ class _Session:
         self.acked = 0
         self.failed_acks = 0
         self.receive_maximum: int | None = None
+        self.disconnects = 0
 
     def on_connect(
         self, _c: paho.Client, _u: object, _f: object, reason: Any, props: Properties | None
@@ -133,6 +134,7 @@ class _Session:
 
     def on_disconnect(self, *_args: object) -> None:
         self.connected = False
+        self.disconnects += 1
 
     def on_publish(self, _c: paho.Client, _u: object, _mid: int, reason: Any, _p: object) -> None:
         self.acked += 1
@@ -300,6 +302,12 @@ def _reconnect(
         _connect_wait(client, session, deadline)
         if session.connected:
             return
+        if session.refused is not None:
+            raise PublishError(
+                f"MQTT broker {address.host}:{address.port} refused: {session.refused}"
+            )
+        time.sleep(delay)  # connected and dropped at once: do not hammer the broker
+        delay = min(delay * 2, 5.0)
     raise PublishError(
         f"lost the MQTT broker {address.host}:{address.port} "
         f"and could not reconnect in {timeout_s:.0f}s"
@@ -307,7 +315,15 @@ def _reconnect(
 
 
 def _connect_wait(client: paho.Client, session: _Session, deadline: float) -> None:
-    while not session.connected and session.refused is None and time.monotonic() < deadline:
+    """Until connected, refused, or the new connection drops too (then the caller retries)."""
+    dropped = session.disconnects
+    while (
+        not session.connected
+        and session.refused is None
+        and session.disconnects == dropped
+        and client.socket() is not None
+        and time.monotonic() < deadline
+    ):
         _pump(client, 0.05)
 
 

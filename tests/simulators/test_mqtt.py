@@ -440,3 +440,18 @@ def test_publish_over_tls(start_mosquitto: Any, tmp_path: Path) -> None:
     assert report.messages_acked == 20
     with pytest.raises(PublishError, match="cannot connect"):  # not trusted without the CA
         publish(mqtt_url=f"mqtts://127.0.0.1:{tls_port}", messages=messages, timeout_s=5)
+
+
+def test_acl_refusals_are_reported(start_mosquitto: Any, tmp_path: Path) -> None:
+    passwd, acl = tmp_path / "passwd", tmp_path / "acl"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", passwd, "gw-s01", "pw"], check=True)
+    acl.write_text("user gw-s01\ntopic write vigil/s01/#\n")
+    server = start_mosquitto(
+        f"user root\nallow_anonymous false\npassword_file {passwd}\nacl_file {acl}\n"
+    )
+    messages = basic_fleet_messages(
+        assets=4, readings_per_asset=5, batch=5, seed=1, start_ms=0, sites=2
+    )
+    report = publish(mqtt_url=f"mqtt://gw-s01:pw@127.0.0.1:{server.port}", messages=messages)
+    assert report.messages_acked == 4
+    assert report.extra == {"failed_acks": 2}  # the two assets of site s02

@@ -300,6 +300,14 @@ def _backfill(
 
 
 def _print_report(report: PublishReport, as_json: bool) -> None:
+    refused = report.extra.get("failed_acks", 0)
+    if refused:
+        # MQTT 5 brokers acknowledge a publish they refuse (e.g. an ACL) with a failure code.
+        typer.echo(
+            f"vigil simulate: the broker refused {refused} messages (not authorised to publish "
+            "under that site? see its ACL)",
+            err=True,
+        )
     if as_json:
         typer.echo(orjson.dumps(report.as_dict()).decode())
         return
