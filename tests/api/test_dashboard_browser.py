@@ -14,6 +14,7 @@ from api.roles import Role
 from tests.api.builders import Fleet, fire_alert, make_keys
 from tests.api.conftest import build_world
 from tests.api.live import CHROMIUM, launch, serve
+from tests.conftest import unavailable
 
 pytestmark = pytest.mark.browser
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard"
@@ -21,12 +22,14 @@ DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard"
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
+    # Missing pieces fail in CI and skip (saying what to install) on a developer laptop.
     if not Path(CHROMIUM).exists():
-        from tests.conftest import unavailable
-
-        unavailable(f"{CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
+    with sync_playwright() as playwright:
         browser = launch(playwright)
         yield browser
         browser.close()
