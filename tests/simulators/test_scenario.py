@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from simulators import ScenarioError, load_scenario
+from simulators import ScenarioError, load_scenario, streams
 from simulators.faults import FAULT_MODES
 from simulators.quality import QUALITY_KINDS
 from simulators.scenario import SCENARIO_DIR, parse_scenario
@@ -128,7 +128,9 @@ def test_mistakes_are_reported_clearly(change: dict[str, Any], message: str) -> 
 
 
 def test_file_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match=r"no such file .*shipped scenarios: demo, fleet-30d"):
+    with pytest.raises(
+        ScenarioError, match=r"no such file \(shipped scenarios: .*demo, .*fleet-30d"
+    ):
         load_scenario(tmp_path / "missing.toml")
     broken = tmp_path / "broken.toml"
     broken.write_text("duration = \n")
@@ -138,3 +140,11 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
     wrong.write_text('duration = "1d"\n[[sites]]\nid = "a"\n')
     with pytest.raises(ScenarioError, match=r"wrong.toml: assets: at least one"):
         load_scenario(wrong)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIO_DIR.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_loads_and_runs(path: Path) -> None:
+    scenario = load_scenario(path)
+    assert scenario.faults, "a shipped scenario shows at least one fault"
+    (stream, *_) = streams(scenario, seed=scenario.seed, start_s=1_790_812_800.0)
+    assert len(stream.block(0)) > 0
