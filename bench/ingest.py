@@ -438,7 +438,7 @@ def table(results: dict[str, Result]) -> Table:
     out = Table(title="Ingest: readings per second, against the raw limits of the same run")
     for column in ("measurement", "readings", "s", "readings/s", "ratio", "target", "CPU s/1k r"):
         out.add_column(column, justify="left" if column == "measurement" else "right")
-    for column in ("peak RSS MB", "RSS growth MB", "lost", "dup"):
+    for column in ("readings/CPU s", "peak RSS MB", "RSS growth MB", "lost", "dup"):
         out.add_column(column, justify="right")
     for key, result in results.items():
         limit, target = limits.get(key, (None, None))
@@ -452,6 +452,7 @@ def table(results: dict[str, Result]) -> Table:
             "" if ratio is None else f"{ratio:.0%} of {'bare' if limit == bare else 'direct'}",
             "" if target is None else f">= {target:.0%}{ok}",
             "" if result.cpu_per_1000 is None else f"{result.cpu_per_1000:.3f}",
+            "" if result.cpu_per_1000 is None else f"{1000 / result.cpu_per_1000:,.0f}",
             "" if result.peak_rss_mb is None else f"{result.peak_rss_mb:.0f}",
             ""
             if result.peak_rss_mb is None or result.start_rss_mb is None
@@ -481,7 +482,7 @@ def main(argv: Iterator[str] | None = None) -> None:
     parser.add_argument(
         "--messages",
         type=int,
-        default=60_000,
+        default=100_000,
         help="1-reading messages per run (the 50-reading run carries five times the readings)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
