@@ -19,7 +19,9 @@ from ingest import lineprotocol
 from ingest.points import TELEMETRY, Reading
 from ingest.rejections import Rejected
 
-METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+# "time" is InfluxDB's timestamp column: it refuses a point whose only field is "time" and
+# silently drops such a field beside others, so a message could end up half stored.
+METRIC_NAME = re.compile(r"(?!time\Z)[A-Za-z][A-Za-z0-9_]{0,63}")
 ASSET_TYPE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 # Before 2000-01-01: almost always epoch seconds sent where milliseconds are expected.
 MIN_TS_MS = 946_684_800_000
@@ -133,7 +135,8 @@ def _metrics(raw: dict[str, Any]) -> dict[str, float]:
         if name not in _VALID_METRIC_NAMES and not _remember(
             METRIC_NAME, name, _VALID_METRIC_NAMES
         ):
-            raise Rejected("bad_metric_name", f"{name[:70]!r}")
+            reserved = " is reserved (InfluxDB's time column)" if name == "time" else ""
+            raise Rejected("bad_metric_name", f"{name[:70]!r}{reserved}")
         # A tuple, not int | float: isinstance is faster with it.
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Rejected("non_numeric_value", f"{name}={str(value)[:40]!r}")
