@@ -407,7 +407,9 @@ def run(messages: int, workdir: Path, profile: Path | None) -> dict[str, Result]
 
 # Production saves the broker's database every 30 s (deploy/mosquitto/mosquitto.conf), and the
 # embedded config's 1 s would rewrite the whole queued backlog every second; the later line wins.
-MOSQUITTO_EXTRA = "autosave_interval 30\n"
+# `user root`: started as root, Mosquitto drops to the `mosquitto` user, which cannot write the
+# root-owned temporary directory, and would then never save at all, unlike in production.
+MOSQUITTO_EXTRA = "autosave_interval 30\nuser root\n"
 
 
 def hotspots(path: Path, top: int = 12) -> Table:
