@@ -36,8 +36,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.mosquitto, pytest.mark.influxdb]
 # `user root`: started as root, Mosquitto drops to the `mosquitto` user, which cannot write into
 # the test's root-owned 0700 directory, and then never saves at all (only logs an error).
 DURABLE_MOSQUITTO = "autosave_on_changes true\nuser root\n"
-# Saving after every change costs an fsync'd rewrite of the whole database per message while the
-# collector is away: on this machine's disk ~150 messages/s. Hence a small stream.
+# Saving after every change rewrites the whole database per message while the collector is away:
+# on this machine's disk about 150 messages/s. Hence a small stream.
 ASSETS, PER_ASSET = 100, 20  # 2,000 one-reading messages
 RATE = 2_000.0  # messages/s offered; the broker acknowledges slower while it saves every change
 KILL_AFTER = 500  # acknowledged messages
