@@ -74,6 +74,8 @@ def _with_slow(
 def score_type(
     state: ScoringState, model: TypeModel, features: pd.DataFrame, meta: pd.DataFrame
 ) -> tuple[list[Decision], list[Point]]:
+    if features.empty:  # every window of this type was held back for data quality
+        return [], []
     table = state.rows_for(model.trend.span, model.trend.smooth)
     rows_all = table.rows(list(features.index.get_level_values("asset")))
     # Rounds: the k-th new window of every asset at once (usually a single round per cycle).

@@ -42,6 +42,8 @@ def load_cli_settings(ctx: typer.Context, **overrides: object) -> Settings:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # APScheduler logs every job run at INFO: once a second for webhook delivery.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.root.level))
     return settings
 
 

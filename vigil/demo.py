@@ -1,24 +1,42 @@
-"""The demo's parts started together on embedded defaults, and stopped in reverse order."""
+"""The demo's parts started together on embedded defaults, and stopped in reverse order.
+
+The scenario starts ``history`` before now. The simulator publishes that history ``speed`` times
+faster than real time until it catches up with the wall clock, then runs in real time, so alerts,
+silences and work orders all live on the wall clock. Once the healthy history is in, a model is
+trained on it and promoted; from then on the scenario's fault can be caught.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from models.model import ModelConfig
+from models.training import run_training
+from simulators.live import run_live
+from simulators.scenario import Scenario, healthy_fleet, load_scenario
 from vigil import embedded
 from vigil.service import Service
 from vigil.settings import Settings
 
-BUNDLED_SCENARIO = Path(__file__).resolve().parent.parent / "simulators" / "scenarios" / "demo.toml"
+log = logging.getLogger(__name__)
+
+BUNDLED_SCENARIO = (
+    Path(__file__).resolve().parent.parent / "simulators" / "scenarios" / "demo-live.toml"
+)
+
+# Ten-second windows suit the demo's fault, which develops over minutes; production uses hours.
+DEMO_MODEL = ModelConfig(every_s=10, warmup_windows=12)
 
 
 @dataclass(frozen=True)
@@ -28,6 +46,11 @@ class DemoOptions:
     speed: float = 60.0
     broker: str = "auto"
     seed: int = 1
+    history: timedelta = timedelta(minutes=30)
+    # Train on this stretch of the history: the first minutes are the machines warming up from
+    # cold, which is not what "healthy" should mean to the model.
+    train_from: timedelta = timedelta(minutes=5)
+    train_until: timedelta = timedelta(minutes=29)
 
 
 class Demo:
@@ -35,13 +58,51 @@ class Demo:
         self.settings = settings
         self.options = options
         self.console = console
+        self.service: Service | None = None
+        self.sign_in_key = ""
+        self.model_version: str | None = None
         self._stack = contextlib.ExitStack()
         self._stop = threading.Event()
         self._published = 0
-        self.service: Service | None = None
-        self.sign_in_key = ""
         self._last = (time.monotonic(), 0)
         self._rate = 0.0
+        self._scenario = self._load_scenario()
+        self._real0 = time.time()
+        interval = self._scenario.interval_s
+        self._sim0 = (self._real0 - options.history.total_seconds()) // interval * interval
+
+    def _load_scenario(self) -> Scenario:
+        path = self.options.scenario or (BUNDLED_SCENARIO if BUNDLED_SCENARIO.exists() else None)
+        if path is not None:
+            return load_scenario(path)
+        return healthy_fleet(
+            assets=self.options.assets,
+            interval_s=10.0,
+            duration_s=6 * 3600.0,
+            seed=self.options.seed,
+        )
+
+    def sim_now(self) -> datetime:
+        """The simulator's clock: never ahead of the wall clock."""
+        wall = time.time()
+        sim = min(self._sim0 + (wall - self._real0) * self.options.speed, wall)
+        return datetime.fromtimestamp(sim, UTC)
+
+    def scoring_now(self) -> datetime:
+        """Where the scorer reads up to: the end of the training stretch until a model is
+        promoted (history before it is never scored), then the simulated clock.
+
+        While history streams in at ``speed`` times real time, readings reach the store up to a
+        second of wall time behind the simulated clock, so the scorer stays that far behind.
+        """
+        trained_until = datetime.fromtimestamp(self._sim0, UTC) + self.options.train_until
+        if self.model_version is None:
+            return trained_until
+        now = self.sim_now()
+        catching_up = now.timestamp() < time.time() - 1.0
+        if catching_up:
+            now -= timedelta(seconds=self.options.speed)
+        return max(trained_until, now)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -67,20 +128,35 @@ class Demo:
         data_dir.mkdir(parents=True, exist_ok=True)
         url, protocol = self._start_broker(data_dir)
         self.settings = self.settings.model_copy(
-            update={"mqtt_url": url, "mqtt_protocol": protocol, "mqtt_client_id": "vigil-demo"}
+            update={
+                "mqtt_url": url,
+                "mqtt_protocol": protocol,
+                "mqtt_client_id": "vigil-demo",
+                "scoring_interval_s": 2.0,
+                "scoring_lateness_s": 3.0,
+            }
         )
-        self.service = Service(self.settings, with_collector=True)
+        self.service = Service(self.settings, with_collector=True, scoring_clock=self.scoring_now)
         self._stack.enter_context(self.service)
         ingest = self.service.ingest
         assert ingest is not None
         if not ingest.subscriber.wait_connected(15):
             raise RuntimeError(f"the collector could not connect to the demo broker at {url}")
+        self.model_version = self.service.registry.promoted()
         self.sign_in_key = self._demo_key()
-        self._start_simulator(url, protocol)
+        self._start_thread("simulator", self._simulate, url, protocol)
+        if self.model_version is None:
+            self._start_thread("trainer", self._train_when_warm)
         self.console.print(
             f"Vigil demo: broker {url} (MQTT {protocol}); data in {data_dir.resolve()}\n"
             f"Dashboard: [bold]{self.service.url}[/bold]  sign-in key: [bold]{self.sign_in_key}[/bold]"
         )
+
+    def _start_thread(self, name: str, target: object, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]
+        thread.start()
+        self._stack.callback(thread.join, 10)
+        self._stack.callback(self._stop.set)
 
     def _demo_key(self) -> str:
         from api.keys import create_key
@@ -103,38 +179,52 @@ class Demo:
         # amqtt speaks MQTT 3.1.1 only.
         return f"mqtt://127.0.0.1:{amqtt.port}", "3.1.1"
 
-    def _start_simulator(self, url: str, protocol: str) -> None:
-        from simulators.live import run_live
-
-        scenario: Any = None
-        path = self.options.scenario or (BUNDLED_SCENARIO if BUNDLED_SCENARIO.exists() else None)
-        if path is not None:
-            from simulators.scenario import load_scenario
-
-            scenario = load_scenario(path)
-
+    def _simulate(self, url: str, protocol: str) -> None:
         def count(published: int) -> None:
             self._published = published
 
-        thread = threading.Thread(
-            target=run_live,
-            kwargs={
-                "mqtt_url": url,
-                "stop": self._stop,
-                "scenario": scenario,
-                "assets": self.options.assets,
-                "seed": self.options.seed,
-                "speed": self.options.speed,
-                "protocol": protocol,
-                "topic_template": self.settings.topic_template,
-                "on_progress": count,
-            },
-            name="simulator",
-            daemon=True,
+        run_live(
+            mqtt_url=url,
+            stop=self._stop,
+            scenario=self._scenario,
+            seed=self.options.seed,
+            speed=self.options.speed,
+            protocol=protocol,
+            topic_template=self.settings.topic_template,
+            on_progress=count,
+            start_s=self._sim0,
         )
-        thread.start()
-        self._stack.callback(thread.join, 10)
-        self._stack.callback(self._stop.set)
+
+    def _train_when_warm(self) -> None:
+        """Train on the healthy start of the run, then promote: the scorer reloads it."""
+        start = datetime.fromtimestamp(self._sim0, UTC)
+        end = start + self.options.train_until
+        while not self._stop.wait(1.0):
+            if self.sim_now() >= end + timedelta(seconds=self.options.speed):
+                break
+        else:
+            return
+        assert self.service is not None
+        try:
+            version = run_training(
+                store=self.service.store,
+                registry=self.service.registry,
+                start=start + self.options.train_from,
+                end=end,
+                asset_type=None,
+                label_sources=[],
+                config=DEMO_MODEL,
+            )
+        except ValueError as error:
+            log.error("demo model training failed: %s", error)
+            return
+        self.service.registry.promote(version.version)
+        self.model_version = version.version
+        self.console.print(
+            f"Trained and promoted model {version.version} on minutes "
+            f"{self.options.train_from.seconds // 60}-{self.options.train_until.seconds // 60} "
+            "of the history; scoring from there on."
+        )
 
     # -- what the console shows -----------------------------------------------------------------
 
@@ -142,6 +232,17 @@ class Demo:
     def readings_stored(self) -> int:
         ingest = self.service.ingest if self.service else None
         return ingest.collector.stats.readings_stored if ingest else 0
+
+    def open_work_orders(self) -> int:
+        from workorders.models import WorkOrder
+
+        if self.service is None:
+            return 0
+        import sqlalchemy as sa
+
+        with self.service.sessions() as session:
+            count = session.scalar(sa.select(sa.func.count()).select_from(WorkOrder))
+        return int(count or 0)
 
     def table(self, elapsed: float) -> Table:
         ingest = self.service.ingest if self.service else None
@@ -155,9 +256,13 @@ class Demo:
         table = Table(title=f"Vigil demo — {elapsed:5.0f} s (Ctrl-C to stop)", min_width=60)
         table.add_column("what")
         table.add_column("value", justify="right")
+        table.add_row("simulated time", self.sim_now().strftime("%Y-%m-%d %H:%M UTC"))
         table.add_row("readings published", f"{self._published:,}")
         table.add_row("readings stored", f"{stored:,}")
         table.add_row("readings/s", f"{self._rate:,.0f}")
         table.add_row("quarantined", f"{stats.quarantined_total if stats else 0:,}")
-        table.add_row("ingest lag", f"{(stats.lag_ms if stats else 0) / 1000:.1f} s")
+        table.add_row("model", self.model_version or "training after warm-up")
+        table.add_row("work orders", f"{self.open_work_orders():,}")
+        if self.service is not None:
+            table.add_row("dashboard", self.service.url)
         return table

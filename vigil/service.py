@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -31,7 +31,8 @@ from vigil import db
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
 from workorders.db import make_engine, session_factory
-from workorders.webhooks.scheduled import deliver_due
+from workorders.scheduled import close_verified
+from workorders.webhooks.scheduled import RetryPolicy, deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ class Service:
     ) -> None:
         self.settings = settings
         self.with_collector = with_collector
-        self.scoring_clock = scoring_clock
+        lateness = timedelta(seconds=settings.scoring_lateness_s)
+        self.scoring_clock: Clock = lambda: scoring_clock() - lateness
         self.stop_event = threading.Event()
         self.ingest: IngestService | None = None
         self.last_cycle: CycleReport | None = None
@@ -151,11 +153,22 @@ class Service:
         )
         http = httpx.Client(timeout=httpx.Timeout(5.0, connect=2.0))
         self._stack.callback(http.close)
+        policy = RetryPolicy(max_age_s=self.settings.webhook_max_age_s)
         scheduler.add_job(
-            lambda: deliver_due(session_factory=self.sessions, http_client=http, now=_wall_clock()),
+            lambda: deliver_due(
+                session_factory=self.sessions, http_client=http, now=_wall_clock(), policy=policy
+            ),
             "interval",
             seconds=1.0,
             id="vigil-webhooks",
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.add_job(
+            lambda: close_verified(session_factory=self.sessions, now=_wall_clock()),
+            "interval",
+            hours=1,
+            id="vigil-follow-up",
             max_instances=1,
             coalesce=True,
         )
@@ -214,6 +227,7 @@ class Service:
             session_factory=self.sessions,
             store=self.store,
             quarantine=self.quarantine,
+            registry=self.registry,
             probes=probes,
             stats=[self.stats],
         )
@@ -235,6 +249,8 @@ class Service:
             raise RuntimeError(f"the API did not start on {settings.api_host}:{self.port}")
 
         def stop_api() -> None:
+            # Open dashboards hold event streams that never end by themselves.
+            app.state.events.close()
             server.should_exit = True
             thread.join(10)
             sock.close()

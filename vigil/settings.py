@@ -65,6 +65,9 @@ class Settings(BaseSettings):
 
     # --- scoring ---
     scoring_interval_s: float = Field(default=10.0, gt=0)
+    # The scorer reads up to now minus this, so readings still on their way (gateway batching,
+    # broker queues, the collector's batch) are in the store before their window is scored.
+    scoring_lateness_s: float = Field(default=30.0, ge=0)
     scoring_shard: str = "0/1"
 
     # --- API and webhooks ---
@@ -101,6 +104,13 @@ class Settings(BaseSettings):
     def _influx_url(cls, value: str | None) -> str | None:
         if value is not None and urlsplit(value).scheme not in ("http", "https"):
             raise ValueError(f"expected http://host:8086 or https://..., got {value!r}")
+        return value
+
+    @field_validator("session_secret")
+    @classmethod
+    def _session_secret(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 32:
+            raise ValueError("must be at least 32 characters of random data")
         return value
 
     @field_validator("scoring_shard")

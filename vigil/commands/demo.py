@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import threading
@@ -20,11 +21,12 @@ from vigil.demo import Demo, DemoOptions
 def demo(
     ctx: typer.Context,
     duration: float | None = typer.Option(None, min=1, help="Stop after this many seconds."),
-    assets: int = typer.Option(12, min=1, help="Simulated assets when no scenario is given."),
     scenario: Path | None = typer.Option(
         None, help="Simulator scenario file (default: the bundled demo scenario)."
     ),
-    speed: float = typer.Option(60.0, min=0.1, help="Simulated seconds per real second."),
+    speed: float = typer.Option(
+        60.0, min=1.0, help="How much faster than real time the history is published."
+    ),
     broker: str = typer.Option(
         "auto", help="auto (mosquitto if installed, else amqtt), mosquitto or amqtt."
     ),
@@ -39,12 +41,14 @@ def demo(
         raise typer.Exit(2)
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
-    settings = load_cli_settings(ctx, demo=True, data_dir=data_dir, api_port=port)
+    # The live table is the demo's output; log lines only for warnings unless asked for more.
+    quiet = {} if "VIGIL_LOG_LEVEL" in os.environ else {"log_level": "WARNING"}
+    settings = load_cli_settings(ctx, demo=True, data_dir=data_dir, api_port=port, **quiet)
     console = Console()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    options = DemoOptions(assets=assets, scenario=scenario, speed=speed, broker=broker, seed=seed)
+    options = DemoOptions(scenario=scenario, speed=speed, broker=broker, seed=seed)
     with Demo(settings, options, console) as running:
         started = time.monotonic()
         with Live(running.table(0.0), console=console, refresh_per_second=2) as live:
