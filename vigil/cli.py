@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import sys
 from pathlib import Path
 
 import typer
@@ -47,12 +48,29 @@ def load_cli_settings(ctx: typer.Context, **overrides: object) -> Settings:
     return settings
 
 
-def _register_commands() -> None:
-    for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        loaded = importlib.import_module(f"{commands.__name__}.{module.name}")
+# Commands whose name differs from their module's.
+_MODULE_OF = {"work-orders": "workorders", "db": "workorders"}
+
+
+def _register_commands(argv: list[str]) -> None:
+    """Import only the module of the command being run, all of them for help or when unknown.
+
+    `vigil ingest` then never imports scikit-learn or FastAPI: the collector's memory stays that
+    of what it uses.
+    """
+    names = {module.name for module in pkgutil.iter_modules(commands.__path__)}
+    words = [
+        word
+        for i, word in enumerate(argv)
+        if not word.startswith("-") and (i == 0 or argv[i - 1] != "--config")
+    ]
+    wanted = _MODULE_OF.get(words[0], words[0].replace("-", "_")) if words else None
+    modules = [wanted] if wanted in names else sorted(names)
+    for name in modules:
+        loaded = importlib.import_module(f"{commands.__name__}.{name}")
         loaded.register(app)
 
 
 def main() -> None:
-    _register_commands()
+    _register_commands(sys.argv[1:])
     app()

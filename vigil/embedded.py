@@ -11,6 +11,7 @@ import contextlib
 import glob
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -116,6 +117,9 @@ def mosquitto_config(port: int, data_dir: Path, extra: str = "") -> str:
     ``max_queued_messages`` (1000): a collector that falls behind for a moment would lose data.
     ``0`` means no limit, so the broker holds messages for the collector's session instead.
     """
+    # Started as root, Mosquitto drops to the `mosquitto` user, which cannot write into a
+    # private temporary directory: persistence would then silently never be saved.
+    stay_root = os.geteuid() == 0 and not re.search(r"^user\s", extra, re.MULTILINE)
     return (
         f"listener {port} 127.0.0.1\n"
         "allow_anonymous true\n"
@@ -125,8 +129,7 @@ def mosquitto_config(port: int, data_dir: Path, extra: str = "") -> str:
         "max_queued_messages 0\n"
         "max_inflight_messages 0\n"
         "max_packet_size 33554432\n"
-        "persistent_client_expiration 1d\n"
-        f"{extra}"
+        "persistent_client_expiration 1d\n" + ("user root\n" if stay_root else "") + extra
     )
 
 

@@ -20,9 +20,14 @@ def serve(
     collector: bool = typer.Option(
         False, "--collector/--no-collector", help="Also run the MQTT collector in this process."
     ),
+    shard: str | None = typer.Option(
+        None,
+        "--shard",
+        help="Score only assets i of n by a stable hash, e.g. 0/2 (default VIGIL_SCORING_SHARD).",
+    ),
 ) -> None:
     """Run the API, dashboard and scheduler (scoring, alerts, webhook delivery)."""
-    settings = load_cli_settings(ctx)
+    settings = load_cli_settings(ctx, **({"scoring_shard": shard} if shard else {}))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
