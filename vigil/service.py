@@ -22,6 +22,7 @@ import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from alerts.flows import handle_decisions
+from alerts.policy import AlertPolicy
 from api.app import create_app
 from api.config import ApiConfig
 from models.base import Decision
@@ -85,9 +86,11 @@ class Service:
         *,
         with_collector: bool,
         scoring_clock: Clock = _wall_clock,
+        alert_policy: AlertPolicy | None = None,
     ) -> None:
         self.settings = settings
         self.with_collector = with_collector
+        self.alert_policy = alert_policy
         lateness = timedelta(seconds=settings.scoring_lateness_s)
         self.scoring_clock: Clock = lambda: scoring_clock() - lateness
         self.stop_event = threading.Event()
@@ -159,7 +162,7 @@ class Service:
                 session_factory=self.sessions, http_client=http, now=_wall_clock(), policy=policy
             ),
             "interval",
-            seconds=1.0,
+            seconds=self.settings.webhook_poll_s,
             id="vigil-webhooks",
             max_instances=1,
             coalesce=True,
@@ -176,7 +179,12 @@ class Service:
         self._stack.callback(scheduler.shutdown, wait=True)
 
     def on_decisions(self, decisions: list[Decision]) -> None:
-        handle_decisions(session_factory=self.sessions, decisions=decisions, now=_wall_clock())
+        handle_decisions(
+            session_factory=self.sessions,
+            decisions=decisions,
+            now=_wall_clock(),
+            policy=self.alert_policy,
+        )
 
     def _on_report(self, report: CycleReport) -> None:
         self.last_cycle = report

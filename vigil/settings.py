@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=0, le=65535)  # 0: any free port
     session_secret: str | None = None
     webhook_max_age_s: float = Field(default=24 * 3600.0, gt=0)
+    # How often the outbox is checked for work-order events to deliver.
+    webhook_poll_s: float = Field(default=1.0, gt=0)
 
     @field_validator("mqtt_url")
     @classmethod
