@@ -91,6 +91,9 @@ def _refresh_model(state: ScoringState, registry: Registry) -> bool:
         log.error("model reload failed, keeping %s: %s", state.version, error)
         return False
     state.bundle, state.version = bundle, promoted
+    # Typical readings per window depend on the window length, which a new version may change:
+    # counts learned under the old length would flag every new window as sparse.
+    state.typical_n.clear()
     if state.assets is not None:
         state.assets.reset_model_memory()
     log.info("scoring with model version %s", promoted)

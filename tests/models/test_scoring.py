@@ -283,3 +283,20 @@ def test_refused_scores_do_not_lose_decisions(
     assert len(got) == 5
     assert report.scores_written == 0
     assert report.score_write_error == "disk full"
+
+
+def test_reading_counts_are_relearned_when_a_version_is_loaded(
+    scenario: tuple[Registry, pd.DataFrame], store: SqliteStore
+) -> None:
+    """Regression: counts learned under another window length (the default before any model,
+    or an older version's) flagged every later window as sparse, so nothing was scored."""
+    registry, _ = scenario
+    state = ScoringState()
+    run_cycles(store, registry, start=ONSET, hours=1, state=state)
+    state.typical_n = dict.fromkeys(state.typical_n, 1e6)  # as if learned on far longer windows
+    registry.promote("v0001")
+    state.version = None  # the next cycle loads the version again
+    decisions, _, _ = run_cycles(
+        store, registry, start=ONSET + pd.Timedelta(hours=1), hours=2, state=state
+    )
+    assert not [d for d in decisions if d.fault_code == "dq_gap"]
