@@ -17,6 +17,7 @@ import random
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,7 +39,7 @@ from workorders.webhooks.service import add_subscription
 PERIOD_S = 0.2
 HISTORY = timedelta(minutes=10)
 # One-second windows, one window to alarm and to fire: the fastest the pipeline can answer.
-MODEL = ModelConfig(every_s=1, warmup_windows=5, persistence=1)
+MODEL = ModelConfig(every_s=2, warmup_windows=5, persistence=1)
 POLICY = AlertPolicy(pending_windows=1)
 
 
@@ -111,9 +112,18 @@ def run(*, assets: int, faults: int, interval: float, seed: int) -> dict[str, An
     )
     rng = np.random.default_rng(seed)
     mqtt = settings.mqtt_url
+    now_ms = int(time.time() * 1000)
+    history_end = datetime.fromtimestamp(now_ms / 1000, UTC)
+    promoted = threading.Event()
+
+    def scoring_clock() -> datetime:
+        # Held at the end of the history until the model is in: history is never scored.
+        return datetime.now(UTC) if promoted.is_set() else history_end
+
     try:
-        with Service(settings, with_collector=True, alert_policy=POLICY) as service:
-            now_ms = int(time.time() * 1000)
+        with Service(
+            settings, with_collector=True, alert_policy=POLICY, scoring_clock=scoring_clock
+        ) as service:
             steps = int(HISTORY.total_seconds() / PERIOD_S)
             history = [
                 (topic(a), reading(a, now_ms - (steps - i) * int(PERIOD_S * 1000), rng, 1.0))
@@ -122,39 +132,51 @@ def run(*, assets: int, faults: int, interval: float, seed: int) -> dict[str, An
             ]
             print(f"publishing {len(history):,} readings of healthy history ...", flush=True)
             publish(mqtt_url=mqtt, messages=history, qos=1)
+            armed = threading.Event()
+            injected: dict[str, float] = {}
+            streamer = threading.Thread(
+                target=live, args=(mqtt, assets, faults, rng, seed, armed, injected), daemon=True
+            )
+            streamer.start()
             time.sleep(2.0)
-            end = datetime.fromtimestamp(now_ms / 1000, UTC)
             version = run_training(
                 store=service.store,
                 registry=service.registry,
-                start=end - HISTORY,
-                end=end,
+                start=history_end - HISTORY,
+                end=history_end,
                 asset_type=None,
                 label_sources=[],
                 config=MODEL,
             )
             service.registry.promote(version.version)
+            promoted.set()
             with service.sessions() as session:
                 add_subscription(session=session, url=hook_url, now=datetime.now(UTC))
                 session.commit()
-            print(f"model {version.version} promoted; live stream with {faults} faults", flush=True)
-            # Data-quality work orders for the pause between history and live data are expected;
-            # the receiver counts equipment work orders only.
-            injected = live(mqtt, assets, faults, rng, seed)
+            print(f"model {version.version} promoted; injecting {faults} faults", flush=True)
+            armed.set()
+            streamer.join()
             deadline = time.time() + 30
             while time.time() < deadline and len(receiver.arrivals) < len(injected):
                 time.sleep(0.2)
+            ingest = service.ingest
+            assert ingest is not None
+            print(
+                f"stored {ingest.collector.stats.readings_stored:,} readings; "
+                f"last scoring cycle: {service.last_cycle}",
+                flush=True,
+            )
     finally:
         http_server.shutdown()
         broker.stop()
         influx.stop()
-    latencies = [
-        receiver.arrivals[name] - at for name, at in injected.items() if name in receiver.arrivals
-    ]
     # An equipment work order before its fault was injected is a false alarm, not a fast answer.
     early = {name for name, at in injected.items() if receiver.arrivals.get(name, at) < at}
     false_alarms = sorted((set(receiver.arrivals) - set(injected)) | early)
     injected = {name: at for name, at in injected.items() if name not in early}
+    latencies = [
+        receiver.arrivals[name] - at for name, at in injected.items() if name in receiver.arrivals
+    ]
     return {
         "interval_s": interval,
         "p50_s": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
@@ -167,31 +189,41 @@ def run(*, assets: int, faults: int, interval: float, seed: int) -> dict[str, An
 
 
 def live(
-    mqtt: str, assets: int, faults: int, rng: np.random.Generator, seed: int
-) -> dict[str, float]:
-    """Publish in real time; every ``spacing`` seconds one more asset steps to 3x vibration.
+    mqtt: str,
+    assets: int,
+    faults: int,
+    rng: np.random.Generator,
+    seed: int,
+    armed: threading.Event,
+    injected: dict[str, float],
+) -> None:
+    """Publish every asset in real time over one connection, with no break after the history.
 
-    Returns, per faulty asset, the wall time just before its first anomalous reading was sent.
+    Once ``armed`` is set (the model is in), every ``spacing`` seconds one more asset steps to 3x
+    vibration; ``injected`` gets, per faulty asset, the wall time its first anomalous reading
+    was handed to the MQTT client.
     """
     order = random.Random(seed).sample(range(assets), faults)
     warm, spacing, tail = 10.0, 6.0, 15.0
-    start = time.time()
-    injected: dict[str, float] = {}
-    tick = start
-    while (elapsed := time.time() - start) < warm + faults * spacing + tail:
-        due = int((elapsed - warm) // spacing) + 1 if elapsed >= warm else 0
-        faulty = set(order[: min(faults, due)])
-        ts_ms = int(time.time() * 1000)
-        batch = [
-            (topic(a), reading(a, ts_ms, rng, 3.0 if a in faulty else 1.0)) for a in range(assets)
-        ]
-        before = time.time()
-        publish(mqtt_url=mqtt, messages=batch, qos=1)
-        for a in faulty:
-            injected.setdefault(f"p{a:03d}", before)
-        tick += PERIOD_S
-        time.sleep(max(0.0, tick - time.time()))
-    return injected
+
+    def stream() -> Iterator[tuple[str, bytes]]:
+        tick = time.time()
+        armed_at: float | None = None
+        while armed_at is None or time.time() - armed_at < warm + faults * spacing + tail:
+            if armed_at is None and armed.is_set():
+                armed_at = time.time()
+            elapsed = time.time() - armed_at if armed_at is not None else 0.0
+            due = int((elapsed - warm) // spacing) + 1 if armed_at and elapsed >= warm else 0
+            faulty = set(order[: min(faults, due)])
+            ts_ms = int(time.time() * 1000)
+            for a in range(assets):
+                if a in faulty:
+                    injected.setdefault(f"p{a:03d}", time.time())
+                yield topic(a), reading(a, ts_ms, rng, 3.0 if a in faulty else 1.0)
+            tick += PERIOD_S
+            time.sleep(max(0.0, tick - time.time()))
+
+    publish(mqtt_url=mqtt, messages=stream(), qos=1, timeout_s=900)
 
 
 def main() -> None:
