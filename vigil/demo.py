@@ -26,7 +26,7 @@ from models.training import run_training
 from simulators.live import run_live
 from simulators.scenario import Scenario, healthy_fleet, load_scenario
 from vigil import embedded
-from vigil.service import Service
+from vigil.service import RateMeter, Service
 from vigil.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,7 @@ class Demo:
         self._stack = contextlib.ExitStack()
         self._stop = threading.Event()
         self._published = 0
-        self._last = (time.monotonic(), 0)
-        self._rate = 0.0
+        self._rate = RateMeter(lambda: self.readings_stored)
         self._scenario = self._load_scenario()
         self._real0 = time.time()
         interval = self._scenario.interval_s
@@ -247,19 +246,14 @@ class Demo:
     def table(self, elapsed: float) -> Table:
         ingest = self.service.ingest if self.service else None
         stats = ingest.collector.stats if ingest else None
-        now = time.monotonic()
         stored = self.readings_stored
-        then, before = self._last
-        if now - then >= 1.0:
-            self._rate = (stored - before) / (now - then)
-            self._last = (now, stored)
         table = Table(title=f"Vigil demo — {elapsed:5.0f} s (Ctrl-C to stop)", min_width=60)
         table.add_column("what")
         table.add_column("value", justify="right")
         table.add_row("simulated time", self.sim_now().strftime("%Y-%m-%d %H:%M UTC"))
         table.add_row("readings published", f"{self._published:,}")
         table.add_row("readings stored", f"{stored:,}")
-        table.add_row("readings/s", f"{self._rate:,.0f}")
+        table.add_row("readings/s", f"{self._rate():,.0f}")
         table.add_row("quarantined", f"{stats.quarantined_total if stats else 0:,}")
         table.add_row("model", self.model_version or "training after warm-up")
         table.add_row("work orders", f"{self.open_work_orders():,}")

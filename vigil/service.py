@@ -136,6 +136,8 @@ class Service:
         self.registry = Registry(settings.data_dir / "models")
         if self.with_collector:
             self.ingest = build_ingest(settings, self.store, self.quarantine)
+            stats = self.ingest.collector.stats
+            self.readings_per_s = RateMeter(lambda: stats.readings_stored)
             self.ingest.start()
             self._stack.callback(self.ingest.stop)
         self._start_scheduler()
@@ -195,7 +197,7 @@ class Service:
         figures: dict[str, float] = {}
         if self.ingest is not None:
             stats = self.ingest.collector.stats
-            figures["readings_per_s"] = self._rate()
+            figures["readings_per_s"] = self.readings_per_s()
             figures["ingest_lag_s"] = stats.lag_ms / 1000
             figures["readings_stored_total"] = stats.readings_stored
             spool = self.ingest.collector.spool
@@ -206,13 +208,6 @@ class Service:
         if self.last_cycle is not None:
             figures["scoring_duration_s"] = self.last_cycle.seconds
         return figures
-
-    def _rate(self) -> float:
-        if not hasattr(self, "_meter"):
-            assert self.ingest is not None
-            stats = self.ingest.collector.stats
-            self._meter = RateMeter(lambda: stats.readings_stored)
-        return self._meter()
 
     def _start_api(self, secret: str) -> None:
         settings = self.settings

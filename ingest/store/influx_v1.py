@@ -33,6 +33,12 @@ def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _asset_condition(assets: Sequence[str]) -> str:
+    """One anchored regex over the asset tag: InfluxQL's fastest way to match many values."""
+    alternatives = "|".join(re.escape(a) for a in assets).replace("/", r"\/")
+    return f'"asset" =~ /^({alternatives})$/'
+
+
 def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
@@ -141,8 +147,7 @@ class InfluxV1Store:
             return empty_frame()
         conditions = [f"time >= {_ms(start)}ms", f"time < {_ms(end)}ms"]
         if assets is not None:
-            alternatives = "|".join(re.escape(a) for a in assets).replace("/", r"\/")
-            conditions.append(f'"asset" =~ /^({alternatives})$/')
+            conditions.append(_asset_condition(assets))
         for tag, value in (where or {}).items():
             conditions.append(f"{_ident(tag)} = {_literal(value)}")
         group = "GROUP BY *"
@@ -202,8 +207,7 @@ class InfluxV1Store:
         if end is not None:
             conditions.append(f"time < {_ms(end)}ms")
         if assets is not None:
-            alternatives = "|".join(re.escape(a) for a in assets).replace("/", r"\/")
-            conditions.append(f'"asset" =~ /^({alternatives})$/')
+            conditions.append(_asset_condition(assets))
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         results = self._influxql(f"SELECT count({_ident(field)}) FROM {_ident(measurement)}{where}")
         return sum(int(row[1]) for r in results for s in r.get("series", []) for row in s["values"])
