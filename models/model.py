@@ -38,7 +38,7 @@ class ModelConfig:
     trend_params: dict[str, Any] = field(
         default_factory=lambda: {"span": 48, "smooth": 6, "failure_z": 8.0, "horizon_days": 3.0}
     )
-    trend_margin: float = 1.5
+    trend_margin: float = 2.0
     # Half-life, in windows, of the slow (exponentially weighted) copy of every level; 0: none.
     slow_halflife: float = 6.0
 
@@ -175,8 +175,14 @@ def fit_type_model(
     threshold = Threshold.calibrate(
         detector.score(calib_part), target_far=config.target_far, margin=config.margin
     )
+    # The trend of a calibration window is the line through the windows before it, fit part
+    # included: scored on the calibration part alone, every line would start there, and the
+    # threshold would be set by the noisy slopes of short lines rather than by whole spans.
+    trend_all = trend.score(z)
     trend_threshold = Threshold.calibrate(
-        trend.score(calib_part), target_far=config.target_far, margin=config.trend_margin
+        trend_all[(times > cut) if len(times) > 10 else slice(None)],
+        target_far=config.target_far,
+        margin=config.trend_margin,
     )
     return TypeModel(
         asset_type=asset_type,

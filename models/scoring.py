@@ -31,7 +31,7 @@ from models.base import Decision
 from models.dataquality import offline_decisions, window_quality
 from models.features import window_features
 from models.model import ModelConfig
-from models.registry import Registry, RegistryError
+from models.registry import ModelBundle, Registry, RegistryError
 from models.scoring_state import ScoringState
 from models.scoring_windows import score_type
 
@@ -90,20 +90,27 @@ def _refresh_model(state: ScoringState, registry: Registry) -> bool:
         # Keep scoring with the model we have; a broken version must not stop the scorer.
         log.error("model reload failed, keeping %s: %s", state.version, error)
         return False
+    before, after = _config(state), _bundle_config(bundle)
     state.bundle, state.version = bundle, promoted
     # Typical readings per window depend on the window length, which a new version may change:
-    # counts learned under the old length would flag every new window as sparse.
+    # counts learned under another length would flag every new window as sparse.
     state.typical_n.clear()
     if state.assets is not None:
-        state.assets.reset_model_memory()
+        same = after is not None and (after.every_s, after.slow_halflife) == (
+            before.every_s,
+            before.slow_halflife,
+        )
+        state.assets.reset_model_memory(keep_slow=same)
     log.info("scoring with model version %s", promoted)
     return True
 
 
 def _config(state: ScoringState) -> ModelConfig:
-    if state.bundle and state.bundle.models:
-        return next(iter(state.bundle.models.values())).config
-    return ModelConfig()
+    return _bundle_config(state.bundle) or ModelConfig()
+
+
+def _bundle_config(bundle: ModelBundle | None) -> ModelConfig | None:
+    return next(iter(bundle.models.values())).config if bundle and bundle.models else None
 
 
 def score_cycle(

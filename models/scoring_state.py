@@ -27,7 +27,7 @@ class AssetRows:
         self.history, self.smooth = history, smooth
         self.index: dict[str, int] = {}
         self.runs = np.zeros(0, dtype=np.int64)
-        self.seen = np.zeros(0, dtype=np.int64)  # windows seen since the model was loaded
+        self.seen = np.zeros(0, dtype=np.int64)  # windows in the slow means
         self.t = np.zeros((0, history))
         self.hi = np.zeros((0, history))  # smoothed health values
         self.raw = np.zeros((0, smooth))  # the last raw health values, for the running median
@@ -64,14 +64,21 @@ class AssetRows:
             self.slow_columns = list(columns)
             self.slow = np.full((len(self.index), len(columns)), np.nan)
 
-    def reset_model_memory(self) -> None:
-        """A new model version: its health scale differs, so trend and runs start again."""
+    def reset_model_memory(self, *, keep_slow: bool) -> None:
+        """A new model version: its health scale differs, so trend and runs start again.
+
+        The slow means are of raw window features, not of the model: with the same window
+        length they carry over (``keep_slow``), so a retrained model is not blind to slow drift
+        for its first windows.
+        """
         self.runs[:] = 0
-        self.seen[:] = 0
-        self.slow[:] = np.nan
         self.t[:] = np.nan
         self.hi[:] = np.nan
         self.raw[:] = np.nan
+        if keep_slow:
+            return
+        self.seen[:] = 0
+        self.slow[:] = np.nan
 
 
 @dataclass

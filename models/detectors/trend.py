@@ -35,10 +35,12 @@ from models.features import robust_scale
 _DAY_S = 86400.0
 
 
-def linear_trend(t_days: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def linear_trend(
+    t_days: np.ndarray, y: np.ndarray, *, min_points: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row of (n, k) arrays, the least-squares slope and the fitted value at the last valid t.
 
-    NaN in ``y`` is skipped; a row with fewer than 3 points has slope 0 and its last value.
+    NaN in ``y`` is skipped; a row with fewer than ``min_points`` points has slope 0 and its mean.
     """
     valid = np.isfinite(y) & np.isfinite(t_days)
     count = valid.sum(axis=1)
@@ -50,7 +52,9 @@ def linear_trend(t_days: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     dt = np.where(valid, t_days - mean_t[:, None], 0.0)
     var_t = (dt**2).sum(axis=1)
     cov = (dt * np.where(valid, y - mean_y[:, None], 0.0)).sum(axis=1)
-    slope = np.divide(cov, var_t, out=np.zeros_like(cov), where=(var_t > 0) & (count >= 3))
+    slope = np.divide(
+        cov, var_t, out=np.zeros_like(cov), where=(var_t > 0) & (count >= max(min_points, 3))
+    )
     last_t = np.where(valid, t_days, -np.inf).max(axis=1)
     last_t = np.where(np.isfinite(last_t), last_t, 0.0)
     level = np.where(count > 0, mean_y + slope * (last_t - mean_t), 0.0)
@@ -85,23 +89,38 @@ class DegradationTrend:
         self.center, self.scale = robust_scale(data.to_numpy(dtype=float, na_value=np.nan))
         return self
 
-    def _abs_z(self, features: pd.DataFrame) -> np.ndarray:
+    def _abs_z(self, features: pd.DataFrame, *, nan: float = 0.0) -> np.ndarray:
         z = np.abs((aligned(features, self.columns) - self.center) / self.scale)
-        return np.nan_to_num(z, nan=0.0, posinf=1e6)
+        return np.nan_to_num(z, nan=nan, posinf=1e6)
 
     def health(self, features: pd.DataFrame) -> pd.Series:
-        """The health indicator per row: largest |robust z| (0 before fit)."""
-        z = self._abs_z(features) if self.columns else np.zeros((len(features), 1))
-        values = z.max(axis=1) if z.shape[1] else np.zeros(len(features))
-        return pd.Series(values, index=features.index)
+        """The health indicator per row: largest |robust z| (0 before fit).
+
+        NaN when every feature is missing, as the slow features are in an asset's first windows:
+        a 0 there would put a step into the line (from 0 to the first real level) that reads as
+        fast wear; NaN is skipped by the running median and by the line.
+        """
+        if not self.columns:
+            return pd.Series(np.zeros(len(features)), index=features.index)
+        z = self._abs_z(features, nan=-np.inf)
+        values = z.max(axis=1) if z.shape[1] else np.full(len(features), -np.inf)
+        return pd.Series(np.where(np.isfinite(values), values, np.nan), index=features.index)
 
     def project(
         self, t_days: np.ndarray, smoothed: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(score, slope per day, level) from (n, ``span``) arrays of smoothed health values,
         oldest first, NaN where there is no history yet. The scoring job keeps these arrays as
-        its state; ``score`` over a frame builds them from the frame: both decide alike."""
-        slope, level = linear_trend(t_days, smoothed)
+        its state; ``score`` over a frame builds them from the frame: both decide alike.
+
+        A line through fewer points is noisier (its slope's spread falls with the cube of the
+        points), and the threshold was calibrated on full spans: the slope counts only once the
+        whole span is there. Until then (an asset's first windows, and every asset after a new
+        model version is loaded, whose health scale differs) the score is the level alone; with
+        half a span, every asset alarmed in the first minute after a promotion
+        (bench/latency.py).
+        """
+        slope, level = linear_trend(t_days, smoothed, min_points=self.span)
         score = np.maximum(np.maximum(level, level + slope * self.horizon_days), 0.0)
         return score, slope, level
 
