@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from ingest import lineprotocol
-from ingest.points import TELEMETRY, Reading
+from ingest.points import TELEMETRY, Point, Reading
 from ingest.rejections import Rejected
 
 # "time" is InfluxDB's timestamp column: it refuses a point whose only field is "time" and
@@ -34,10 +34,56 @@ class Limits:
     max_future_skew_ms: int = 300_000
 
 
+# A validated reading: asset type, timestamp (ms), metrics, whether the timestamp is the receive
+# time. Both decode_message and decode_points are built from these, so they validate alike.
+_Row = tuple[str, int, dict[str, float], bool]
+
+
 def decode_message(
     *, site: str, asset: str, payload: bytes, received_ms: int, limits: Limits
 ) -> list[Reading]:
     """Readings in a gateway message, or Rejected with the first problem found."""
+    return [
+        Reading(site, asset, asset_type, ts_ms, metrics, estimated)
+        for asset_type, ts_ms, metrics, estimated in _rows(
+            site, asset, payload, received_ms, limits
+        )
+    ]
+
+
+def decode_points(
+    *, site: str, asset: str, payload: bytes, received_ms: int, limits: Limits
+) -> tuple[list[Point], int]:
+    """What decode_message finds, as the telemetry points to store (``Reading.to_point``) without
+    the Readings in between, and how many readings had no timestamp of their own.
+
+    The collector's path: per reading it skips a Reading and a tags dict (points of one series
+    share one; treat it as read-only, like the Point).
+    """
+    points = []
+    estimated_count = 0
+    series = _series_tags
+    for asset_type, ts_ms, metrics, estimated in _rows(site, asset, payload, received_ms, limits):
+        tags = series.get((site, asset, asset_type))
+        if tags is None:
+            if len(series) >= _MAX_REMEMBERED_SERIES:
+                series.clear()
+            tags = series[(site, asset, asset_type)] = {
+                "site": site,
+                "asset": asset,
+                "asset_type": asset_type,
+            }
+        points.append(Point(TELEMETRY, tags, metrics, ts_ms))
+        estimated_count += estimated
+    return points, estimated_count
+
+
+# Tags dicts by series, shared by the points decode_points makes; cleared when it grows too big.
+_series_tags: dict[tuple[str, str, str], dict[str, str]] = {}
+_MAX_REMEMBERED_SERIES = 100_000
+
+
+def _rows(site: str, asset: str, payload: bytes, received_ms: int, limits: Limits) -> list[_Row]:
     if len(payload) > limits.max_payload_bytes:
         raise Rejected(
             "payload_too_large", f"{len(payload)} bytes, the limit is {limits.max_payload_bytes}"
@@ -47,8 +93,8 @@ def decode_message(
         raise Rejected("empty_payload", "no bytes")
     if head in (b"{", b"["):
         items = _json_readings(payload, limits)
-        return [_reading(site, asset, item, received_ms, limits) for item in items]
-    return _line_protocol_readings(site, asset, payload, received_ms, limits)
+        return [_row(item, received_ms, limits) for item in items]
+    return _line_protocol_rows(site, asset, payload, received_ms, limits)
 
 
 def _json_readings(payload: bytes, limits: Limits) -> list[Any]:
@@ -94,7 +140,7 @@ def _refuse_constant(name: str) -> Any:
     raise _NonFiniteError(name)
 
 
-def _reading(site: str, asset: str, item: Any, received_ms: int, limits: Limits) -> Reading:
+def _row(item: Any, received_ms: int, limits: Limits) -> _Row:
     if not isinstance(item, dict):
         raise Rejected("bad_shape", f"a reading must be an object, got {type(item).__name__}")
     asset_type = item.get("asset_type")
@@ -110,7 +156,7 @@ def _reading(site: str, asset: str, item: Any, received_ms: int, limits: Limits)
     if not isinstance(metrics, dict):
         raise Rejected("bad_shape", "metrics must be an object of name: number")
     ts_ms, estimated = _timestamp(item.get("ts"), received_ms, limits)
-    return Reading(site, asset, asset_type, ts_ms, _metrics(metrics), estimated)
+    return asset_type, ts_ms, _metrics(metrics), estimated
 
 
 # Names already seen to match METRIC_NAME, and asset types seen to match ASSET_TYPE: a set lookup
@@ -130,6 +176,17 @@ def _remember(pattern: re.Pattern[str], name: str, seen: set[str]) -> bool:
 
 
 def _metrics(raw: dict[str, Any]) -> dict[str, float]:
+    # The common case in one pass of C code: names all seen before, values all floats (JSON
+    # numbers with a fraction or exponent; orjson never yields NaN or infinity, line protocol
+    # can), all finite (a sum of finite floats is finite unless it overflows, which only sends it
+    # to the checks below). Anything else takes the loop, which finds the first problem in order.
+    values = raw.values()
+    if (
+        raw.keys() <= _VALID_METRIC_NAMES
+        and set(map(type, values)) == _ONLY_FLOAT
+        and math.isfinite(sum(values))
+    ):
+        return raw
     metrics: dict[str, float] = {}
     for name, value in raw.items():
         if name not in _VALID_METRIC_NAMES and not _remember(
@@ -145,6 +202,9 @@ def _metrics(raw: dict[str, Any]) -> dict[str, float]:
             raise Rejected("non_finite_value", f"{name}={number}")
         metrics[name] = number
     return metrics
+
+
+_ONLY_FLOAT = {float}
 
 
 def _timestamp(raw: Any, received_ms: int, limits: Limits) -> tuple[int, bool]:
@@ -189,9 +249,9 @@ def check_timestamp(ts_ms: int, received_ms: int, limits: Limits) -> int:
     return ts_ms
 
 
-def _line_protocol_readings(
+def _line_protocol_rows(
     site: str, asset: str, payload: bytes, received_ms: int, limits: Limits
-) -> list[Reading]:
+) -> list[_Row]:
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as bad:
@@ -203,7 +263,7 @@ def _line_protocol_readings(
         raise Rejected(
             "too_many_readings", f"{len(lines)} lines, the limit is {limits.max_readings}"
         )
-    readings = []
+    rows = []
     for line in lines:
         if line.measurement != TELEMETRY:
             raise Rejected(
@@ -213,9 +273,9 @@ def _line_protocol_readings(
             if tag in line.tags and line.tags[tag] != expected:
                 raise Rejected("bad_shape", f"tag {tag}={line.tags[tag]!r} differs from the topic")
         item: dict[str, Any] = {"asset_type": line.tags.get("asset_type"), "metrics": line.fields}
-        reading = _reading(site, asset, item, received_ms, limits)
+        row = _row(item, received_ms, limits)
         if line.timestamp_ns is not None:
             ts_ms = check_timestamp(line.timestamp_ns // 1_000_000, received_ms, limits)
-            reading = Reading(site, asset, reading.asset_type, ts_ms, reading.metrics)
-        readings.append(reading)
-    return readings
+            row = (row[0], ts_ms, row[2], False)
+        rows.append(row)
+    return rows

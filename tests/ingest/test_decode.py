@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.decode import Limits, decode_message
+from ingest.decode import Limits, decode_message, decode_points
 from ingest.lineprotocol import format_points, parse_line
 from ingest.points import Point
 from ingest.rejections import REASONS, Rejected
@@ -79,6 +82,67 @@ def test_random_bytes_never_crash(payload: bytes) -> None:
     else:
         problem = None
     assert problem is None or problem in REASONS
+
+
+def outcome(decoder: Callable[..., object], payload: bytes) -> object:
+    try:
+        return decoder(site="s", asset="a", payload=payload, received_ms=NOW, limits=Limits())
+    except Rejected as rejected:
+        return (rejected.reason, rejected.detail)
+
+
+def assert_points_match_readings(payload: bytes) -> None:
+    """decode_points is decode_message's readings as points, with the same rejections."""
+    readings, points = outcome(decode_message, payload), outcome(decode_points, payload)
+    if isinstance(readings, tuple):
+        assert points == readings
+    else:
+        assert isinstance(readings, list)
+        expected = [reading.to_point() for reading in readings]
+        assert points == (expected, sum(reading.ts_from_receipt for reading in readings))
+
+
+metric_values = st.one_of(
+    st.floats(),  # with NaN, infinities and values whose sum overflows
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=3),
+)
+readings_json = st.lists(
+    st.fixed_dictionaries(
+        {
+            "asset_type": st.sampled_from(["pump", "motor", "", "bad type"]),
+            "metrics": st.dictionaries(
+                st.sampled_from(["x", "vibration_rms", "time", "9bad", "y_2"]), metric_values
+            ),
+        },
+        optional={"ts": st.sampled_from([NOW - 1_000, NOW + 10**9, "2026-11-27T08:00:00Z", 5])},
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(readings_json)
+def test_points_path_decodes_and_rejects_like_readings(readings: list[dict[str, object]]) -> None:
+    # allow_nan: orjson refuses NaN and infinities, so such payloads test that rejection too.
+    assert_points_match_readings(json.dumps({"readings": readings}, allow_nan=True).encode())
+    assert_points_match_readings(json.dumps(readings[0], allow_nan=True).encode())
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"telemetry,asset_type=p x=1,y=2.5 1795766400000000000\ntelemetry,asset_type=q z=3i",
+        b"telemetry,asset_type=p x=inf",
+        b"telemetry,asset_type=p x=1e308,y=1e308",
+        b"telemetry,asset_type=p time=1",
+    ],
+)
+def test_points_path_line_protocol(payload: bytes) -> None:
+    assert_points_match_readings(payload)
 
 
 metric_names = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,20}", fullmatch=True)
