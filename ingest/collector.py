@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingest.decode import Limits, decode_message
+from ingest.decode import Limits, decode_points
 from ingest.mqtt import Message
 from ingest.points import Point
 from ingest.quarantine import Quarantine, QuarantineEntry
@@ -32,6 +32,13 @@ log = logging.getLogger(__name__)
 # With a small broker in-flight window (Mosquitto's default of 20 for MQTT 3.1.1), a batch would
 # never fill; flushing when the queue has been idle this long keeps latency low in that case.
 IDLE_FLUSH_S = 0.005
+# While a batch is open the worker looks at the queue this often instead of waiting in it.
+POLL_S = 0.001
+# What a queued message costs beyond its payload and topic: the Message, bytes and str headers.
+MESSAGE_OVERHEAD_BYTES = 200
+# How long the network thread waits for room at most before taking a message anyway: it must get
+# back to paho's loop now and then to send keepalives while the store is down and nothing drains.
+ROOM_WAIT_S = 5.0
 
 
 @dataclass
@@ -78,6 +85,7 @@ class Collector:
         batch_ms: int = 200,
         retry_max_s: float = 10.0,
         spool: Spool | None = None,
+        max_inflight_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.store = store
         self.quarantine = quarantine
@@ -91,6 +99,14 @@ class Collector:
         self.stats = CollectorStats()
         self._ack = ack
         self._queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        # Bytes received and not yet acknowledged (queued or in the open batch): the broker's
+        # Receive Maximum bounds messages, this bounds memory when messages are large. Each
+        # counter has one writer (the network thread, the worker), so no lock is needed.
+        self.max_inflight_bytes = max_inflight_bytes
+        self._received_bytes = 0
+        self._released_bytes = 0
+        self._room = threading.Event()
+        self._room.set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._replayer: threading.Thread | None = None
@@ -104,8 +120,24 @@ class Collector:
         redelivers it to the next session, and the worker can drain and exit even while
         gateways keep publishing (otherwise it never sees an empty queue).
         """
-        if not self._stop.is_set():
-            self._queue.put(message)
+        if self._stop.is_set():
+            return
+        if self._received_bytes - self._released_bytes > self.max_inflight_bytes:
+            self._wait_for_room()
+        self._received_bytes += len(message.payload) + len(message.topic) + MESSAGE_OVERHEAD_BYTES
+        self._queue.put(message)
+
+    def _wait_for_room(self) -> None:
+        """Hold paho's network thread, so it reads nothing more from the broker, until the worker
+        has acknowledged enough to bring what is in flight down to half the limit (it then sets
+        ``_room``), or ROOM_WAIT_S has passed."""
+        self._room.clear()
+        deadline = time.monotonic() + ROOM_WAIT_S
+        while self.inflight_bytes > self.max_inflight_bytes // 2 and not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._room.wait(min(left, 0.1))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="collector", daemon=True)
@@ -126,24 +158,37 @@ class Collector:
     def backlog(self) -> int:
         return self._queue.qsize()
 
+    @property
+    def inflight_bytes(self) -> int:
+        return self._received_bytes - self._released_bytes
+
     def run(self) -> None:
         batch = _Batch()
+        get, get_nowait = self._queue.get, self._queue.get_nowait
+        last = 0.0  # when the open batch last received a message
         while True:
             try:
-                message = self._queue.get(timeout=IDLE_FLUSH_S if batch.messages else 0.1)
+                message = get_nowait()
             except queue.Empty:
                 if batch.messages:
-                    batch = self._flush(batch)
-                elif self._stop.is_set():
-                    return
-                continue
+                    # Poll instead of blocking: a worker blocked in get() is woken by every put(),
+                    # and the GIL then changes threads once per message (py-spy, 1-reading runs).
+                    if time.monotonic() - last >= IDLE_FLUSH_S:
+                        batch = self._flush(batch)
+                    else:
+                        time.sleep(POLL_S)
+                    continue
+                try:
+                    message = get(timeout=0.1)
+                except queue.Empty:
+                    if self._stop.is_set():
+                        return
+                    continue
+            last = time.monotonic()
             if not batch.messages:
-                batch.opened = time.monotonic()
+                batch.opened = last
             self._add(batch, message)
-            if (
-                len(batch.points) >= self.batch_size
-                or time.monotonic() - batch.opened >= self.batch_s
-            ):
+            if len(batch.points) >= self.batch_size or last - batch.opened >= self.batch_s:
                 batch = self._flush(batch)
 
     # -- decoding -------------------------------------------------------------------------------
@@ -161,15 +206,15 @@ class Collector:
     def _decode(self, message: Message) -> list[Point]:
         names = self.telemetry_topics.match(message.topic)
         if names is not None:
-            readings = decode_message(
+            points, without_ts = decode_points(
                 site=names["site"],
                 asset=names["asset"],
                 payload=message.payload,
                 received_ms=message.received_ms,
                 limits=self.limits,
             )
-            self.stats.readings_without_ts += sum(r.ts_from_receipt for r in readings)
-            return [reading.to_point() for reading in readings]
+            self.stats.readings_without_ts += without_ts
+            return points
         names = self.status_topics.match(message.topic) if self.status_topics else None
         if names is not None:
             self.stats.status_updates += 1
@@ -184,8 +229,13 @@ class Collector:
         if batch.rejected:
             self._durably(lambda: self.quarantine.add_many(batch.rejected), "quarantine")
             self.stats.quarantined.update(entry.reason for entry in batch.rejected)
+        released = 0
         for message in batch.messages:
             self._ack(message.mid, message.qos)
+            released += len(message.payload) + len(message.topic) + MESSAGE_OVERHEAD_BYTES
+        self._released_bytes += released
+        if not self._room.is_set() and self.inflight_bytes <= self.max_inflight_bytes // 2:
+            self._room.set()
         self.stats.batches += 1
         self.stats.last_flush_ms = int(time.time() * 1000)
         return _Batch()
