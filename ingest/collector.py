@@ -3,7 +3,9 @@
 paho's network thread only queues messages; one worker thread decodes them (pure functions),
 writes a batch when it is full, old enough or the queue is idle, and acks each message only after
 its readings are in the store (or the spool) or its rejection is in quarantine. A store that is
-down is retried with backoff while nothing is acked, so the broker keeps the messages.
+down is retried with backoff while nothing is acked, so the broker keeps the messages. The network
+thread waits before queueing more while too many bytes are unacknowledged, so memory stays bounded
+when messages are large (the broker's Receive Maximum only bounds their number).
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ class Collector:
             return
         if self._received_bytes - self._released_bytes > self.max_inflight_bytes:
             self._wait_for_room()
+            if self._stop.is_set():
+                return
         self._received_bytes += len(message.payload) + len(message.topic) + MESSAGE_OVERHEAD_BYTES
         self._queue.put(message)
 
