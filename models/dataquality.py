@@ -122,9 +122,13 @@ def offline_decisions(
 
 
 def window_quality(
-    state: ScoringState, features: pd.DataFrame, meta: pd.DataFrame
+    state: ScoringState, features: pd.DataFrame, meta: pd.DataFrame, *, decide: bool = True
 ) -> tuple[list[Decision], pd.Series]:
-    """Stuck sensors and sparse windows; returns decisions and which windows they flag."""
+    """Stuck sensors and sparse windows; returns decisions and which windows they flag.
+
+    ``decide=False`` (priming from past windows) only flags and learns reading counts: no
+    decisions, and the open stuck-sensor conditions are left as they are.
+    """
     stuck = stuck_sensors(features, meta, min_readings=5)
     typical = pd.Series(state.typical_n, dtype=float)
     sparse = sparse_windows(meta["n"], typical, fraction=0.5)
@@ -133,7 +137,9 @@ def window_quality(
         features.index, stuck, sparse, meta["site"], meta["asset_type"], meta["n"], strict=True
     ):
         when = utc(at)
-        if metrics:
+        if not decide:
+            pass
+        elif metrics:
             state.stuck.add(asset)
             out.append(
                 _dq_decision(
@@ -153,7 +159,10 @@ def window_quality(
                 _dq_decision(site, asset, asset_type, when, "dq_stuck_sensor", False, state.version)
             )
         if is_sparse:
-            out.append(_dq_decision(site, asset, asset_type, when, "dq_gap", True, state.version))
+            if decide:
+                out.append(
+                    _dq_decision(site, asset, asset_type, when, "dq_gap", True, state.version)
+                )
         else:
             old = state.typical_n.get(asset)
             state.typical_n[asset] = float(n) if old is None else 0.9 * old + 0.1 * float(n)

@@ -31,9 +31,10 @@ from models.base import Decision
 from models.dataquality import offline_decisions, window_quality
 from models.features import window_features
 from models.model import ModelConfig
-from models.registry import ModelBundle, Registry, RegistryError
+from models.registry import Registry, RegistryError
 from models.scoring_state import ScoringState
 from models.scoring_windows import score_type
+from models.smoothing import warmup
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class CycleReport:
     # the error is reported here rather than raised (the windows are not scored twice).
     scores_written: int = 0
     score_write_error: str | None = None
+    # Past windows run through a newly loaded version's memory before this cycle (``_prime``).
+    primed_windows: int = 0
 
 
 def in_shard(asset: str, shard: tuple[int, int]) -> bool:
@@ -90,27 +93,58 @@ def _refresh_model(state: ScoringState, registry: Registry) -> bool:
         # Keep scoring with the model we have; a broken version must not stop the scorer.
         log.error("model reload failed, keeping %s: %s", state.version, error)
         return False
-    before, after = _config(state), _bundle_config(bundle)
     state.bundle, state.version = bundle, promoted
     # Typical readings per window depend on the window length, which a new version may change:
     # counts learned under another length would flag every new window as sparse.
     state.typical_n.clear()
     if state.assets is not None:
-        same = after is not None and (after.every_s, after.slow_halflife) == (
-            before.every_s,
-            before.slow_halflife,
-        )
-        state.assets.reset_model_memory(keep_slow=same)
+        state.assets.reset_model_memory()
     log.info("scoring with model version %s", promoted)
     return True
 
 
 def _config(state: ScoringState) -> ModelConfig:
-    return _bundle_config(state.bundle) or ModelConfig()
+    if state.bundle and state.bundle.models:
+        return next(iter(state.bundle.models.values())).config
+    return ModelConfig()
 
 
-def _bundle_config(bundle: ModelBundle | None) -> ModelConfig | None:
-    return next(iter(bundle.models.values())).config if bundle and bundle.models else None
+def prime_windows(config: ModelConfig) -> int:
+    """Windows read back when a version is loaded: enough for a whole trend line after the slow
+    means have settled, so the first live window is decided as in the middle of a stream."""
+    trend = config.trend_params
+    return int(trend.get("span", 48)) + int(trend.get("smooth", 6)) + warmup(config.slow_halflife)
+
+
+def _prime(
+    state: ScoringState, store: TelemetryStore, end: datetime, shard: tuple[int, int]
+) -> int:
+    """Run the windows before ``end`` through the model's memory (slow means, trend lines,
+    persistence runs, warm-up baselines, reading counts) without deciding anything.
+
+    Without this, every promotion and every scorer restart started with empty memory: the trend
+    had no line for ``span`` windows and the first slow means, each from a handful of windows,
+    made healthy assets look drifted (a false work order in the demo two minutes in). Assets
+    the model has no baseline for are left to warm up on live windows. Read in
+    chunks of at least ten minutes, one window at the least, so memory stays bounded at hourly
+    windows and many assets. Returns the number of windows primed.
+    """
+    config = _config(state)
+    every = pd.Timedelta(seconds=config.every_s)
+    chunk = max(every, pd.Timedelta(minutes=10) // every * every)
+    stop = pd.Timestamp(end).floor(every)
+    at = stop - prime_windows(config) * every
+    windows = 0
+    while at < stop:
+        upto = min(at + chunk, stop)
+        raw = _mine(store.query(measurement=TELEMETRY, start=at, end=upto), shard)
+        fw = window_features(raw, every=every.to_pytimedelta())
+        windows += len(fw.features)
+        if len(fw.features):
+            _, flagged = window_quality(state, fw.features, fw.meta, decide=False)
+            _score_windows(state, fw.features, fw.meta, flagged, known_only=True)
+        at = upto
+    return windows
 
 
 def score_cycle(
@@ -129,11 +163,16 @@ def score_cycle(
     config = _config(state)
     every = pd.Timedelta(seconds=config.every_s)
     start = state.query_end or (pd.Timestamp(now).floor(every) - every).to_pydatetime()
-    raw = store.query(measurement=TELEMETRY, start=start, end=now)
+    primed = 0
+    if reloaded and state.bundle is not None:
+        try:
+            primed = _prime(state, store, start, shard)
+        except StoreError:
+            state.version = None  # load, reset and prime again next cycle
+            raise
+        log.info("primed %s with %d windows before %s", state.version, primed, start)
+    raw = _mine(store.query(measurement=TELEMETRY, start=start, end=now), shard)
     state.query_end = now
-    if not raw.empty and shard[1] > 1:
-        mine = {a: in_shard(a, shard) for a in raw["asset"].unique()}
-        raw = raw[raw["asset"].map(mine).to_numpy(dtype=bool)]
     decisions: list[Decision] = []
     decisions += offline_decisions(state, raw, now, offline_after or 3 * every)
     pending = pd.concat([state.pending, raw], ignore_index=True) if len(state.pending) else raw
@@ -150,17 +189,8 @@ def score_cycle(
     if len(fw.features):
         dq, dq_flag = window_quality(state, fw.features, fw.meta)
         decisions += dq
-    points: list[Point] = []
-    scored = 0
-    for asset_type, meta in fw.meta.groupby("asset_type", sort=True):
-        model = state.bundle.for_type(str(asset_type)) if state.bundle else None
-        if model is None:
-            continue
-        index = meta.index[~dq_flag.reindex(meta.index).to_numpy()]
-        made, pts = score_type(state, model, fw.features.loc[index], meta.loc[index])
-        decisions += made
-        points += pts
-        scored += len(set(index.get_level_values("asset")))
+    made, points, scored = _score_windows(state, fw.features, fw.meta, dq_flag)
+    decisions += made
     if decisions:
         decisions.sort(key=lambda d: d.at)
         on_decisions(decisions)
@@ -184,7 +214,49 @@ def score_cycle(
         seconds=time.perf_counter() - started,
         scores_written=0 if write_error else len(points),
         score_write_error=write_error,
+        primed_windows=primed,
     )
+
+
+def _mine(raw: pd.DataFrame, shard: tuple[int, int]) -> pd.DataFrame:
+    if raw.empty or shard[1] <= 1:
+        return raw
+    mine = {a: in_shard(a, shard) for a in raw["asset"].unique()}
+    return raw[raw["asset"].map(mine).to_numpy(dtype=bool)]
+
+
+def _score_windows(
+    state: ScoringState,
+    features: pd.DataFrame,
+    meta: pd.DataFrame,
+    flagged: pd.Series,
+    *,
+    known_only: bool = False,
+) -> tuple[list[Decision], list[Point], int]:
+    """Completed windows, except those flagged for data quality, through the promoted model
+    of their asset type: decisions, score points, and how many assets were scored.
+
+    ``known_only`` (priming) leaves out assets without a baseline yet: they warm up on live
+    windows, as they did before priming existed.
+    """
+    decisions: list[Decision] = []
+    points: list[Point] = []
+    scored = 0
+    for asset_type, part in meta.groupby("asset_type", sort=True):
+        model = state.bundle.for_type(str(asset_type)) if state.bundle else None
+        if model is None:
+            continue
+        keep = ~flagged.reindex(part.index).to_numpy()
+        if known_only:
+            own = state.type_state(str(asset_type)).own
+            known = set(model.baselines.assets) | set(own.assets if own else [])
+            keep &= part.index.get_level_values("asset").isin(known)
+        index = part.index[keep]
+        made, pts = score_type(state, model, features.loc[index], part.loc[index])
+        decisions += made
+        points += pts
+        scored += len(set(index.get_level_values("asset")))
+    return decisions, points, scored
 
 
 def add_scoring_job(

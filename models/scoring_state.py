@@ -64,21 +64,15 @@ class AssetRows:
             self.slow_columns = list(columns)
             self.slow = np.full((len(self.index), len(columns)), np.nan)
 
-    def reset_model_memory(self, *, keep_slow: bool) -> None:
-        """A new model version: its health scale differs, so trend and runs start again.
-
-        The slow means are of raw window features, not of the model: with the same window
-        length they carry over (``keep_slow``), so a retrained model is not blind to slow drift
-        for its first windows.
-        """
+    def reset_model_memory(self) -> None:
+        """A new model version: its health scale differs, so trend, runs and slow means start
+        again (the scoring job then primes them from the windows before; see ``prime``)."""
         self.runs[:] = 0
+        self.seen[:] = 0
+        self.slow[:] = np.nan
         self.t[:] = np.nan
         self.hi[:] = np.nan
         self.raw[:] = np.nan
-        if keep_slow:
-            return
-        self.seen[:] = 0
-        self.slow[:] = np.nan
 
 
 @dataclass
