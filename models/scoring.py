@@ -165,6 +165,12 @@ def score_cycle(
     start = state.query_end or (pd.Timestamp(now).floor(every) - every).to_pydatetime()
     primed = 0
     if reloaded and state.bundle is not None:
+        # Readings held for a window still open under the previous version's windows (one hour
+        # by default before any model) can be far older than the new version's open window:
+        # those before it are the primed windows' business, and must not be scored as live.
+        if len(state.pending):
+            times = pd.to_datetime(state.pending["time"], utc=True)
+            state.pending = state.pending[(times >= pd.Timestamp(start).floor(every)).to_numpy()]
         try:
             primed = _prime(state, store, start, shard)
         except StoreError:

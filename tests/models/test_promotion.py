@@ -83,3 +83,41 @@ def test_healthy_assets_do_not_alarm_on_the_trend_after_a_promotion(tmp_path: Pa
     trend_alarms = [(d.asset, d.at) for d in scored if d.is_anomalous and d.detector == "trend"]
     # Past the young windows (slow means from the 12th, whole trend spans from about the 60th).
     assert trend_alarms == []
+
+
+def test_readings_held_before_the_first_model_are_not_scored_as_live(tmp_path: Path) -> None:
+    """Regression (the demo): before any model the scorer holds readings for the default
+    one-hour window; when a model with short windows came in, the first cycle scored the whole
+    held history as live windows (a false work order on a machine warming up from cold)."""
+    rng = np.random.default_rng(6)
+    store = SqliteStore(tmp_path / "telemetry.db")
+    store.write(healthy_points(0, 120, rng))
+    registry = Registry(tmp_path / "models")
+    history_end = (START + pd.Timedelta(seconds=120)).to_pydatetime()
+    state = ScoringState()
+    score_cycle(
+        store=store, registry=registry, now=history_end, state=state, on_decisions=lambda _: None
+    )
+    assert len(state.pending) == ASSETS * 120 * 1000 // PERIOD_MS  # held for the open hour
+    version = run_training(
+        store=store,
+        registry=registry,
+        start=START.to_pydatetime(),
+        end=history_end,
+        asset_type=None,
+        label_sources=[],
+        config=CONFIG,
+    )
+    registry.promote(version.version)
+    store.write(healthy_points(120, 125, rng))
+    decisions: list[Decision] = []
+    report = score_cycle(
+        store=store,
+        registry=registry,
+        now=history_end + timedelta(seconds=5),
+        state=state,
+        on_decisions=decisions.extend,
+    )
+    assert report.primed_windows > 0
+    assert decisions
+    assert min(d.at for d in decisions) > history_end
