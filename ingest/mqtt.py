@@ -85,6 +85,7 @@ class MqttSubscriber:
         # (mid << 2) | qos of messages to acknowledge, in the order ack() was called.
         self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._acker: threading.Thread | None = None
+        self._coalesce = True
         v5 = config.protocol == "5"
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -156,14 +157,24 @@ class MqttSubscriber:
             except queue.Empty:
                 pass
             stop = _STOP_ACKS in items
-            self._send_ack_items([item for item in items if item != _STOP_ACKS] if stop else items)
+            pending = [item for item in items if item != _STOP_ACKS] if stop else items
+            try:
+                self._send_ack_items(pending)
+            except Exception:
+                # A paho whose internal packet queue has another signature must not kill this
+                # thread: every later ack would be lost and ingest would stall at Receive Maximum.
+                if not self._coalesce:
+                    raise
+                log.exception("coalesced acks failed; acknowledging one message at a time")
+                self._coalesce = False
+                self._send_ack_items(pending)
             if stop:
                 return
 
     def _send_ack_items(self, items: list[int]) -> None:
         # paho has no public call for several acks; its internal packet queue is what Client.ack
         # ends in. Without it (another paho version), fall back to one Client.ack per message.
-        packet_queue = getattr(self._client, "_packet_queue", None)
+        packet_queue = getattr(self._client, "_packet_queue", None) if self._coalesce else None
         if packet_queue is None:
             for item in items:
                 self._client.ack(item >> 2, item & 3)
