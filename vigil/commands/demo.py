@@ -25,7 +25,7 @@ def demo(
         None, help="Simulator scenario file (default: the bundled demo scenario)."
     ),
     speed: float = typer.Option(
-        60.0, min=1.0, help="How much faster than real time the history is published."
+        240.0, min=1.0, help="How much faster than real time the history is published."
     ),
     broker: str = typer.Option(
         "auto", help="auto (mosquitto if installed, else amqtt), mosquitto or amqtt."
