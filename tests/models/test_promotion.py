@@ -9,7 +9,7 @@ step into the line. Healthy assets must not alarm on the trend however young the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -52,22 +52,26 @@ def healthy_points(start_s: int, end_s: int, rng: np.random.Generator) -> list[P
     return points
 
 
+def train_and_promote(store: SqliteStore, registry: Registry, end: datetime) -> None:
+    version = run_training(
+        store=store,
+        registry=registry,
+        start=START.to_pydatetime(),
+        end=end,
+        asset_type=None,
+        label_sources=[],
+        config=CONFIG,
+    )
+    registry.promote(version.version)
+
+
 def test_healthy_assets_do_not_alarm_on_the_trend_after_a_promotion(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     store = SqliteStore(tmp_path / "telemetry.db")
     store.write(healthy_points(0, HISTORY_S + LIVE_S, rng))
     registry = Registry(tmp_path / "models")
     history_end = (START + pd.Timedelta(seconds=HISTORY_S)).to_pydatetime()
-    version = run_training(
-        store=store,
-        registry=registry,
-        start=START.to_pydatetime(),
-        end=history_end,
-        asset_type=None,
-        label_sources=[],
-        config=CONFIG,
-    )
-    registry.promote(version.version)
+    train_and_promote(store, registry, history_end)
     state = ScoringState(query_end=history_end)
     decisions: list[Decision] = []
     for second in range(1, LIVE_S + 1):
@@ -99,16 +103,7 @@ def test_readings_held_before_the_first_model_are_not_scored_as_live(tmp_path: P
         store=store, registry=registry, now=history_end, state=state, on_decisions=lambda _: None
     )
     assert len(state.pending) == ASSETS * 120 * 1000 // PERIOD_MS  # held for the open hour
-    version = run_training(
-        store=store,
-        registry=registry,
-        start=START.to_pydatetime(),
-        end=history_end,
-        asset_type=None,
-        label_sources=[],
-        config=CONFIG,
-    )
-    registry.promote(version.version)
+    train_and_promote(store, registry, history_end)
     store.write(healthy_points(120, 125, rng))
     decisions: list[Decision] = []
     report = score_cycle(
