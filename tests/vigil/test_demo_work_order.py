@@ -1,9 +1,9 @@
 """`vigil demo` end to end, as a newcomer sees it: its pump fault becomes one work order.
 
-The bundled scenario starts bearing wear on pump-003 a minute after the live stream begins; the
-demo must open exactly one equipment work order, on pump-003, with a mechanical fault code, and
-none on the eleven healthy machines. Real time: about eight minutes (two hours of history
-published in about 30 s, training, then the fault in real time).
+The bundled scenario starts bearing wear on pump-003 half a minute after the live stream begins
+(failure six minutes later); the demo must open exactly one equipment work order, on pump-003,
+with a mechanical fault code, and none on the eleven healthy machines. Real time: about five and
+a half minutes (two hours of history published in about 30 s, training, then the fault).
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from simulators.scenario import load_scenario
 from tests.vigil.test_cli import ROOT
 from vigil.demo import BUNDLED_SCENARIO, at_local_hour
 
-# Onset at minute 121 of the simulated clock, one minute into real time; the work order came
-# about five and a half minutes after it (seven minutes into the run). A generous bound, still
-# failing a demo that never opens one.
-DEADLINE_S = 660
+# Onset 30 s into real time; the work order came about four minutes after it (five minutes into
+# the run). A generous bound, still failing a demo that never opens one.
+DEADLINE_S = 540
 # After the first work order, wait this long for a second, false one before stopping.
-SETTLE_S = 45
+SETTLE_S = 30
 
 
 def equipment_orders(db: Path) -> list[tuple[str, str]]:
