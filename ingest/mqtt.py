@@ -218,7 +218,7 @@ class MqttSubscriber:
         # "Connected" means subscribed: a message published between CONNACK and the broker
         # taking the SUBSCRIBE matches no subscription of a new session and is not delivered.
         # The likely cause of tests/ingest/test_malformed.py timing out waiting for its messages
-        # (2 of about 80 runs), which publishes as soon as the collector says it is connected.
+        # (2 of about 60 runs), which publishes as soon as the collector says it is connected.
         refused = [str(reason) for reason in reasons if reason.is_failure]
         if refused:
             self.last_error = f"broker refused the subscription: {', '.join(refused)}"
