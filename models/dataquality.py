@@ -137,9 +137,7 @@ def window_quality(
         features.index, stuck, sparse, meta["site"], meta["asset_type"], meta["n"], strict=True
     ):
         when = utc(at)
-        if not decide:
-            pass
-        elif metrics:
+        if decide and metrics:
             state.stuck.add(asset)
             out.append(
                 _dq_decision(
@@ -153,7 +151,7 @@ def window_quality(
                     dict.fromkeys(metrics.split(","), 1.0),
                 )
             )
-        elif asset in state.stuck:
+        elif decide and asset in state.stuck:
             state.stuck.discard(asset)
             out.append(
                 _dq_decision(site, asset, asset_type, when, "dq_stuck_sensor", False, state.version)
