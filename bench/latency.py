@@ -28,7 +28,7 @@ import numpy as np
 import orjson
 
 from alerts.policy import AlertPolicy
-from models.model import ModelConfig
+from models.model import ModelConfig, trend_looking_ahead
 from models.training import run_training
 from simulators import publish
 from vigil import embedded
@@ -48,7 +48,7 @@ MODEL = ModelConfig(
     persistence=1,
     target_far=0.001,
     margin=1.5,
-    trend_params={"span": 48, "smooth": 6, "failure_z": 8.0, "horizon_days": 72 / 86400},
+    trend_params=trend_looking_ahead(1),
 )
 POLICY = AlertPolicy(pending_windows=1)
 

@@ -50,6 +50,17 @@ class ModelConfig:
         return cls(**data)
 
 
+def trend_looking_ahead(every_s: int, *, windows: int = 72) -> dict[str, Any]:
+    """The default trend parameters with the horizon set to ``windows`` windows, as the default
+    is for hourly windows (3 days): at short windows 3 days would project any slope into an
+    alarm. For models on windows of seconds (the demo, bench/latency.py).
+
+    >>> trend_looking_ahead(10)["horizon_days"] == 720 / 86400
+    True
+    """
+    return {**ModelConfig().trend_params, "horizon_days": windows * every_s / 86400}
+
+
 def model_columns(columns: pd.Index | list[str]) -> list[str]:
     """Feature columns a detector may use: not counters (monotonic), not the ambient itself
     (weather is not a fault; the rise over ambient is kept), not operating conditions."""

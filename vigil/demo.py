@@ -21,7 +21,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.table import Table
 
-from models.model import ModelConfig
+from models.model import ModelConfig, trend_looking_ahead
 from models.training import run_training
 from simulators.live import run_live
 from simulators.scenario import Scenario, healthy_fleet, load_scenario
@@ -43,7 +43,7 @@ DEMO_MODEL = ModelConfig(
     every_s=10,
     warmup_windows=12,
     margin=1.5,
-    trend_params={"span": 48, "smooth": 6, "failure_z": 8.0, "horizon_days": 72 * 10 / 86400},
+    trend_params=trend_looking_ahead(10),
 )
 # Local time at the sites when the bundled scenario's live part starts. Load follows the hour of
 # day, and a model trained on a short history cannot know a ramp it never saw: run at 05:40
