@@ -30,7 +30,7 @@ from ingest.store.base import StoreError, TelemetryStore
 from models.base import Decision
 from models.dataquality import offline_decisions, window_quality
 from models.features import window_features
-from models.model import ModelConfig
+from models.model import ModelConfig, TypeModel
 from models.registry import Registry, RegistryError
 from models.scoring_state import ScoringState
 from models.scoring_windows import score_type
@@ -109,17 +109,16 @@ def _config(state: ScoringState) -> ModelConfig:
     return ModelConfig()
 
 
-def prime_windows(config: ModelConfig) -> int:
+def prime_windows(model: TypeModel) -> int:
     """Windows read back when a version is loaded: enough for a whole trend line after the slow
     means have settled, so the first live window is decided as in the middle of a stream."""
-    trend = config.trend_params
-    return int(trend.get("span", 48)) + int(trend.get("smooth", 6)) + warmup(config.slow_halflife)
+    return model.trend.span + model.trend.smooth + warmup(model.config.slow_halflife)
 
 
 def _prime(
-    state: ScoringState, store: TelemetryStore, end: datetime, shard: tuple[int, int]
+    state: ScoringState, store: TelemetryStore, stop: pd.Timestamp, shard: tuple[int, int]
 ) -> int:
-    """Run the windows before ``end`` through the model's memory (slow means, trend lines,
+    """Run the windows before ``stop`` through the model's memory (slow means, trend lines,
     persistence runs, warm-up baselines, reading counts) without deciding anything.
 
     Without this, every promotion and every scorer restart started with empty memory: the trend
@@ -129,11 +128,10 @@ def _prime(
     chunks of at least ten minutes, one window at the least, so memory stays bounded at hourly
     windows and many assets. Returns the number of windows primed.
     """
-    config = _config(state)
-    every = pd.Timedelta(seconds=config.every_s)
+    assert state.bundle is not None
+    every = pd.Timedelta(seconds=_config(state).every_s)
     chunk = max(every, pd.Timedelta(minutes=10) // every * every)
-    stop = pd.Timestamp(end).floor(every)
-    at = stop - prime_windows(config) * every
+    at = stop - max((prime_windows(m) for m in state.bundle.models.values()), default=0) * every
     windows = 0
     while at < stop:
         upto = min(at + chunk, stop)
@@ -168,11 +166,12 @@ def score_cycle(
         # Readings held for a window still open under the previous version's windows (one hour
         # by default before any model) can be far older than the new version's open window:
         # those before it are the primed windows' business, and must not be scored as live.
+        open_window = pd.Timestamp(start).floor(every)
         if len(state.pending):
             times = pd.to_datetime(state.pending["time"], utc=True)
-            state.pending = state.pending[(times >= pd.Timestamp(start).floor(every)).to_numpy()]
+            state.pending = state.pending[(times >= open_window).to_numpy()]
         try:
-            primed = _prime(state, store, start, shard)
+            primed = _prime(state, store, open_window, shard)
         except StoreError:
             state.version = None  # load, reset and prime again next cycle
             raise

@@ -223,7 +223,7 @@ def test_incremental_scoring_decides_like_the_batch_evaluation(
     decisions, _, _ = run_cycles(store, registry, start=ONSET, hours=36)
     model = registry.load("v0001").models["pump"]
     first = ONSET - pd.Timedelta(hours=1)
-    primed_from = first - pd.Timedelta(hours=prime_windows(model.config))
+    primed_from = first - pd.Timedelta(hours=prime_windows(model))
     end = ONSET + pd.Timedelta(hours=35)
     known = fleet["asset"] != "p5"
     frames = [
