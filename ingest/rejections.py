@@ -14,11 +14,15 @@ REASONS: dict[str, str] = {
     "no_metrics": "a reading has no metrics",
     "bad_metric_name": "a metric name does not match ^[A-Za-z][A-Za-z0-9_]{0,63}$",
     "non_numeric_value": "a metric value is not a number (string, boolean, null, object)",
-    "non_finite_value": "a metric value is NaN or infinite",
+    "non_finite_value": "a metric value is NaN or infinite, or overflows a double",
     "bad_timestamp": "a timestamp is neither RFC 3339 nor epoch milliseconds",
     "timestamp_in_future": "a timestamp is further in the future than the allowed clock skew",
     "timestamp_too_old": "a timestamp is before 2000-01-01 (often epoch seconds sent as milliseconds)",
-    "line_protocol_syntax": "InfluxDB line protocol that does not parse (bad escaping, missing fields)",
+    "line_protocol_syntax": "InfluxDB line protocol that InfluxDB's decoder refuses (missing parts, bad values)",
+    "duplicate_tag": "line protocol with the same tag key twice in one line",
+    "integer_out_of_range": "a line-protocol integer (i) or unsigned integer (u) outside 64 bits",
+    "negative_unsigned": "a line-protocol unsigned integer (u) with a minus sign",
+    "timestamp_out_of_range": "a line-protocol timestamp that does not fit a signed 64-bit integer",
     "store_rejected": "the telemetry store refused the readings as invalid",
 }
 

@@ -44,7 +44,14 @@ MALFORMED: dict[str, tuple[str, bytes]] = {
     "timestamp_too_old": (GOOD_TOPIC, orjson.dumps({**reading(), "ts": NOW_MS // 1000})),
     "bad_timestamp": (GOOD_TOPIC, orjson.dumps({**reading(), "ts": "yesterday"})),
     "topic_mismatch": ("vigil/s01/p001/extra/telemetry", orjson.dumps(reading())),
-    "line_protocol_syntax": (GOOD_TOPIC, b"telemetry,asset_type=pump vib\\ration=1.0"),
+    "line_protocol_syntax": (GOOD_TOPIC, b"telemetry,asset_type=pump vibration=1.0 noon"),
+    "duplicate_tag": (GOOD_TOPIC, b"telemetry,asset_type=pump,asset_type=fan vibration=1.0"),
+    "integer_out_of_range": (GOOD_TOPIC, b"telemetry,asset_type=pump trips=9223372036854775808i"),
+    "negative_unsigned": (GOOD_TOPIC, b"telemetry,asset_type=pump trips=-1u"),
+    "timestamp_out_of_range": (
+        GOOD_TOPIC,
+        b"telemetry,asset_type=pump vibration=1.0 9223372036854775808",
+    ),
     "empty_payload": (GOOD_TOPIC, b""),
 }
 
@@ -52,6 +59,8 @@ EXTRA_BAD: list[tuple[str, bytes, str]] = [
     # a metric name with spaces, in JSON and in line protocol (escaped space: valid syntax)
     (GOOD_TOPIC, orjson.dumps(reading(**{"vib rms": 1.0})), "bad_metric_name"),
     (GOOD_TOPIC, b"telemetry,asset_type=pump vib\\ rms=1.0", "bad_metric_name"),
+    # a backslash before "r" is kept, as InfluxDB keeps it: valid syntax, not a valid metric name
+    (GOOD_TOPIC, b"telemetry,asset_type=pump vib\\ration=1.0", "bad_metric_name"),
     (GOOD_TOPIC, b'{"asset_type": "pump", "metrics": {"x": Infinity}}', "non_finite_value"),
     (GOOD_TOPIC, b'{"asset_type": "pump", "metrics": {"x": 1e999}}', "non_finite_value"),
     (GOOD_TOPIC, b"[1, 2, 3]", "bad_shape"),
