@@ -58,6 +58,11 @@ class ChildServer:
     user: str | None = None
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
+    def __post_init__(self) -> None:
+        # The child runs with this as its working directory: every path it is given
+        # (its config, its data) must not depend on ours.
+        self.workdir = self.workdir.resolve()
+
     @property
     def log_path(self) -> Path:
         return self.workdir / f"{self.name}.log"
@@ -143,6 +148,7 @@ def mosquitto(workdir: Path, port: int | None = None, extra_conf: str = "") -> C
             "elsewhere see https://mosquitto.org/download/"
         )
     port = port or free_port()
+    workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     conf = workdir / "mosquitto.conf"
     conf.write_text(mosquitto_config(port, workdir, extra_conf))
@@ -170,6 +176,7 @@ def influxd(workdir: Path, port: int | None = None) -> ChildServer:
         )
     port = port or free_port()
     rpc_port = free_port()
+    workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     conf = workdir / "influxdb.conf"
     conf.write_text(
@@ -202,6 +209,7 @@ def postgres(workdir: Path, port: int | None = None) -> ChildServer:
     As root the server runs as the ``postgres`` system user, which must own its directory.
     """
     port = port or free_port()
+    workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     data = workdir / "data"
     user = None

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     # How often the outbox is checked for work-order events to deliver.
     webhook_poll_s: float = Field(default=1.0, gt=0)
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        # Child processes (the demo's broker) run in other working directories: a relative
+        # data dir would point somewhere else for them.
+        return value.expanduser().resolve()
+
     @field_validator("mqtt_url")
     @classmethod
     def _mqtt_url(cls, value: str) -> str:
