@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
@@ -36,6 +36,21 @@ class SubscriptionCreated(SubscriptionRead):
     secret: str = Field(description="The signing secret; shown only in this response")
 
 
+class SecretRotation(BaseModel):
+    secret: str | None = Field(
+        None,
+        min_length=16,
+        max_length=200,
+        description="The new secret; generated when omitted (returned once in the response)",
+    )
+    overlap_s: float = Field(
+        default=service.ROTATION_OVERLAP.total_seconds(),
+        ge=0,
+        le=30 * 86400,
+        description="How long the old secret keeps signing beside the new one",
+    )
+
+
 class ReplayResult(BaseModel):
     replayed: int
 
@@ -61,6 +76,27 @@ def add_subscription(
         event_types=body.event_types,
         secret=body.secret,
         description=body.description,
+        now=datetime.now(UTC),
+    )
+    return SubscriptionCreated(
+        secret=sub.secret, **SubscriptionRead.model_validate(sub).model_dump()
+    )
+
+
+@router.post(
+    "/webhooks/{subscription_id}/rotate-secret",
+    response_model=SubscriptionCreated,
+    responses={**_NOT_FOUND, 422: {"description": "Bad secret or overlap"}},
+    summary="Replace the signing secret; the old one keeps signing during the overlap",
+)
+def rotate_secret(
+    subscription_id: uuid.UUID, body: SecretRotation, session: SessionDep, key: WebhookKey
+) -> SubscriptionCreated:
+    sub = service.rotate_secret(
+        session=session,
+        subscription_id=subscription_id,
+        secret=body.secret,
+        overlap=timedelta(seconds=body.overlap_s),
         now=datetime.now(UTC),
     )
     return SubscriptionCreated(

@@ -93,3 +93,24 @@ def test_models_registry_routes(world: ApiWorld) -> None:
     nothing = world.client.post("/api/v1/models/rollback", headers=scientist)
     assert nothing.status_code == 409
     assert "nothing to roll back" in nothing.json()["detail"]
+
+
+def test_webhook_secret_rotation_route(world: ApiWorld) -> None:
+    headers = auth(world.keys[Role.integrator])
+    created = world.client.post(
+        "/api/v1/webhooks", json={"url": "https://t.example.com/h"}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    sub = created.json()
+    assert sub["secret"].startswith("whsec_")
+    url = f"/api/v1/webhooks/{sub['id']}/rotate-secret"
+    rotated = world.client.post(url, json={"overlap_s": 3600}, headers=headers)
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["secret"].startswith("whsec_")
+    assert rotated.json()["secret"] != sub["secret"]
+    assert rotated.json()["previous_secret_until"] is not None
+    bad = world.client.post(url, json={"secret": "whsec_***not-base64***"}, headers=headers)
+    assert bad.status_code == 422
+    assert "base64" in bad.text
+    missing = "/api/v1/webhooks/00000000-0000-0000-0000-000000000000/rotate-secret"
+    assert world.client.post(missing, json={}, headers=headers).status_code == 404

@@ -1,5 +1,6 @@
-"""A real webhook receiver for the tests: the FastAPI example of docs/ticketing-integration.md,
-served by uvicorn on a free port in a thread, stoppable and restartable on the same port."""
+"""A real webhook receiver for the tests: a FastAPI example of docs/ticketing-integration.md (the
+hand-written check of X-Vigil-Signature, or the Standard Webhooks library), served by uvicorn on a
+free port in a thread, stoppable and restartable on the same port."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from fastapi import FastAPI, Request, Response
 
 from vigil.embedded import free_port
 
-SECRET = "whsec_test_secret_0123456789"
+# Standard Webhooks form: whsec_ + base64 of the key bytes ("test-secret-0123456789abcdef").
+SECRET = "whsec_dGVzdC1zZWNyZXQtMDEyMzQ1Njc4OWFiY2RlZg=="
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ticketing-integration.md"
-SECRET_LINE = 'SECRET = os.environ["VIGIL_WEBHOOK_SECRET"]'
+SECRET_FROM_ENV = 'os.environ["VIGIL_WEBHOOK_SECRET"]'
 
 
 def docs_block(marker: str) -> str:
@@ -29,12 +31,12 @@ def docs_block(marker: str) -> str:
     return match.group(1)
 
 
-def load_docs_receiver(secret: str) -> dict[str, Any]:
-    """Execute the documented receiver with ``secret``; returns its module namespace."""
-    source = docs_block("receiver")
-    assert SECRET_LINE in source
+def load_docs_receiver(secret: str, marker: str = "receiver") -> dict[str, Any]:
+    """Execute the documented receiver ``marker`` with ``secret``; returns its module namespace."""
+    source = docs_block(marker)
+    assert SECRET_FROM_ENV in source
     namespace: dict[str, Any] = {"__name__": "docs_receiver"}
-    exec(compile(source.replace(SECRET_LINE, f"SECRET = {secret!r}"), str(DOC), "exec"), namespace)
+    exec(compile(source.replace(SECRET_FROM_ENV, repr(secret)), str(DOC), "exec"), namespace)
     return namespace
 
 
@@ -48,11 +50,13 @@ class Hit:
 @dataclass
 class Receiver:
     secret: str
+    # Which documented receiver: "receiver" (X-Vigil-Signature) or "standard-receiver".
+    marker: str = "receiver"
     port: int = field(default_factory=free_port)
     hits: list[Hit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.namespace = load_docs_receiver(self.secret)
+        self.namespace = load_docs_receiver(self.secret, self.marker)
         app: FastAPI = self.namespace["app"]
 
         @app.middleware("http")

@@ -76,6 +76,13 @@ def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
     with sessions() as session:
         assert webhooks.list_deliveries(session=session)[0].status is DeliveryStatus.PENDING
     assert "http://127.0.0.1:9/hook" in run("webhooks", "list")[1]
+    with sessions() as session:
+        (sub,) = webhooks.list_subscriptions(session=session)
+    code, rotated, err = run("webhooks", "rotate-secret", str(sub.id), "--overlap-s", "60")
+    assert code == 0, err
+    assert rotated.strip().startswith("whsec_")
+    assert rotated.strip() != secret.strip()
+    assert "old secret valid until" in err
     code, out, _ = run("work-orders", "kpis", f"{T0:%Y-%m}")
     assert code == 0
     assert "created" in out

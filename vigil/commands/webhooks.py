@@ -1,9 +1,9 @@
-"""``vigil webhooks add | list | remove | deliveries | replay``."""
+"""``vigil webhooks add | list | rotate-secret | remove | deliveries | replay``."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import typer
 from rich.console import Console
@@ -74,6 +74,36 @@ def list_(ctx: typer.Context) -> None:
                 f"{sub.created_at:%Y-%m-%d %H:%M}",
             )
     Console().print(table)
+
+
+@webhooks_app.command("rotate-secret")
+def rotate_secret(
+    ctx: typer.Context,
+    subscription_id: str = typer.Argument(..., help="Subscription id."),
+    secret: str | None = typer.Option(None, help="The new secret; generated if omitted."),
+    overlap_s: float = typer.Option(
+        service.ROTATION_OVERLAP.total_seconds(),
+        min=0,
+        help="Seconds the old secret keeps signing beside the new one.",
+    ),
+) -> None:
+    """Replace a receiver's signing secret. Prints the new secret (shown only now)."""
+    sessions = db.open_sessions(load_cli_settings(ctx).resolved_database_url)
+    with sessions() as session:
+        try:
+            sub = service.rotate_secret(
+                session=session,
+                subscription_id=_uuid(subscription_id, "subscription"),
+                secret=secret,
+                overlap=timedelta(seconds=overlap_s),
+                now=datetime.now(UTC),
+            )
+        except WorkOrderError as error:
+            raise fail(error) from None
+        session.commit()
+        until = sub.previous_secret_until
+        typer.echo(f"old secret valid until {until:%Y-%m-%d %H:%M:%S} UTC; new secret:", err=True)
+        typer.echo(sub.secret)
 
 
 @webhooks_app.command("remove")

@@ -36,10 +36,20 @@ class Subscription(Base):
     url: Mapped[str] = mapped_column(sa.String(2000))
     # Kept in clear: signing needs the secret itself, a hash would not do.
     secret: Mapped[str] = mapped_column(sa.String(200))
+    # During a rotation the old secret still signs (beside the new one) until then, so a receiver
+    # can switch at any moment without refusing a delivery.
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(200))
+    previous_secret_until: Mapped[datetime | None]
     event_types: Mapped[list[str]] = mapped_column(sa.JSON)
     description: Mapped[str] = mapped_column(sa.String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+
+    def signing_secrets(self, now: datetime) -> tuple[str, ...]:
+        """The secrets deliveries are signed with at ``now``: the current one first."""
+        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
+            return (self.secret, self.previous_secret)
+        return (self.secret,)
 
 
 class OutboxEvent(Base):
@@ -94,6 +104,7 @@ class SubscriptionRead(_Read):
     description: str
     active: bool
     created_at: datetime
+    previous_secret_until: datetime | None = None
 
 
 class DeliveryRead(_Read):

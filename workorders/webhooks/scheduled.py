@@ -32,8 +32,12 @@ from workorders.webhooks.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
     SIGNATURE_HEADER,
+    STANDARD_ID_HEADER,
+    STANDARD_SIGNATURE_HEADER,
+    STANDARD_TIMESTAMP_HEADER,
     TIMESTAMP_HEADER,
     sign,
+    sign_standard,
 )
 
 
@@ -59,7 +63,8 @@ class RetryPolicy:
 class _Job:
     delivery_id: uuid.UUID
     url: str
-    secret: str
+    # The current secret first; during a rotation also the previous one.
+    secrets: tuple[str, ...]
     event_type: str
     body: str
 
@@ -95,13 +100,19 @@ def _send(client: httpx.Client, jobs: list[_Job], timeout_s: float, now: datetim
             results.append(_Result(job.delivery_id, sent=False))
             continue
         body = job.body.encode()
+        delivery = str(job.delivery_id)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Vigil-Webhooks/1",
             EVENT_HEADER: job.event_type,
-            DELIVERY_HEADER: str(job.delivery_id),
+            DELIVERY_HEADER: delivery,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(secret=job.secret, timestamp=timestamp, body=body),
+            SIGNATURE_HEADER: sign(secret=job.secrets[0], timestamp=timestamp, body=body),
+            STANDARD_ID_HEADER: delivery,
+            STANDARD_TIMESTAMP_HEADER: timestamp,
+            STANDARD_SIGNATURE_HEADER: sign_standard(
+                secrets=job.secrets, message_id=delivery, timestamp=timestamp, body=body
+            ),
         }
         try:
             response = client.post(job.url, content=body, headers=headers, timeout=timeout_s)
@@ -151,7 +162,13 @@ def _claim(session: Session, now: datetime, policy: RetryPolicy) -> dict[uuid.UU
             continue
         delivery.lease_until = lease
         jobs[sub.id].append(
-            _Job(delivery.id, sub.url, sub.secret, delivery.event.event_type, delivery.event.body)
+            _Job(
+                delivery.id,
+                sub.url,
+                sub.signing_secrets(now),
+                delivery.event.event_type,
+                delivery.event.body,
+            )
         )
     return jobs
 

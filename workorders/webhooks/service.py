@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -20,6 +19,10 @@ from workorders.webhooks.models import (
     OutboxEvent,
     Subscription,
 )
+from workorders.webhooks.signing import is_valid_whsec, new_secret
+
+# How long the old secret keeps signing after a rotation, unless the caller says otherwise.
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 def _check_event_types(event_types: Sequence[str]) -> list[str]:
@@ -31,6 +34,19 @@ def _check_event_types(event_types: Sequence[str]) -> list[str]:
     return sorted(set(event_types))
 
 
+def _check_secret(secret: str | None) -> str:
+    if secret is None:
+        return new_secret()
+    if len(secret) < 16:
+        raise InvalidInput("webhook secret must have at least 16 characters")
+    if not is_valid_whsec(secret):
+        raise InvalidInput(
+            "a secret starting with 'whsec_' must continue in base64 (Standard Webhooks format); "
+            "omit the secret to have one generated"
+        )
+    return secret
+
+
 def add_subscription(
     *,
     session: Session,
@@ -40,15 +56,14 @@ def add_subscription(
     secret: str | None = None,
     description: str = "",
 ) -> Subscription:
-    """Register a receiver. Without a secret one is generated (read it once from the result)."""
+    """Register a receiver. Without a secret one is generated (read it once from the result):
+    ``whsec_`` + base64 of 32 random bytes, the Standard Webhooks format."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"webhook URL must be http(s)://host/..., got {url!r}")
-    if secret is not None and len(secret) < 16:
-        raise InvalidInput("webhook secret must have at least 16 characters")
     sub = Subscription(
         url=url,
-        secret=secret or secrets.token_urlsafe(32),
+        secret=_check_secret(secret),
         event_types=_check_event_types(event_types),
         description=description,
         active=True,
@@ -63,6 +78,32 @@ def get_subscription(*, session: Session, subscription_id: uuid.UUID) -> Subscri
     sub = session.get(Subscription, subscription_id)
     if sub is None:
         raise NotFound(f"no webhook subscription {subscription_id}")
+    return sub
+
+
+def rotate_secret(
+    *,
+    session: Session,
+    subscription_id: uuid.UUID,
+    now: datetime,
+    secret: str | None = None,
+    overlap: timedelta = ROTATION_OVERLAP,
+) -> Subscription:
+    """Replace the signing secret (generated when not given; read it once from the result).
+
+    Until ``now + overlap`` deliveries carry a Standard Webhooks signature with each of the two
+    secrets, so the receiver can switch to the new one whenever it likes; ``X-Vigil-Signature``
+    uses the new secret at once. A zero overlap drops the old secret immediately.
+    """
+    if overlap < timedelta(0):
+        raise InvalidInput("the overlap of a secret rotation cannot be negative")
+    sub = get_subscription(session=session, subscription_id=subscription_id)
+    fresh = _check_secret(secret)
+    if fresh == sub.secret:
+        raise InvalidInput("the new secret must differ from the current one")
+    sub.previous_secret, sub.previous_secret_until = sub.secret, now + overlap
+    sub.secret = fresh
+    session.flush()
     return sub
 
 
