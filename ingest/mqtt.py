@@ -140,6 +140,10 @@ class MqttSubscriber:
             else:
                 self._acks.put(mid << 2 | qos)
 
+    def publish(self, topic: str, payload: bytes, qos: int = 0) -> None:
+        """Send a message from the collector's own session (Sparkplug's Rebirth commands)."""
+        self._client.publish(topic, payload, qos=qos)
+
     def stop(self) -> None:
         """Send the acks queued so far, then disconnect (after them: paho writes in order)."""
         if self._acker is not None:

@@ -23,6 +23,11 @@ REASONS: dict[str, str] = {
     "integer_out_of_range": "a line-protocol integer (i) or unsigned integer (u) outside 64 bits",
     "negative_unsigned": "a line-protocol unsigned integer (u) with a minus sign",
     "timestamp_out_of_range": "a line-protocol timestamp that does not fit a signed 64-bit integer",
+    "sparkplug_bad_payload": "a Sparkplug B message whose payload is not a valid Sparkplug B protobuf (or lacks its seq, or a BIRTH metric its name or datatype)",
+    "sparkplug_before_birth": "a Sparkplug B DATA, DBIRTH or DDEATH before the BIRTH of its edge node or device (a Rebirth is requested)",
+    "sparkplug_unknown_alias": "a Sparkplug B DATA metric whose alias or name its BIRTH did not declare",
+    "sparkplug_sequence_gap": "a Sparkplug B message whose seq is not the next one (lost or out of order; a Rebirth is requested)",
+    "sparkplug_stale_death": "a Sparkplug B NDEATH whose bdSeq belongs to an earlier session of the edge node",
     "store_rejected": "the telemetry store refused the readings as invalid",
 }
 

@@ -22,9 +22,9 @@ def decode_status(site: str, asset: str, message: Message) -> Point:
             ) from None
     if text not in (b"online", b"offline"):
         raise Rejected("bad_shape", f"status must be online or offline, got {text[:40]!r}")
-    return Point(
-        GATEWAY_STATUS,
-        {"site": site, "asset": asset},
-        {"online": 1.0 if text == b"online" else 0.0},
-        message.received_ms,
-    )
+    return status_point(site, asset, online=text == b"online", ts_ms=message.received_ms)
+
+
+def status_point(site: str, asset: str, *, online: bool, ts_ms: int) -> Point:
+    """The stored form of a presence change: the Last Will's and Sparkplug's BIRTH and DEATH."""
+    return Point(GATEWAY_STATUS, {"site": site, "asset": asset}, {"online": float(online)}, ts_ms)

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 _SEGMENT_NAME = re.compile(r"\{(\w+)\}")
-_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+# Site and asset ids (and Sparkplug group, node and device ids).
+ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class TopicTemplate:
             if named is None:
                 if level != part:
                     return None
-            elif _ID.fullmatch(part):
+            elif ID.fullmatch(part):
                 names[named[1]] = part
             else:
                 return None

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     status_topic_template: str = "vigil/{site}/{asset}/status"
     ingest_group: str | None = None
 
+    # Sparkplug B: subscribe to spBv1.0 births, data and deaths and send Rebirth requests. Its
+    # sequence numbers need one ordered stream per edge node: with several collectors, leave it
+    # on for exactly one (it never uses the shared subscription).
+    sparkplug: bool = True
+    # TOML file naming the site, asset and asset type of edge nodes and devices (see
+    # docs/gateway-contract.md); without it, site = group id and asset = device id.
+    sparkplug_mapping_file: Path | None = None
+
     # --- ingest limits and batching ---
     max_payload_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     max_readings_per_message: int = Field(default=10_000, gt=0)

@@ -11,11 +11,17 @@ from ingest.collector import Collector
 from ingest.decode import Limits
 from ingest.mqtt import MqttConfig, MqttSubscriber
 from ingest.quarantine import Quarantine
+from ingest.sparkplug.catalog import MetricCatalog
+from ingest.sparkplug.decoder import SparkplugDecoder
+from ingest.sparkplug.mapping import MappingError, load_mapping
+from ingest.sparkplug.payload import rebirth_request
+from ingest.sparkplug.topic import command_topic
+from ingest.sparkplug.topic import subscriptions as sparkplug_subscriptions
 from ingest.spool import Spool
 from ingest.store import StoreError, TelemetryStore, open_store
 from ingest.store.influx_v1 import InfluxV1Store
 from ingest.topics import TopicTemplate
-from vigil.settings import Settings
+from vigil.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -89,25 +95,30 @@ def build_ingest(
     def ack(mid: int, qos: int) -> None:
         subscriber_box[0].ack(mid, qos)
 
+    limits = Limits(
+        max_payload_bytes=settings.max_payload_bytes,
+        max_readings=settings.max_readings_per_message,
+        max_future_skew_ms=int(settings.max_future_skew_s * 1000),
+    )
+    sparkplug = build_sparkplug(settings, limits, subscriber_box) if settings.sparkplug else None
     collector = Collector(
         store=store,
         quarantine=quarantine,
         telemetry_topics=telemetry,
         status_topics=status,
         ack=ack,
-        limits=Limits(
-            max_payload_bytes=settings.max_payload_bytes,
-            max_readings=settings.max_readings_per_message,
-            max_future_skew_ms=int(settings.max_future_skew_s * 1000),
-        ),
+        limits=limits,
         batch_size=settings.ingest_batch_size,
         batch_ms=settings.ingest_batch_ms,
         spool=Spool(
             settings.data_dir / "spool" / (client_id or settings.mqtt_client_id),
             max_bytes=settings.spool_max_bytes,
         ),
+        sparkplug=sparkplug,
     )
     subscriptions = subscription_filters(settings, telemetry, status)
+    if sparkplug is not None:
+        subscriptions += sparkplug_subscriptions()
     subscriber = MqttSubscriber(
         MqttConfig(
             url=settings.mqtt_url,
@@ -121,6 +132,24 @@ def build_ingest(
     )
     subscriber_box.append(subscriber)
     return IngestService(collector, subscriber)
+
+
+def build_sparkplug(
+    settings: Settings, limits: Limits, subscriber_box: list[MqttSubscriber]
+) -> SparkplugDecoder:
+    """The Sparkplug B host: its Rebirth requests go out through the collector's own session."""
+    try:
+        mapping = load_mapping(settings.sparkplug_mapping_file)
+    except MappingError as error:
+        raise SettingsError(f"VIGIL_SPARKPLUG_MAPPING_FILE: {error}") from None
+    catalog = MetricCatalog(settings.data_dir / "sparkplug.db")
+
+    def request_rebirth(group: str, node: str) -> None:
+        subscriber_box[0].publish(command_topic(group, node), rebirth_request())
+
+    return SparkplugDecoder(
+        mapping=mapping, limits=limits, request_rebirth=request_rebirth, on_birth=catalog.record
+    )
 
 
 def subscription_filters(
