@@ -111,6 +111,7 @@ class Machine:
             threshold=d.threshold,
             last_score=d.score,
             peak_score=d.score,
+            contributions=dict(d.contributions),
             flapping=False,
         )
         self.session.add(alert)
@@ -127,6 +128,8 @@ class Machine:
         if same_code:
             alert.peak_score = max(alert.peak_score, d.score)
             alert.threshold = d.threshold
+            if d.is_anomalous and d.contributions:
+                alert.contributions = dict(d.contributions)
         if alert.state is AlertState.PENDING:
             if not d.is_anomalous:
                 self._end(

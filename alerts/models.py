@@ -73,6 +73,11 @@ class Alert(Base):
     threshold: Mapped[float]
     last_score: Mapped[float]
     peak_score: Mapped[float]
+    # What made the latest anomalous window anomalous: metric -> share of its score, largest
+    # first. Stored on the alert so it explains itself, with or without a work order.
+    contributions: Mapped[dict[str, float]] = mapped_column(
+        sa.JSON, default=dict, server_default=sa.text("'{}'")
+    )
 
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(sa.String(200))
@@ -156,6 +161,7 @@ class AlertRead(_Read):
     threshold: float
     last_score: float
     peak_score: float
+    contributions: dict[str, float]
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     suppressed: Suppression | None

@@ -237,8 +237,11 @@ def asset_page(
     current_wo = next(
         (wo for wo in work_orders if current and wo.id == current.work_order_id), None
     )
-    contributions = (current_wo.top_metrics if current_wo else None) or (
-        work_orders[0].top_metrics if work_orders and current else {}
+    # The live alert explains itself; a work order's copy is the fallback for alerts stored
+    # before alerts carried their contributions.
+    contributions = (current.contributions if current else None) or (
+        (current_wo.top_metrics if current_wo else None)
+        or (work_orders[0].top_metrics if work_orders and current else {})
     )
     markers = [
         {"t": int(m.timestamp() * 1000), "label": label, "kind": kind}

@@ -57,10 +57,14 @@
     source.onerror = () => setLive("down", "Reconnecting…");
     source.addEventListener("alert", (message) => {
       const alert = JSON.parse(message.data);
+      // The alert's own top metric says why, e.g. "(vibration rms 70 %)".
+      const top = Object.entries(alert.contributions || {}).sort((a, b) => b[1] - a[1])[0];
+      const why = top ? " (" + top[0].replace(/_/g, " ") + " " + Math.round(100 * top[1]) + " %)" : "";
+      const what = alert.asset + " — " + alert.fault_code.replace(/_/g, " ") + why;
       if (alert.state === "firing" && !alert.acknowledged_at) {
-        toast("Alert firing on " + alert.asset + " — " + alert.fault_code.replace(/_/g, " "), "alert");
+        toast("Alert firing on " + what, "alert");
       } else if (alert.state === "pending") {
-        toast("Alert pending on " + alert.asset + " — " + alert.fault_code.replace(/_/g, " "));
+        toast("Alert pending on " + what);
       }
       scheduleRefresh();
     });

@@ -214,3 +214,18 @@ def test_data_quality_decisions_never_resolve_equipment_alerts(db: Db) -> None:
         ),
     )
     assert [a.state for a in alerts(db)] == [AlertState.FIRING]
+
+
+def test_an_alert_carries_the_contributions_of_its_latest_anomalous_window(db: Db) -> None:
+    first = {"vibration_rms": 0.7, "temperature": 0.3}
+    later = {"temperature": 0.6, "vibration_rms": 0.4}
+    decisions = series([1.4, 1.5], contributions=first) + series(
+        [1.6, 0.5], start=T0 + timedelta(minutes=2), contributions=later
+    )
+    # The quiet window's contributions (none, it is not anomalous) must not wipe the explanation.
+    decisions[-1] = decision(at=decisions[-1].at, score=0.5, contributions={})
+    run(db, decisions[:1])
+    assert alerts(db)[0].contributions == first
+    run(db, decisions[1:])
+    (alert,) = alerts(db)
+    assert alert.contributions == later

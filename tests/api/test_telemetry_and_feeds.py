@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from api.events import Event, EventBus
 from api.roles import Role
@@ -177,3 +178,31 @@ def test_a_registered_asset_without_recent_telemetry_is_listed_as_no_data(world:
     one = world.client.get("/api/v1/assets/pump-099", headers=headers).json()
     assert one["open_work_orders"] == 1
     assert one["state"] in ("no_data", "critical")
+
+
+def test_alerts_api_feed_and_events_carry_the_alerts_own_contributions(world: ApiWorld) -> None:
+    from tests.api.test_auth import sign_in
+
+    fire_alert(world.factory, "pump-001")
+    headers = auth(world.keys[Role.viewer])
+    (alert,) = world.client.get("/api/v1/alerts?asset=pump-001", headers=headers).json()
+    assert alert["contributions"] == {"vibration_rms": 0.71, "temperature": 0.18}
+    sign_in(world, Role.viewer)
+    feed = world.client.get("/fragments/feed").text
+    assert "vibration rms 71 %" in feed
+    from api.watch import ChangeWatcher
+
+    published: list[tuple[str, dict[str, Any]]] = []
+
+    class Recording(EventBus):
+        def publish(self, kind: str, data: dict[str, Any]) -> Event:
+            published.append((kind, data))
+            return super().publish(kind, data)
+
+    watcher = ChangeWatcher(world.factory, Recording())
+    watcher.start_from_now()
+    fire_alert(world.factory, "pump-002")
+    watcher.poll()
+    events = [data for kind, data in published if kind == "alert"]
+    assert events
+    assert all(e["contributions"] == alert["contributions"] for e in events)
