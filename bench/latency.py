@@ -28,7 +28,7 @@ import numpy as np
 import orjson
 
 from alerts.policy import AlertPolicy
-from models.model import ModelConfig, trend_looking_ahead
+from models.model import ModelConfig
 from models.training import run_training
 from simulators import publish
 from vigil import embedded
@@ -41,15 +41,8 @@ HISTORY = timedelta(minutes=10)
 # One-second windows (5 readings), one window over threshold to alarm and one to open a work
 # order: the fastest the pipeline can answer. 20 assets make 1,200 windows a minute, so the
 # false-alarm rate per window is one in a thousand (the product's default, 1 %, is for hourly
-# windows), and the trend looks 72 windows ahead as the default does (3 days of 1-h windows).
-MODEL = ModelConfig(
-    every_s=1,
-    warmup_windows=5,
-    persistence=1,
-    target_far=0.001,
-    margin=1.5,
-    trend_params=trend_looking_ahead(1),
-)
+# windows); the trend's horizon is in windows (72), so it needs no rescaling.
+MODEL = ModelConfig(every_s=1, warmup_windows=5, persistence=1, target_far=0.001, margin=1.5)
 POLICY = AlertPolicy(pending_windows=1)
 
 

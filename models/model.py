@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from models import detectors
+from models.alarm_levels import AlarmLevels
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
 from models.smoothing import SLOW, add_slow
-from models.thresholds import Threshold
+from models.thresholds import Threshold, fault_code, top_contributions
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,17 @@ class ModelConfig:
     persistence: int = 3
     # Windows an unknown asset must show before its own baseline exists (cold start).
     warmup_windows: int = 24
+    # Every time-based parameter is counted in windows, so the same config suits hourly windows
+    # and the demo's 10-second ones: the trend looks 72 windows ahead (3 days of hours) and
+    # predicts failures at most 1,440 windows away (60 days of hours).
     trend_params: dict[str, Any] = field(
-        default_factory=lambda: {"span": 48, "smooth": 6, "failure_z": 8.0, "horizon_days": 3.0}
+        default_factory=lambda: {
+            "span": 48,
+            "smooth": 6,
+            "failure_z": 8.0,
+            "horizon_windows": 72,
+            "max_lead_windows": 1440,
+        }
     )
     trend_margin: float = 2.0
     # Half-life, in windows, of the slow (exponentially weighted) copy of every level; 0: none.
@@ -47,18 +57,37 @@ class ModelConfig:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ModelConfig:
+        """Also reads versions saved when the trend horizon was given in days.
+
+        >>> old = {"every_s": 10, "trend_params": {"span": 48, "smooth": 6, "failure_z": 8.0,
+        ...                                        "horizon_days": 720 / 86400}}
+        >>> ModelConfig.from_json(old).trend_params["horizon_windows"]
+        72.0
+        """
+        data = dict(data)
+        trend = dict(data.get("trend_params") or {})
+        if "horizon_days" in trend:
+            every_s = int(data.get("every_s", 3600))
+            trend["horizon_windows"] = trend.pop("horizon_days") * 86400 / every_s
+            trend.setdefault("max_lead_windows", 60 * 86400 / every_s)
+            data["trend_params"] = trend
         return cls(**data)
 
+    def trend(self) -> DegradationTrend:
+        """The degradation trend these parameters describe, its windows turned into days.
 
-def trend_looking_ahead(every_s: int, *, windows: int = 72) -> dict[str, Any]:
-    """The default trend parameters with the horizon set to ``windows`` windows, as the default
-    is for hourly windows (3 days): at short windows 3 days would project any slope into an
-    alarm. For models on windows of seconds (the demo, bench/latency.py).
-
-    >>> trend_looking_ahead(10)["horizon_days"] == 720 / 86400
-    True
-    """
-    return {**ModelConfig().trend_params, "horizon_days": windows * every_s / 86400}
+        >>> ModelConfig(every_s=10).trend().horizon_days == 720 / 86400
+        True
+        """
+        params = dict(self.trend_params)
+        window_days = self.every_s / 86400
+        return DegradationTrend(
+            span=int(params["span"]),
+            smooth=int(params["smooth"]),
+            failure_z=float(params["failure_z"]),
+            horizon_days=float(params["horizon_windows"]) * window_days,
+            max_lead_days=float(params["max_lead_windows"]) * window_days,
+        )
 
 
 def model_columns(columns: pd.Index | list[str]) -> list[str]:
@@ -78,6 +107,49 @@ class TypeModel:
     trend: DegradationTrend
     trend_threshold: Threshold
     baselines: Baselines
+    # Raised by false alarms reported on work orders (``models.alarm_levels``).
+    levels: AlarmLevels = field(default_factory=AlarmLevels)
+
+    def fault_codes(
+        self, frame: pd.DataFrame, score: np.ndarray, trend_score: np.ndarray
+    ) -> list[str]:
+        """The fault code of each row (model columns): the contributions of whichever detector
+        is further above its own threshold, as the scoring job reports them."""
+        if frame.empty:
+            return []
+        by_trend = self._ratio(trend_score, self.trend_threshold) > self._ratio(
+            score, self.threshold
+        )
+        main = top_contributions(self.detector.explain(frame))
+        trend = top_contributions(self.trend.explain(frame))
+        return [
+            fault_code(t if use else m) for m, t, use in zip(main, trend, by_trend, strict=True)
+        ]
+
+    def over(self, frame: pd.DataFrame, score: np.ndarray, trend_score: np.ndarray) -> np.ndarray:
+        """Which rows (indexed by asset, model columns) are over their alarm level: either
+        threshold, times the level false alarms raised for the row's asset and fault code."""
+        over: np.ndarray = self.threshold.exceeded(score) | self.trend_threshold.exceeded(
+            trend_score
+        )
+        if not self.levels:
+            return over
+        rows = np.flatnonzero(over)
+        if len(rows):
+            sub = frame.iloc[rows]
+            codes = self.fault_codes(sub, score[rows], trend_score[rows])
+            assets = sub.index.get_level_values("asset")
+            ratio = np.maximum(
+                self._ratio(score[rows], self.threshold),
+                self._ratio(trend_score[rows], self.trend_threshold),
+            )
+            over[rows] = ratio > self.levels.factors(assets, codes)
+        return over
+
+    @staticmethod
+    def _ratio(values: np.ndarray, threshold: Threshold) -> np.ndarray:
+        ratio: np.ndarray = np.asarray(values, dtype=float) / max(threshold.value, 1e-12)
+        return ratio
 
     def assess(self, z: pd.DataFrame) -> pd.DataFrame:
         """Scores for normalised windows indexed (asset, time), time-ordered per asset.
@@ -88,7 +160,7 @@ class TypeModel:
         frame = z.reindex(columns=self.columns)
         score = self.detector.score(frame).to_numpy()
         trend_score = self.trend.score(frame).to_numpy()
-        over = self.threshold.exceeded(score) | self.trend_threshold.exceeded(trend_score)
+        over = self.over(frame, score, trend_score)
         return pd.DataFrame(
             {
                 "score": score,
@@ -112,6 +184,7 @@ class TypeModel:
             "baseline_columns": self.baselines.columns,
             "threshold": self.threshold.to_dict(),
             "trend_threshold": self.trend_threshold.to_dict(),
+            "alarm_levels": self.levels.to_dict(),
         }
         return {
             "model.json": json.dumps(header, indent=2, sort_keys=True).encode(),
@@ -144,6 +217,7 @@ class TypeModel:
             trend=trend,
             trend_threshold=Threshold.from_dict(header["trend_threshold"]),
             baselines=baselines,
+            levels=AlarmLevels.from_dict(header.get("alarm_levels")),
         )
 
 
@@ -182,7 +256,7 @@ def fit_type_model(
     # The trend follows the slow features when there are any: a line through an hourly maximum of
     # many noisy features mostly fits noise.
     slow = [c for c in fit_part.columns if f"{SLOW}{SEP}" in c] or list(fit_part.columns)
-    trend = DegradationTrend(**config.trend_params).fit(fit_part[slow])
+    trend = config.trend().fit(fit_part[slow])
     threshold = Threshold.calibrate(
         detector.score(calib_part), target_far=config.target_far, margin=config.margin
     )

@@ -107,7 +107,7 @@ def score_type(
         )
         for pos, moment in zip(sel, crossing, strict=True):
             failure_at[pos] = None if pd.isna(moment) else moment.to_pydatetime()
-        over = model.threshold.exceeded(score[sel]) | model.trend_threshold.exceeded(ts_)
+        over = model.over(frame.iloc[sel], score[sel], ts_)
         table.runs[rows] = np.where(over, table.runs[rows] + 1, 0)
         alarm[sel] = table.runs[rows] >= model.config.persistence
     ratio_main = score / model.threshold.value

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,10 @@ from models.evaluation import fleet_evaluation
 from models.features import Baselines, window_features
 from models.labels import UNHEALTHY_KINDS, LabelSource, LabelWindow
 from models.model import ModelConfig, TypeModel, fit_type_model
+from models.outcomes import labels_report, learn_levels
 from models.registry import ModelBundle, Registry, VersionInfo
 from models.smoothing import add_slow
-from models.thresholds import Persistence, fault_code, top_contributions
+from models.thresholds import Persistence
 
 Progress = Callable[[int, int], None]
 
@@ -63,15 +65,23 @@ def data_hash(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()
 
 
-def healthy_mask(index: pd.Index, windows: Sequence[LabelWindow], *, every: timedelta) -> pd.Series:
-    """False for every window (asset, start) that overlaps an unhealthy labelled window."""
+def healthy_mask(
+    index: pd.Index,
+    windows: Sequence[LabelWindow],
+    *,
+    every: timedelta,
+    settle: timedelta = timedelta(0),
+) -> pd.Series:
+    """False for every window (asset, start) that overlaps an unhealthy labelled window, or the
+    ``settle`` time after it (the slow features still carry the fault for a while after a
+    repair)."""
     healthy = pd.Series(True, index=index)
     times = pd.DatetimeIndex(index.get_level_values("time"))
     assets = index.get_level_values("asset")
     for w in windows:
         if w.kind not in UNHEALTHY_KINDS:
             continue
-        start, end = pd.Timestamp(w.start), pd.Timestamp(w.failure_at or w.end)
+        start, end = pd.Timestamp(w.start), pd.Timestamp(w.failure_at or w.end) + settle
         hit = (assets == w.asset) & (times + pd.Timedelta(every) > start) & (times < end)
         healthy[hit] = False
     return healthy
@@ -107,19 +117,16 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
     for positions in out.groupby(level="asset", sort=False).indices.values():
         alarm[positions] = persistence.apply(over[positions])
     out["alarm"] = alarm
+    # Every row over a level gets its fault code (alarms are among them): false alarms are
+    # learned per fault code from the over rows (``models.outcomes``).
     codes_all = np.full(len(out), "", dtype=object)
-    rows = np.flatnonzero(alarm)
+    rows = np.flatnonzero(out["over"].to_numpy())
     if len(rows):
-        frame = z.iloc[rows].reindex(columns=model.columns)
-        # Like the scoring job: the detector further above its own threshold explains.
-        by_trend = (out["trend_score"].to_numpy()[rows] / model.trend_threshold.value) > (
-            out["score"].to_numpy()[rows] / model.threshold.value
+        codes_all[rows] = model.fault_codes(
+            z.iloc[rows].reindex(columns=model.columns),
+            out["score"].to_numpy()[rows],
+            out["trend_score"].to_numpy()[rows],
         )
-        main = top_contributions(model.detector.explain(frame))
-        trend = top_contributions(model.trend.explain(frame))
-        codes_all[rows] = [
-            fault_code(t if use else m) for m, t, use in zip(main, trend, by_trend, strict=True)
-        ]
     out["fault_code"] = codes_all
     return out
 
@@ -128,35 +135,67 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
 class TrainingResult:
     bundle: ModelBundle
     metrics: dict[str, dict[str, float | int | None]]
+    # Per asset type, what the work-order outcomes changed (``models.outcomes.labels_report``).
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def train_models(
     *, frame: pd.DataFrame, labels: Sequence[LabelWindow], config: ModelConfig
 ) -> TrainingResult:
-    """One model per asset type in ``frame``, each evaluated on the labelled faults of its type."""
+    """One model per asset type in ``frame``, each evaluated on the labelled faults of its type.
+
+    Reported false alarms of the type raise its alarm levels (``models.outcomes``); the
+    evaluation is of the model with those levels.
+    """
     every = timedelta(seconds=config.every_s)
     models: dict[str, TypeModel] = {}
     metrics: dict[str, dict[str, float | int | None]] = {}
+    changes: dict[str, dict[str, Any]] = {}
     for asset_type, part in frame.groupby("asset_type", sort=True):
         windows = window_features(part, every=every)
-        healthy = healthy_mask(windows.features.index, labels, every=every)
+        settle = every * round(4 * config.slow_halflife)  # slow features at 1/16 of a step
+        healthy = healthy_mask(windows.features.index, labels, every=every, settle=settle)
         model = fit_type_model(
             asset_type=str(asset_type), features=windows.features, healthy=healthy, config=config
         )
+        assets = set(windows.features.index.get_level_values("asset"))
+        mine = [w for w in labels if w.asset in assets]
+        decided = assess_history(model, windows.features)
+        false_alarms = [w for w in mine if w.kind == "false_alarm"]
+        if false_alarms:
+            before = decided
+            model.levels = learn_levels(model=model, decided=before, false_alarms=false_alarms)
+            decided = assess_history(model, windows.features)
+            changes[str(asset_type)] = labels_report(
+                model=model, before=before, after=decided, labels=mine
+            )
         models[str(asset_type)] = model
         metrics[str(asset_type)] = evaluate_model(
-            model=model, features=windows.features, labels=labels, asset_type=str(asset_type)
+            model=model, features=windows.features, labels=labels, decided=decided
         )
-    return TrainingResult(ModelBundle(models=models), metrics)
+    return TrainingResult(ModelBundle(models=models), metrics, changes)
 
 
 def evaluate_model(
-    *, model: TypeModel, features: pd.DataFrame, labels: Sequence[LabelWindow], asset_type: str
+    *,
+    model: TypeModel,
+    features: pd.DataFrame,
+    labels: Sequence[LabelWindow],
+    decided: pd.DataFrame | None = None,
 ) -> dict[str, float | int | None]:
-    decided = assess_history(model, features)
+    """Faults (simulator faults and confirmed faults) detected before failure, lead time, false
+    work orders, and how many reported false alarms would still alarm."""
+    if decided is None:
+        decided = assess_history(model, features)
     alarms = decided[decided["alarm"]].index.to_frame(index=False)
     assets = set(features.index.get_level_values("asset"))
     mine = [w for w in labels if w.asset in assets]
+    every = timedelta(seconds=model.config.every_s)
+    false_alarms = [w for w in mine if w.kind == "false_alarm"]
+    still = sum(
+        bool(decided["alarm"].to_numpy()[_in_window(decided.index, w, every=every)].any())
+        for w in false_alarms
+    )
     times = features.index.get_level_values("time")
     days = (times.max() - times.min()).total_seconds() / 86400 if len(times) else 0.0
     result = fleet_evaluation(
@@ -172,7 +211,20 @@ def evaluate_model(
         "detected_share": result.detected_share,
         "median_lead_days": result.median_lead_days,
         "false_wo_per_100_asset_days": result.false_wo_per_100_asset_days,
+        "confirmed_faults": sum(w.kind == "confirmed_fault" for w in mine),
+        "false_alarms_labelled": len(false_alarms),
+        "false_alarms_still_alarming": still,
     }
+
+
+def _in_window(index: pd.Index, window: LabelWindow, *, every: timedelta) -> np.ndarray:
+    times = pd.DatetimeIndex(index.get_level_values("time"))
+    hit = (
+        (index.get_level_values("asset") == window.asset)
+        & (times + pd.Timedelta(every) > pd.Timestamp(window.start))
+        & (times <= pd.Timestamp(window.end))
+    )
+    return np.asarray(hit, dtype=bool)
 
 
 def evaluate_bundle(
@@ -196,7 +248,7 @@ def evaluate_bundle(
             continue
         windows = window_features(part, every=timedelta(seconds=model.config.every_s))
         metrics[str(asset_type)] = evaluate_model(
-            model=model, features=windows.features, labels=labels, asset_type=str(asset_type)
+            model=model, features=windows.features, labels=labels
         )
     return metrics
 
@@ -225,6 +277,10 @@ def run_training(
         training_start=start,
         training_end=end,
         params=config.to_json(),
-        metrics=result.metrics,
+        # What the work-order outcomes changed is kept with the version, beside its figures.
+        metrics={
+            t: {**m, **({"labels": result.labels[t]} if t in result.labels else {})}
+            for t, m in result.metrics.items()
+        },
         data_hash=data_hash(frame),
     )

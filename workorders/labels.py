@@ -60,7 +60,8 @@ class WorkOrderLabels:
         else:
             kind = "false_alarm"
             begin = wo.detected_at - self.alarm_lookback
-            finish = wo.detected_at
+            # Until the engineer's verdict the situation was the one reported: healthy.
+            finish = max(wo.resolved_at or wo.detected_at, wo.detected_at)
         return LabelWindow(
             asset=asset.asset,
             start=begin,

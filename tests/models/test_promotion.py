@@ -29,9 +29,15 @@ ASSETS = 20
 PERIOD_MS = 200
 HISTORY_S = 600
 LIVE_S = 80
-# One-second windows: a 3-day trend horizon is 259,200 windows ahead, so a line through a few
-# noisy points projects far above any threshold learned on whole spans.
-CONFIG = ModelConfig(every_s=1, warmup_windows=5, persistence=1)
+# One-second windows with a 3-day trend horizon (259,200 windows ahead, as hourly defaults were
+# once rescaled by nobody): a line through a few noisy points projects far above any threshold
+# learned on whole spans, the hardest case for a freshly promoted model.
+CONFIG = ModelConfig(
+    every_s=1,
+    warmup_windows=5,
+    persistence=1,
+    trend_params={**ModelConfig().trend_params, "horizon_windows": 3 * 86400},
+)
 
 
 def healthy_points(start_s: int, end_s: int, rng: np.random.Generator) -> list[Point]:

@@ -137,6 +137,35 @@ def train(
         return
     typer.echo(f"wrote model version {info.version}{' (promoted)' if promote else ''}")
     _metrics_table(info.metrics)
+    _labels_table(info.metrics)
+
+
+def _labels_table(metrics: dict[str, Any]) -> None:
+    """What the work-order outcomes changed: per reported false alarm, the thresholds before and
+    after, and its windows alarming before and after."""
+    changed = {t: m["labels"] for t, m in sorted(metrics.items()) if m.get("labels")}
+    if not changed:
+        return
+    table = Table(title="What the work-order outcomes changed")
+    for column in ("asset type", "false alarm on", "fault", "threshold", "alarm windows"):
+        table.add_column(column, justify="right")
+    for asset_type, report in changed.items():
+        for item in report["false_alarms"]:
+            table.add_row(
+                asset_type,
+                f"{item['asset']} {item['start'][:16]}",
+                ", ".join(item["fault_codes"]) or "-",
+                f"{item['threshold_before']:.3g} -> {item['threshold_after']:.3g}",
+                f"{item['alarms_before']} -> {item['alarms_after']}",
+            )
+    Console().print(table)
+    for asset_type, report in changed.items():
+        typer.echo(
+            f"{asset_type}: {report['windows_now_quiet']} window(s) now quiet "
+            f"({report['alarm_windows_before']} -> {report['alarm_windows_after']} alarm windows "
+            f"in the training data); type-wide levels: {report['levels']['by_type'] or 'none'}; "
+            f"{report['confirmed_faults']} confirmed fault(s) learned as unhealthy"
+        )
 
 
 def _metrics_table(
