@@ -1,7 +1,7 @@
 """alert contributions: the metrics that made an alert's latest anomalous window anomalous
 
-Revision ID: 0003_alert_contributions
-Revises: 0002_api_keys
+Revision ID: 0004_alert_contributions
+Revises: 0003_webhook_secret_rotation
 Create Date: 2026-11-30 04:05:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_alert_contributions"
-down_revision: str | None = "0002_api_keys"
+revision: str = "0004_alert_contributions"
+down_revision: str | None = "0003_webhook_secret_rotation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
