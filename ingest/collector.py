@@ -26,7 +26,7 @@ from ingest.quarantine import Quarantine, QuarantineEntry
 from ingest.rejections import Rejected
 from ingest.sparkplug.decoder import SparkplugDecoder
 from ingest.sparkplug.topic import PREFIX as SPARKPLUG_PREFIX
-from ingest.spool import Spool, SpoolFull
+from ingest.spool import Spool, SpooledMessage, SpoolFull
 from ingest.status import decode_status
 from ingest.store.base import StoreRejected, StoreUnavailable, TelemetryStore
 from ingest.topics import TopicTemplate
@@ -276,24 +276,42 @@ class Collector:
     def _spool(self, batch: _Batch) -> None:
         assert self.spool is not None
         try:
-            self.spool.append(batch.points)
+            self.spool.append(
+                [
+                    SpooledMessage(
+                        message.topic, message.received_ms, message.payload, batch.points[a:b]
+                    )
+                    for message, (a, b) in zip(batch.messages, batch.spans, strict=True)
+                    if a != b
+                ]
+            )
             self.stats.readings_spooled += len(batch.points)
         except SpoolFull as full:
             # Backpressure: nothing is acknowledged until the store takes these readings, so the
             # broker holds every later message instead of anything being dropped.
             log.error("%s; waiting for the store before acknowledging more", full)
-            self._durably(lambda: self.store.write(batch.points), "store")
+            try:
+                self._durably(lambda: self.store.write(batch.points), "store")
+            except StoreRejected as error:
+                log.warning("store refused a batch (%s); writing its messages one by one", error)
+                self._store_each(batch)
+                return
             self.stats.readings_stored += len(batch.points)
 
     def replay(self) -> None:
-        """Move spooled readings into the store, oldest first, until stopped."""
+        """Move spooled readings into the store, oldest first, until stopped.
+
+        A record the store refuses is written again message by message, like a live batch: the
+        messages it takes are stored, the ones it refuses are quarantined whole.
+        """
         assert self.spool is not None
         delay = 0.2
         while not self._stop.is_set():
-            points = self.spool.peek()
-            if points is None:
+            messages = self.spool.peek()
+            if messages is None:
                 self._stop.wait(0.2)
                 continue
+            points = [point for message in messages for point in message.points]
             try:
                 self.store.write(points)
             except StoreUnavailable:
@@ -301,17 +319,51 @@ class Collector:
                 delay = min(delay * 2, self.retry_max_s)
                 continue
             except StoreRejected as error:
-                blob = str([(p.tags, p.fields, p.ts_ms) for p in points[:50]]).encode()
-                entry = QuarantineEntry(
-                    int(time.time() * 1000), "store_rejected", str(error), "(spool)", blob
+                log.warning(
+                    "store refused a spooled batch (%s); replaying it message by message", error
                 )
-                self._durably(functools.partial(self.quarantine.add_many, [entry]), "quarantine")
-                self.stats.quarantined["store_rejected"] += 1
+                if not self._replay_each(messages):
+                    self._stop.wait(delay)
+                    delay = min(delay * 2, self.retry_max_s)
+                    continue
             else:
                 self.stats.readings_replayed += len(points)
                 self.stats.readings_stored += len(points)
             self.spool.pop()
             delay = 0.2
+
+    def _replay_each(self, messages: list[SpooledMessage]) -> bool:
+        """Write a spooled batch one message at a time; quarantine the refused ones whole.
+
+        False when the store became unavailable midway: the record stays in the spool and is
+        replayed again later (what was written is rewritten, which is harmless), and nothing is
+        quarantined twice because quarantine happens only once the whole record went through.
+        """
+        refused: list[QuarantineEntry] = []
+        stored = 0
+        for message in messages:
+            try:
+                self.store.write(message.points)
+            except StoreUnavailable:
+                return False
+            except StoreRejected as error:
+                refused.append(
+                    QuarantineEntry(
+                        message.received_ms,
+                        "store_rejected",
+                        str(error),
+                        message.topic,
+                        message.payload,
+                    )
+                )
+            else:
+                stored += len(message.points)
+        if refused:
+            self._durably(functools.partial(self.quarantine.add_many, refused), "quarantine")
+            self.stats.quarantined["store_rejected"] += len(refused)
+        self.stats.readings_replayed += stored
+        self.stats.readings_stored += stored
+        return True
 
     def _store_each(self, batch: _Batch) -> None:
         for message, (start, end) in zip(batch.messages, batch.spans, strict=True):

@@ -1,7 +1,10 @@
 """A bounded, append-only disk spool for readings the store could not take.
 
 Segment files ``seg-<n>.log`` hold records ``[length u32][crc32 u32][appended-at f64][orjson
-points]``. fsync
+messages]``: each record is one collector batch, kept message by message (topic, receive time,
+payload and the points decoded from it), so that replay can store a batch the store partly
+refuses one message at a time and quarantine only the refused messages, whole. (Records written
+before messages were kept hold a bare list of points; they read back as one message.) fsync
 policy: every append is flushed and fsynced before it returns, so a message acknowledged after
 spooling survives a crash or power loss; a batch of up to thousands of readings shares one fsync.
 Replay reads records oldest first and deletes a segment once all of it is in the store. The replay
@@ -14,6 +17,7 @@ and replayed, the damaged tail is cut off and counted.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import struct
@@ -23,6 +27,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -46,12 +51,48 @@ class SpoolStatus:
     corrupt_tails: int
 
 
-def _encode(points: Sequence[Point]) -> bytes:
-    return orjson.dumps([[p.measurement, p.tags, p.fields, p.ts_ms] for p in points])
+@dataclass(frozen=True, slots=True)
+class SpooledMessage:
+    """One MQTT message of a spooled batch, with the points decoded from it."""
+
+    topic: str
+    received_ms: int
+    payload: bytes
+    points: list[Point]
 
 
-def _decode(blob: bytes) -> list[Point]:
-    return [Point(m, tags, fields, ts) for m, tags, fields, ts in orjson.loads(blob)]
+# The topic under which a record of the older, points-only format reads back.
+LEGACY_TOPIC = "(spool)"
+
+
+def _encode(messages: Sequence[SpooledMessage]) -> bytes:
+    return orjson.dumps(
+        {
+            "messages": [
+                [
+                    m.topic,
+                    m.received_ms,
+                    base64.b64encode(m.payload).decode(),
+                    [[p.measurement, p.tags, p.fields, p.ts_ms] for p in m.points],
+                ]
+                for m in messages
+            ]
+        }
+    )
+
+
+def _points(rows: list[list[Any]]) -> list[Point]:
+    return [Point(m, tags, fields, ts) for m, tags, fields, ts in rows]
+
+
+def _decode(blob: bytes, appended_at: float) -> list[SpooledMessage]:
+    document = orjson.loads(blob)
+    if isinstance(document, list):  # a points-only record: its points are the whole message
+        return [SpooledMessage(LEGACY_TOPIC, int(appended_at * 1000), blob, _points(document))]
+    return [
+        SpooledMessage(topic, received_ms, base64.b64decode(payload), _points(rows))
+        for topic, received_ms, payload, rows in document["messages"]
+    ]
 
 
 def _segment_number(path: Path) -> int:
@@ -72,9 +113,9 @@ class Spool:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def append(self, points: Sequence[Point]) -> None:
-        """Durably add points (fsynced on return) or raise SpoolFull."""
-        blob = _encode(points)
+    def append(self, messages: Sequence[SpooledMessage]) -> None:
+        """Durably add one batch (fsynced on return) or raise SpoolFull."""
+        blob = _encode(messages)
         record = _HEADER.pack(len(blob), zlib.crc32(blob), time.time()) + blob
         with self._lock:
             if self._bytes + len(record) > self.max_bytes:
@@ -109,8 +150,8 @@ class Spool:
         with self._lock:
             return self._bytes == 0
 
-    def peek(self) -> list[Point] | None:
-        """The oldest record's points, or None when the spool is empty."""
+    def peek(self) -> list[SpooledMessage] | None:
+        """The oldest record's messages, or None when the spool is empty."""
         with self._lock:
             while self._segments:
                 oldest = self._segments[0]
@@ -118,10 +159,10 @@ class Spool:
                     handle.seek(self._read_offset)
                     header = handle.read(_HEADER.size)
                     if len(header) == _HEADER.size:
-                        length, crc, _ = _HEADER.unpack(header)
+                        length, crc, appended_at = _HEADER.unpack(header)
                         blob = handle.read(length)
                         if len(blob) == length and zlib.crc32(blob) == crc:
-                            return _decode(blob)
+                            return _decode(blob, appended_at)
                         self._cut_tail(oldest)
                     elif header:
                         self._cut_tail(oldest)

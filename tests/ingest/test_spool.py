@@ -1,24 +1,33 @@
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
+import orjson
 import pytest
 
 from ingest.points import Point, Reading
-from ingest.spool import Spool, SpoolFull
+from ingest.spool import LEGACY_TOPIC, Spool, SpooledMessage, SpoolFull
 
 
-def batch(n: int, start: int = 0) -> list[Point]:
-    return [
+def batch(n: int, start: int = 0) -> list[SpooledMessage]:
+    """One spooled batch of two messages holding n points between them."""
+    points = [
         Reading("s", "a", "pump", 1_795_766_400_000 + i, {"v": float(i)}).to_point()
         for i in range(start, start + n)
+    ]
+    half = n // 2
+    return [
+        SpooledMessage("vigil/s/a/telemetry", 1, b'{"first": "half"}', points[:half]),
+        SpooledMessage("vigil/s/a/telemetry", 2, b"\xff not text", points[half:]),
     ]
 
 
 def drain(spool: Spool) -> list[Point]:
     out: list[Point] = []
-    while (points := spool.peek()) is not None:
-        out.extend(points)
+    while (messages := spool.peek()) is not None:
+        out.extend(point for message in messages for point in message.points)
         spool.pop()
     return out
 
@@ -71,3 +80,19 @@ def test_full_spool_refuses(tmp_path: Path) -> None:
     spool.append(batch(5))
     with pytest.raises(SpoolFull):
         spool.append(batch(100))
+
+
+def test_messages_come_back_as_they_went_in(tmp_path: Path) -> None:
+    Spool(tmp_path).append(batch(5))
+    assert Spool(tmp_path).peek() == batch(5)
+
+
+def test_a_record_of_the_points_only_format_reads_as_one_message(tmp_path: Path) -> None:
+    """Spools written before messages were kept: the points come back, the blob is the payload."""
+    points = batch(4)[0].points + batch(4)[1].points
+    blob = orjson.dumps([[p.measurement, p.tags, p.fields, p.ts_ms] for p in points])
+    (tmp_path / "seg-00000001.log").write_bytes(
+        struct.pack("<IId", len(blob), zlib.crc32(blob), 1_795_766_400.5) + blob
+    )
+    (message,) = Spool(tmp_path).peek() or []
+    assert message == SpooledMessage(LEGACY_TOPIC, 1_795_766_400_500, blob, points)
