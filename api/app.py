@@ -32,10 +32,21 @@ from api.fleet import FleetIndex
 from api.metrics import ApiMetrics
 from api.openapi import COMMON_RESPONSES
 from api.ports import Probe, QuarantineReader, StatsSource
-from api.routers import alerts, assets, health, keys, models, webhooks, workorders
+from api.routers import (
+    alerts,
+    assets,
+    dispatch,
+    engineers,
+    health,
+    keys,
+    models,
+    webhooks,
+    workorders,
+)
 from api.routers import events as events_router
 from api.routers import quarantine as quarantine_router
 from api.watch import ChangeWatcher
+from field.flows import Scoring
 from ingest.store.base import TelemetryStore
 from models.registry import Registry
 
@@ -66,6 +77,7 @@ def create_app(
     probes: Mapping[str, Probe] | None = None,
     stats: list[StatsSource] | None = None,
     extra_routers: list[APIRouter] | None = None,
+    scoring: Scoring | None = None,
     sse_heartbeat_s: float = 15.0,
     watch_interval_s: float = 1.0,
 ) -> FastAPI:
@@ -122,6 +134,7 @@ def create_app(
     app.state.fleet = fleet
     app.state.probes = all_probes
     app.state.activity = readmodels.asset_activity
+    app.state.scoring = scoring or Scoring()
     app.state.sse_heartbeat_s = sse_heartbeat_s
     app.state.metrics = ApiMetrics(
         stats=stats or [],
@@ -144,6 +157,8 @@ def create_app(
         models.router,
         events_router.router,
         keys.router,
+        engineers.router,
+        dispatch.router,
     ):
         v1.include_router(router)
     for router in extra_routers or []:

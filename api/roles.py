@@ -20,3 +20,5 @@ WEBHOOKS = frozenset({Role.integrator, Role.admin})
 MODELS = frozenset({Role.data_scientist, Role.admin})
 ADMIN = frozenset({Role.admin})
 ANY = frozenset(Role)
+# Edit engineer records and send engineers (field/). Until the service-desk roles exist.
+DISPATCH = frozenset({Role.operator, Role.admin})

@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "workorders.webhooks.models",
     "alerts.models",
     "api.models",
+    "field.models",
 ]
 
 
