@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 
+from customers.calendar import Calendar
 from field.geo import GeoPoint, TravelTime, great_circle_km, straight_line
-from field.shifts import Interval, WorkingHours, next_available
+from field.shifts import Interval, next_available
 
 MAX_SKILL = 3
 
@@ -64,8 +65,7 @@ class Candidate:
     level: Level
     skills: tuple[Skill, ...]
     certifications: tuple[Certification, ...]
-    working_hours: WorkingHours
-    time_zone: str
+    calendar: Calendar  # their working week, in their time zone
     absences: tuple[Absence, ...]
     open_jobs: int
     max_open_jobs: int
@@ -204,8 +204,7 @@ def _filters(candidate: Candidate, job: Job, now: datetime) -> tuple[list[str], 
     start: datetime | None = None
     if leave is None:
         start = next_available(
-            hours=candidate.working_hours,
-            tz_name=candidate.time_zone,
+            calendar=candidate.calendar,
             absences=[Interval(a.starts_at, a.ends_at) for a in candidate.absences],
             at=now,
             until=max(job.on_site_by, now),

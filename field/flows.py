@@ -31,6 +31,7 @@ from field.dispatch import (
 )
 from field.geo import GeoPoint, TravelTime, straight_line
 from field.models import ANY_FAULT, Dispatch, DispatchMode, DispatchRequirement, Engineer
+from field.shifts import working_week
 from field.sites import Locate, locate_site
 from workorders import service as workorders
 from workorders.counters import lock_changes
@@ -84,8 +85,7 @@ def candidate(
             for s in engineer.skills
         ),
         certifications=tuple(Certification(c.name, c.expires_on) for c in engineer.certifications),
-        working_hours=engineer.working_hours,
-        time_zone=engineer.time_zone,
+        calendar=working_week(time_zone=engineer.time_zone, hours=engineer.working_hours),
         absences=tuple(Absence(a.starts_at, a.ends_at, a.reason) for a in engineer.absences),
         open_jobs=load,
         max_open_jobs=engineer.max_open_jobs,

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from customers.calendar import Calendar
 from field.models import ANY_FAULT, DispatchMode, EngineerLevel
-from field.shifts import OFFICE_HOURS, validate_hours, zone
+from field.shifts import OFFICE_HOURS, working_week
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -38,11 +39,12 @@ class BaseIn(_In):
 
 
 def _hours(value: dict[str, Any]) -> dict[str, list[list[str]]]:
-    return validate_hours(value)
+    # The zone does not change whether the hours are valid; the canonical form has every day.
+    return working_week(time_zone="UTC", hours=value).business_hours()
 
 
 def _time_zone(value: str) -> str:
-    zone(value)
+    Calendar.around_the_clock(value)
     return value
 
 
@@ -103,7 +105,7 @@ class EngineerUpdate(_In):
     @field_validator("working_hours")
     @classmethod
     def _check_hours(cls, value: dict[str, Any] | None) -> dict[str, list[list[str]]] | None:
-        return None if value is None else validate_hours(value)
+        return None if value is None else _hours(value)
 
     @field_validator("time_zone")
     @classmethod

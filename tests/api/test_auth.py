@@ -52,6 +52,8 @@ def test_every_route_but_health_needs_a_key(world: ApiWorld) -> None:
         "{delivery_id}": "00000000-0000-0000-0000-000000000000",
         "{key_id}": "0123456789ab",
         "{version}": "v0001",
+        "{absence_id}": "1",
+        "{asset_type}": "pump",
     }
     checked = 0
     for path, operations in world.app.openapi()["paths"].items():

@@ -8,7 +8,7 @@ from typing import Any
 
 from field.dispatch import Absence, Candidate, Certification, Job, Level, Skill
 from field.geo import GeoPoint
-from field.shifts import OFFICE_HOURS
+from field.shifts import OFFICE_HOURS, working_week
 
 # Monday 2 March 2026, 09:00 in Lyon (CET, UTC+1).
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -26,8 +26,7 @@ def engineer(id: int, name: str, **changes: Any) -> Candidate:
         "level": Level.mid,
         "skills": (PUMP,),
         "certifications": (),
-        "working_hours": OFFICE_HOURS,
-        "time_zone": "Europe/Paris",
+        "calendar": working_week(time_zone="Europe/Paris", hours=OFFICE_HOURS),
         "absences": (),
         "open_jobs": 1,
         "max_open_jobs": 4,
