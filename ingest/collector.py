@@ -111,6 +111,8 @@ class Collector:
         self.max_inflight_bytes = max_inflight_bytes
         self._received_bytes = 0
         self._released_bytes = 0
+        self._received = 0  # messages; the network thread writes it
+        self._acknowledged = 0  # messages; the worker writes it
         self._room = threading.Event()
         self._room.set()
         self._stop = threading.Event()
@@ -133,6 +135,7 @@ class Collector:
             if self._stop.is_set():
                 return
         self._received_bytes += len(message.payload) + len(message.topic) + MESSAGE_OVERHEAD_BYTES
+        self._received += 1
         self._queue.put(message)
 
     def _wait_for_room(self) -> None:
@@ -169,6 +172,11 @@ class Collector:
     @property
     def inflight_bytes(self) -> int:
         return self._received_bytes - self._released_bytes
+
+    @property
+    def acks_pending(self) -> int:
+        """Messages received and not yet acknowledged (queued, or in the open batch)."""
+        return self._received - self._acknowledged
 
     def run(self) -> None:
         batch = _Batch()
@@ -245,6 +253,7 @@ class Collector:
             self._ack(message.mid, message.qos)
             released += len(message.payload) + len(message.topic) + MESSAGE_OVERHEAD_BYTES
         self._released_bytes += released
+        self._acknowledged += len(batch.messages)
         if not self._room.is_set() and self.inflight_bytes <= self.max_inflight_bytes // 2:
             self._room.set()
         self.stats.batches += 1

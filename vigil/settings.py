@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     max_future_skew_s: float = Field(default=300.0, ge=0)
     ingest_batch_size: int = Field(default=5_000, gt=0)
     ingest_batch_ms: int = Field(default=200, gt=0)
+    # `vigil ingest` runs this many collector processes on one shared subscription (the group is
+    # VIGIL_INGEST_GROUP, else "vigil"); unset: one per core this process may run on.
+    ingest_workers: int | None = Field(default=None, gt=0)
+    # Prometheus metrics of `vigil ingest` (summed over its workers); 0: none. Bound to localhost
+    # unless VIGIL_INGEST_METRICS_HOST says otherwise (they need no key: keep them off the net).
+    ingest_metrics_port: int = Field(default=9110, ge=0, le=65535)
+    ingest_metrics_host: str = "127.0.0.1"
     spool_max_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
 
     # --- telemetry store ---

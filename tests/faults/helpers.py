@@ -54,6 +54,10 @@ class IngestProcess:
             VIGIL_INFLUX_DB=self.database,
             VIGIL_DATA_DIR=str(self.data_dir),
             VIGIL_MQTT_CLIENT_ID=self.client_id,
+            # One process per IngestProcess (the tests kill and count processes), and no metrics
+            # port: several collectors run at once on this machine.
+            VIGIL_INGEST_WORKERS="1",
+            VIGIL_INGEST_METRICS_PORT="0",
             **self.extra_env,
         )
         if self.group:

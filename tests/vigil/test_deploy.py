@@ -40,6 +40,23 @@ def test_compose_has_the_production_services() -> None:
     assert services["influxdb"]["image"].startswith("influxdb:1.")
 
 
+def test_compose_scrapes_every_collector_on_its_metrics_port() -> None:
+    services = compose()["services"]
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    targets = {
+        t for job in config["scrape_configs"] for s in job["static_configs"] for t in s["targets"]
+    }
+    collectors = [
+        name for name, service in services.items() if service.get("command") == ["ingest"]
+    ]
+    port = Settings.model_fields["ingest_metrics_port"].default
+    assert targets == {f"{name}:{port}" for name in collectors}
+    for name in collectors:
+        assert services[name]["environment"]["VIGIL_INGEST_METRICS_HOST"] == "0.0.0.0"
+    mounted = services["prometheus"]["volumes"][0]
+    assert mounted.startswith("./deploy/prometheus/prometheus.yml:")
+
+
 def test_every_vigil_variable_in_compose_is_a_setting() -> None:
     fields = {f"VIGIL_{name.upper()}" for name in Settings.model_fields}
     for name, service in compose()["services"].items():
