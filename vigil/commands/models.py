@@ -21,11 +21,13 @@ from models.model import ModelConfig
 from models.registry import Registry, RegistryError
 from models.training import evaluate_bundle, run_training
 from vigil.cli import load_cli_settings
+from vigil.commands.rul import rul_app
 from vigil.settings import Settings
 
 T = TypeVar("T")
 
 models_app = typer.Typer(help="Anomaly models: train, evaluate, registry.", no_args_is_help=True)
+models_app.add_typer(rul_app, name="rul")
 
 
 def _fail(message: str) -> typer.Exit:
