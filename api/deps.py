@@ -14,7 +14,7 @@ from api import keys, sessions
 from api.config import ApiConfig
 from api.fleet import FleetIndex
 from api.models import ApiKey
-from api.roles import ADMIN, ANY, INTEGRATE, MODELS, OPERATE, WEBHOOKS, Role
+from api.roles import ADMIN, ANY, INTEGRATE, KNOWLEDGE, MODELS, OPERATE, WEBHOOKS, Role
 from ingest.store.base import TelemetryStore
 from workorders import service as workorder_service
 from workorders.models import WorkOrder
@@ -131,6 +131,7 @@ IntegratorKey = Annotated[ApiKey, Depends(require(INTEGRATE, "update work orders
 WebhookKey = Annotated[ApiKey, Depends(require(WEBHOOKS, "manage webhooks"))]
 ModelsKey = Annotated[ApiKey, Depends(require(MODELS, "promote or roll back models"))]
 AdminKey = Annotated[ApiKey, Depends(require(ADMIN, "manage API keys"))]
+KnowledgeKey = Annotated[ApiKey, Depends(require(KNOWLEDGE, "write knowledge articles"))]
 
 
 def actor(key: ApiKey) -> str:

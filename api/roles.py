@@ -22,3 +22,5 @@ ADMIN = frozenset({Role.admin})
 ANY = frozenset(Role)
 # Edit engineer records and send engineers (field/). Until the service-desk roles exist.
 DISPATCH = frozenset({Role.operator, Role.admin})
+# Write and edit knowledge-base articles (everyone reads them).
+KNOWLEDGE = frozenset({Role.operator, Role.admin})

@@ -7,14 +7,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from tests.workorders.dbkit import Db
-from vigil.db import metadata
+from vigil.db import include_object, metadata
 from workorders.models import SlaPolicy
 from workorders.priority import DEFAULT_SLA
 
 
 def test_migrated_schema_matches_the_models(db: Db) -> None:
     with db.factory() as session:
-        context = MigrationContext.configure(session.connection(), opts={"compare_type": True})
+        context = MigrationContext.configure(
+            session.connection(), opts={"compare_type": True, "include_object": include_object}
+        )
         assert context.get_current_revision() is not None
         assert compare_metadata(context, metadata()) == []
 
