@@ -134,8 +134,31 @@ def job_for(wo: WorkOrder, requirement: DispatchRequirement, site_location: GeoP
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Team:
+    """Every active engineer with their load and position, read once for many suggestions."""
+
+    engineers: list[Engineer]
+    loads: dict[int, int]
+    positions: dict[int, tuple[GeoPoint, str]]
+
+
+def read_team(*, session: Session, scoring: Scoring) -> Team:
+    engineers = service.list_engineers(session=session)
+    return Team(
+        engineers,
+        service.open_jobs(session=session),
+        _positions(session, engineers, scoring.locate),
+    )
+
+
 def suggest(
-    *, session: Session, work_order_id: uuid.UUID | str, now: datetime, scoring: Scoring = Scoring()
+    *,
+    session: Session,
+    work_order_id: uuid.UUID | str,
+    now: datetime,
+    scoring: Scoring = Scoring(),
+    team: Team | None = None,
 ) -> Suggestions:
     """The ranking of every active engineer for one work order (finished ones are refused)."""
     wo = workorders.get_work_order(session=session, ref=work_order_id)
@@ -143,20 +166,15 @@ def suggest(
         raise InvalidInput(f"{wo.number} is {wo.status.value}: nobody needs to be sent")
     requirement = service.requirement_for(session=session, asset_type=wo.asset.asset_type)
     site = scoring.locate(session, wo)
-    engineers = service.list_engineers(session=session)
-    loads = service.open_jobs(session=session)
-    positions = _positions(session, engineers, scoring.locate)
+    team = team or read_team(session=session, scoring=scoring)
     # The current assignee's own job does not count against them when re-ranking it.
     current = _active_dispatch(session, wo.id)
-    candidates = [
-        candidate(
-            e,
-            load=loads.get(e.id, 0) - (1 if current and current.engineer_id == e.id else 0),
-            position=positions.get(e.id, (None, None))[0],
-            position_label=positions.get(e.id, (None, None))[1],
-        )
-        for e in engineers
-    ]
+    candidates = []
+    for e in team.engineers:
+        position, label = team.positions.get(e.id, (None, None))
+        own = 1 if current is not None and current.engineer_id == e.id else 0
+        load = team.loads.get(e.id, 0) - own
+        candidates.append(candidate(e, load=load, position=position, position_label=label))
     ranking = rank(
         job=job_for(wo, requirement, site.location),
         candidates=candidates,
@@ -165,7 +183,7 @@ def suggest(
         travel_time=scoring.travel_time,
         business_seconds=site.business_seconds,
     )
-    return Suggestions(wo, requirement, ranking, {e.id: e for e in engineers})
+    return Suggestions(wo, requirement, ranking, {e.id: e for e in team.engineers})
 
 
 def _active_dispatch(session: Session, work_order_id: uuid.UUID) -> Dispatch | None:
