@@ -34,7 +34,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # Every module that declares tables. Alembic's env.py imports them before comparing metadata.
 MODEL_MODULES = [
+    "customers.models",
     "workorders.models",
+    "workorders.requests.models",
     "workorders.webhooks.models",
     "alerts.models",
     "api.models",

@@ -1,7 +1,9 @@
 """The asset registry: every asset Vigil has seen, with the customer data priority and SLA need.
 
 Rows are created on first sight with defaults (customer = site, standard tier, medium
-criticality) and edited by service managers.
+criticality) and edited by service managers. When a site record with the topic's site code
+exists, a new row is linked to it at once (customer and tier then come from the records); the
+asset records themselves are ``customers.assets``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from customers.sites import find_site, link_asset
 from workorders.errors import NotFound
 from workorders.models import Asset, Criticality, Tier
 
@@ -33,6 +36,9 @@ def ensure_asset(
         criticality=Criticality.MEDIUM,
         first_seen_at=now,
     )
+    site_record = find_site(session=session, code=site)
+    if site_record is not None:
+        link_asset(row, site_record)
     try:
         with session.begin_nested():
             session.add(row)

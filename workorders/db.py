@@ -1,124 +1,25 @@
-"""The one SQLAlchemy ``Base`` every table of Vigil's database derives from, and engine helpers.
+"""Re-export of :mod:`customers.db` (the shared ``Base`` and engine helpers), where it moved so the
+customer records below work orders can declare tables; existing imports and migrations keep
+working."""
 
-Nothing connects at import time: callers build an engine with :func:`make_engine` and a session
-factory with :func:`session_factory`. The schema itself is created by the Alembic migrations in
-``vigil/migrations`` (``vigil.db.upgrade``), never by ``Base.metadata.create_all`` in production.
-"""
+from customers.db import (
+    NAMING_CONVENTION,
+    Base,
+    UtcDateTime,
+    in_transaction,
+    is_busy,
+    make_engine,
+    session_factory,
+    str_enum,
+)
 
-from __future__ import annotations
-
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-
-T = TypeVar("T")
-
-# Stable constraint names, so migrations can refer to them on every backend.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UtcDateTime(sa.TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every backend.
-
-    SQLite keeps no zone and hands back naive datetimes; comparing those with aware ones raises.
-    Naive input is refused rather than guessed.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: Vigil stores aware UTC times only")
-        value = value.astimezone(UTC)
-        # SQLite compares the stored text: keep one format without offset so ordering is right.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012 - read once by SQLAlchemy
-
-
-def make_engine(url: str, *, sqlite_busy_ms: int = 10_000, **kwargs: Any) -> Engine:
-    """An engine for SQLite (demo) or PostgreSQL via psycopg 3 (production).
-
-    On SQLite: WAL, foreign keys enforced, and real transactions that take the write lock when
-    they begin (``BEGIN IMMEDIATE``), waiting up to ``sqlite_busy_ms`` for it:
-
-    - pysqlite's own handling starts a transaction only before a write, so a SAVEPOINT opened
-      first would start one itself and its RELEASE would commit everything; SQLAlchemy's
-      documented recipe hands BEGIN to SQLAlchemy instead.
-    - A deferred transaction that read first cannot upgrade to a writer while another
-      connection writes: SQLite answers "database is locked" at once, without waiting. Taking
-      the lock at BEGIN makes writers queue instead (each transaction here lasts milliseconds),
-      and a transaction reads what the previous writer committed. SQLite has one writer at a
-      time anyway; PostgreSQL is the production database.
-    """
-    engine = sa.create_engine(url, **kwargs)
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_ms)}")
-            if ":memory:" not in url and url != "sqlite://":
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection: sa.Connection) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
-def is_busy(error: BaseException) -> bool:
-    """SQLite gave up waiting for the write lock (another connection held it too long)."""
-    return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(error)
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (flows return them to callers)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-def in_transaction(
-    session_factory: sessionmaker[Session], work: Callable[[Session], T], *, attempts: int = 3
-) -> T:
-    """Run ``work`` in one transaction, committed at the end; retried when SQLite was busy.
-
-    For background jobs (alert evaluation, webhook delivery) that share a SQLite file with the
-    API: when the write lock stayed taken past the busy timeout, the job runs again rather
-    than failing its scheduler tick.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            with session_factory() as session, session.begin():
-                return work(session)
-        except sa.exc.OperationalError as error:
-            if not is_busy(error) or attempt == attempts:
-                raise
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
+__all__ = [
+    "NAMING_CONVENTION",
+    "Base",
+    "UtcDateTime",
+    "in_transaction",
+    "is_busy",
+    "make_engine",
+    "session_factory",
+    "str_enum",
+]

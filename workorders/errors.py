@@ -1,28 +1,16 @@
-"""Errors of the work-order services. Each carries a message a caller can show as is."""
+"""Errors of the work-order services. Each carries a message a caller can show as is.
+
+The base classes are the record errors of ``customers.errors`` (one hierarchy, one HTTP mapping).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from customers.errors import Conflict, InvalidInput, NotFound
+from customers.errors import RecordError as WorkOrderError
 
-class WorkOrderError(Exception):
-    """Base class: a request about a work order that cannot be done as asked."""
-
-
-class NotFound(WorkOrderError):
-    pass
-
-
-class InvalidInput(WorkOrderError):
-    pass
-
-
-class Conflict(WorkOrderError):
-    """Someone else changed the work order first (optimistic concurrency): re-read and retry."""
-
-    def __init__(self, message: str, *, current_version: int | None = None) -> None:
-        super().__init__(message)
-        self.current_version = current_version
+__all__ = ["Conflict", "InvalidInput", "NotFound", "TransitionNotAllowed", "WorkOrderError"]
 
 
 class TransitionNotAllowed(WorkOrderError):

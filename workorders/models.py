@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workorders.db import Base
+from customers.db import Base, str_enum
+from customers.models import Asset as Asset  # re-exported: the registry moved to customers
+from customers.models import Criticality as Criticality
+from customers.models import Tier as Tier
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -42,18 +45,8 @@ class ResolutionCode(enum.StrEnum):
 class Kind(enum.StrEnum):
     EQUIPMENT = "equipment"
     DATA_QUALITY = "data_quality"
-
-
-class Tier(enum.StrEnum):
-    VIP = "vip"
-    STANDARD = "standard"
-    BASIC = "basic"
-
-
-class Criticality(enum.StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
+    # Requested work that is not about a fault: preventive maintenance, consultation.
+    SERVICE = "service"
 
 
 # A work order in one of these is finished; any other status counts as the one open work order
@@ -62,32 +55,8 @@ FINISHED = (Status.CLOSED.value, Status.CANCELLED.value)
 _ACTIVE = sa.text("status NOT IN ('closed', 'cancelled')")
 
 
-def _enum(cls: type[enum.StrEnum], length: int = 16) -> sa.Enum:
-    # Stored as plain strings with a CHECK, so a new value needs no PostgreSQL enum type change.
-    return sa.Enum(
-        cls,
-        values_callable=lambda e: [m.value for m in e],
-        native_enum=False,
-        length=length,
-        name=cls.__name__.lower(),
-        validate_strings=True,
-    )
-
-
-class Asset(Base):
-    """The asset registry: created on first sight with defaults, then edited by service managers."""
-
-    __tablename__ = "assets"
-    __table_args__ = (sa.UniqueConstraint("site", "asset", name="uq_assets_site_asset"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site: Mapped[str] = mapped_column(sa.String(200))
-    asset: Mapped[str] = mapped_column(sa.String(200))
-    asset_type: Mapped[str] = mapped_column(sa.String(100))
-    customer: Mapped[str] = mapped_column(sa.String(200))
-    customer_tier: Mapped[Tier] = mapped_column(_enum(Tier), default=Tier.STANDARD)
-    criticality: Mapped[Criticality] = mapped_column(_enum(Criticality), default=Criticality.MEDIUM)
-    first_seen_at: Mapped[datetime]
+# Kept under its old name: alerts.models builds its columns with it.
+_enum = str_enum
 
 
 class Counter(Base):
@@ -178,6 +147,17 @@ class WorkOrder(Base):
     # Follow-up verification: after resolution, the alert must stay quiet until this time.
     follow_up_until: Mapped[datetime | None]
 
+    # Where the work came from: the channel that opened it, every channel that reported it since
+    # (one entry per request, in order), and the request category (None for alert-made work).
+    channel: Mapped[str] = mapped_column(sa.String(20), default="alert")
+    channels: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    category: Mapped[str | None] = mapped_column(sa.String(40))
+    # Why it has its priority: one line per rule or fact that decided (record decisions as data).
+    classification: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Outside warranty and contract: the customer pays; the reason says which check decided.
+    billable: Mapped[bool] = mapped_column(default=False)
+    billable_reason: Mapped[str | None] = mapped_column(sa.String(500))
+
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declared shape
 
 
@@ -211,6 +191,12 @@ class AssetDoc(_Doc):
     customer: str
     customer_tier: Tier
     criticality: Criticality
+    # Added with the customer records (absent until the asset is linked to a site record).
+    site_id: int | None = None
+    customer_id: int | None = None
+    model: str | None = None
+    serial_number: str | None = None
+    install_date: date | None = None
 
 
 class FaultDoc(_Doc):
@@ -242,6 +228,16 @@ class FollowUpDoc(_Doc):
     verify_until: datetime | None
 
 
+class OriginDoc(_Doc):
+    """Where the work came from (added with the service desk)."""
+
+    channel: str = "alert"
+    channels: list[str] = Field(default_factory=list)
+    category: str | None = None
+    billable: bool = False
+    billable_reason: str | None = None
+
+
 class WorkOrderDocument(_Doc):
     """The work-order document: the webhook body and each item of the pull API."""
 
@@ -264,6 +260,11 @@ class WorkOrderDocument(_Doc):
     resolution: ResolutionDoc
     follow_up: FollowUpDoc
     external_ref: str | None
+    # Added with the service desk; receivers that predate them can ignore them.
+    origin: OriginDoc = Field(default_factory=OriginDoc)
+    classification: list[str] = Field(
+        default_factory=list, description="Why the work order has its priority, one line per reason"
+    )
 
 
 class AuditRead(_Doc):
@@ -283,7 +284,19 @@ def document(wo: WorkOrder) -> WorkOrderDocument:
         version=wo.version,
         status=wo.status,
         priority=wo.priority,
-        asset=AssetDoc.model_validate(a),
+        asset=AssetDoc(
+            site=a.site,
+            asset=a.asset,
+            asset_type=a.asset_type,
+            customer=a.site_record.customer.name if a.site_record is not None else a.customer,
+            customer_tier=a.tier,
+            criticality=a.criticality,
+            site_id=a.site_id,
+            customer_id=a.customer_id,
+            model=a.model,
+            serial_number=a.serial_number,
+            install_date=a.install_date,
+        ),
         fault=FaultDoc(
             kind=wo.kind,
             code=wo.fault_code,
@@ -314,4 +327,12 @@ def document(wo: WorkOrder) -> WorkOrderDocument:
             verify_until=wo.follow_up_until,
         ),
         external_ref=wo.external_ref,
+        origin=OriginDoc(
+            channel=wo.channel,
+            channels=list(wo.channels or [wo.channel]),
+            category=wo.category,
+            billable=wo.billable,
+            billable_reason=wo.billable_reason,
+        ),
+        classification=list(wo.classification or []),
     )

@@ -1,6 +1,6 @@
 """Work-order services: plain functions, session first, the caller commits.
 
-Every change goes through :func:`_apply`, which writes the audit row, takes the next change
+Every change goes through :func:`apply_change`, which writes the audit row, takes the next change
 sequence (the pull cursor) and puts the new document in the outbox, all in the caller's
 transaction: a work order and its webhook are committed together or not at all.
 """
@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from customers import contracts
+from customers.contracts import Cover
 from models.base import Decision
 from workorders import priority as prio
 from workorders.assets import ensure_asset
@@ -36,6 +38,8 @@ from workorders.models import (
     WorkOrder,
     WorkOrderAudit,
 )
+from workorders.requests.log import Received, record_request
+from workorders.requests.models import Channel, Outcome
 from workorders.webhooks.service import enqueue
 
 S = Status
@@ -53,6 +57,8 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 REPEAT_WINDOW = timedelta(days=30)
 FOLLOW_UP = timedelta(days=7)
 SYSTEM = "vigil"
+# The detector of work orders made from requests (no model said so: a person did).
+REQUESTED = "request"
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -173,7 +179,7 @@ def _load(*, session: Session, work_order_id: uuid.UUID, expected_version: int |
     return wo
 
 
-def _apply(
+def apply_change(
     *,
     session: Session,
     wo: WorkOrder,
@@ -250,10 +256,10 @@ def transition(
     if to is S.CLOSED:
         changes["closed_at"] = now
     if to is S.REOPENED:
-        changes |= _reopen_changes(session=session, wo=wo, now=now)
+        changes |= reopen_changes(session=session, wo=wo, now=now)
     action = f"status:{wo.status.value}->{to.value}" + (f" ({note})" if note else "")
     event: EventType = "work_order.reopened" if to is S.REOPENED else "work_order.status_changed"
-    return _apply(
+    return apply_change(
         session=session,
         wo=wo,
         now=now,
@@ -265,9 +271,9 @@ def transition(
     )
 
 
-def _reopen_changes(*, session: Session, wo: WorkOrder, now: datetime) -> dict[str, Any]:
+def reopen_changes(*, session: Session, wo: WorkOrder, now: datetime) -> dict[str, Any]:
     respond_by, on_site_by = prio.deadlines(
-        session=session, priority=wo.priority, tier=wo.asset.customer_tier, start=now
+        session=session, priority=wo.priority, tier=wo.asset.tier, start=now
     )
     return {
         "status": S.REOPENED,
@@ -298,7 +304,7 @@ def _edit(
     **changes: Any,
 ) -> WorkOrder:
     wo = _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
-    return _apply(
+    return apply_change(
         session=session,
         wo=wo,
         now=now,
@@ -380,7 +386,7 @@ def record_resolution(
                 wo.status.value, S.RESOLVED.value, (s.value for s in ALLOWED[wo.status])
             )
         changes |= {"status": S.RESOLVED, "resolved_at": now, "follow_up_until": now + FOLLOW_UP}
-    return _apply(
+    return apply_change(
         session=session,
         wo=wo,
         now=now,
@@ -435,6 +441,9 @@ def open_for_alert(*, session: Session, decision: Decision, now: datetime) -> Op
     - an open work order exists: deduplicated (its priority escalates if this detection is worse);
     - it is resolved, or closed less than 30 days ago: reopened as a repeat repair;
     - otherwise a new work order with the next number of the year.
+
+    Each call is also recorded as a request of the ``alert`` channel on that work order, like a
+    call to the hotline would be.
     """
     asset = ensure_asset(
         session=session,
@@ -443,7 +452,7 @@ def open_for_alert(*, session: Session, decision: Decision, now: datetime) -> Op
         asset_type=decision.asset_type,
         now=now,
     )
-    wanted = prio.classify(
+    wanted, reasons = prio.classify_explained(
         fault_code=decision.fault_code,
         score=decision.score,
         threshold=decision.threshold,
@@ -451,6 +460,55 @@ def open_for_alert(*, session: Session, decision: Decision, now: datetime) -> Op
         predicted_failure_at=decision.predicted_failure_at,
         now=now,
     )
+    cover = contracts.cover(session=session, asset=asset, on=now.date())
+    opened = _open_for_alert(
+        session=session,
+        asset=asset,
+        decision=decision,
+        wanted=wanted,
+        reasons=reasons,
+        cover=cover,
+        now=now,
+    )
+    record_request(
+        session=session,
+        received=Received(
+            channel=Channel.ALERT,
+            category=None,
+            description=f"{fault_info(decision.fault_code).title}: {decision.detector} score "
+            f"{decision.score:.2f} over threshold {decision.threshold:.2f}",
+            problem=decision.fault_code,
+        ),
+        asset=asset,
+        work_order=opened.work_order,
+        outcome=_OUTCOME[opened.action],
+        priority=wanted,
+        reasons=reasons,
+        cover=cover,
+        actor=SYSTEM,
+        now=now,
+    )
+    return opened
+
+
+_OUTCOME = {
+    "created": Outcome.CREATED,
+    "reopened": Outcome.REOPENED,
+    "updated": Outcome.ATTACHED,
+    "deduplicated": Outcome.ATTACHED,
+}
+
+
+def _open_for_alert(
+    *,
+    session: Session,
+    asset: Asset,
+    decision: Decision,
+    wanted: Priority,
+    reasons: list[str],
+    cover: Cover,
+    now: datetime,
+) -> Opened:
     lock_changes(session=session)
     by_fault = sa.select(WorkOrder).where(
         WorkOrder.asset_id == asset.id, WorkOrder.fault_code == decision.fault_code
@@ -467,9 +525,10 @@ def open_for_alert(*, session: Session, decision: Decision, now: datetime) -> Op
             ).order_by(WorkOrder.closed_at.desc())
         ).first()
     if active is not None:
-        changes = _reopen_changes(session=session, wo=active, now=now) | _detection(decision, now)
+        changes = reopen_changes(session=session, wo=active, now=now) | _detection(decision, now)
         changes["priority"] = prio.higher(wanted, active.priority)
-        _apply(
+        changes |= with_channel(active, Channel.ALERT)
+        apply_change(
             session=session,
             wo=active,
             now=now,
@@ -479,13 +538,45 @@ def open_for_alert(*, session: Session, decision: Decision, now: datetime) -> Op
             **changes,
         )
         return Opened(active, "reopened")
+    info = fault_info(decision.fault_code)
     try:
         with session.begin_nested():
-            wo = _create(session=session, asset=asset, decision=decision, priority=wanted, now=now)
+            wo = insert_work_order(
+                session=session,
+                asset=asset,
+                priority=wanted,
+                now=now,
+                actor=SYSTEM,
+                kind=Kind.DATA_QUALITY if is_data_quality(decision.fault_code) else Kind.EQUIPMENT,
+                fault_code=decision.fault_code,
+                fault_title=info.title,
+                suggested_actions=list(info.actions),
+                suggested_parts=list(info.parts),
+                channel=Channel.ALERT.value,
+                channels=[Channel.ALERT.value],
+                classification=reasons,
+                billable=cover.billable,
+                billable_reason=cover.reason,
+                **_detection(decision, now),
+            )
     except IntegrityError:
         # A concurrent transaction opened it first (the one-open-per-fault index said so).
-        return open_for_alert(session=session, decision=decision, now=now)
+        return _open_for_alert(
+            session=session,
+            asset=asset,
+            decision=decision,
+            wanted=wanted,
+            reasons=reasons,
+            cover=cover,
+            now=now,
+        )
     return Opened(wo, "created")
+
+
+def with_channel(wo: WorkOrder, channel: Channel) -> dict[str, Any]:
+    """The change that records one more channel on a work order (each channel once, in order)."""
+    channels = list(wo.channels or [wo.channel])
+    return {} if channel.value in channels else {"channels": [*channels, channel.value]}
 
 
 def _detection(decision: Decision, now: datetime) -> dict[str, Any]:
@@ -525,16 +616,27 @@ def _escalate(
 ) -> Opened:
     """A new detection for an open work order: escalate priority and deadlines, never lower them."""
     if prio.higher(wanted, wo.priority) is wo.priority:
+        seen = with_channel(wo, Channel.ALERT)
+        if wo.detector == REQUESTED:
+            # Requested work that telemetry now confirms: the detection tells the engineer more.
+            seen |= _detection(decision, now)
+        if seen:
+            apply_change(
+                session=session,
+                wo=wo,
+                now=now,
+                actor=SYSTEM,
+                action="alert on the same problem attached",
+                event="work_order.updated",
+                **seen,
+            )
         return Opened(wo, "deduplicated")
-    respond_by, on_site_by = prio.deadlines(
-        session=session, priority=wanted, tier=wo.asset.customer_tier, start=now
+    changes = (
+        _detection(decision, now)
+        | with_channel(wo, Channel.ALERT)
+        | raised_priority(session=session, wo=wo, wanted=wanted, now=now)
     )
-    changes = _detection(decision, now) | {
-        "priority": wanted,
-        "respond_by": min(respond_by, wo.respond_by),
-        "on_site_by": min(on_site_by, wo.on_site_by),
-    }
-    _apply(
+    apply_change(
         session=session,
         wo=wo,
         now=now,
@@ -546,12 +648,27 @@ def _escalate(
     return Opened(wo, "updated")
 
 
-def _create(
-    *, session: Session, asset: Asset, decision: Decision, priority: Priority, now: datetime
-) -> WorkOrder:
-    info = fault_info(decision.fault_code)
+def raised_priority(
+    *, session: Session, wo: WorkOrder, wanted: Priority, now: datetime
+) -> dict[str, Any]:
+    """The changes that raise a work order to ``wanted``: its deadlines only ever get earlier."""
     respond_by, on_site_by = prio.deadlines(
-        session=session, priority=priority, tier=asset.customer_tier, start=now
+        session=session, priority=wanted, tier=wo.asset.tier, start=now
+    )
+    return {
+        "priority": wanted,
+        "respond_by": min(respond_by, wo.respond_by),
+        "on_site_by": min(on_site_by, wo.on_site_by),
+    }
+
+
+def insert_work_order(
+    *, session: Session, asset: Asset, priority: Priority, now: datetime, actor: str, **fields: Any
+) -> WorkOrder:
+    """A new open work order with the next number of the year and its SLA deadlines from the
+    customer's tier; ``fields`` are the columns that say what it is about and where it came from."""
+    respond_by, on_site_by = prio.deadlines(
+        session=session, priority=priority, tier=asset.tier, start=now
     )
     seq = next_counter(session=session, name=f"work_order_number:{now.year}")
     wo = WorkOrder(
@@ -560,21 +677,16 @@ def _create(
         change_seq=next_counter(session=session, name=CHANGES),
         asset_id=asset.id,
         asset=asset,
-        kind=Kind.DATA_QUALITY if is_data_quality(decision.fault_code) else Kind.EQUIPMENT,
-        fault_code=decision.fault_code,
-        fault_title=info.title,
         priority=priority,
         status=S.OPEN,
         created_at=now,
         updated_at=now,
         respond_by=respond_by,
         on_site_by=on_site_by,
-        suggested_actions=list(info.actions),
-        suggested_parts=list(info.parts),
         parts_used=[],
         repeat_count=0,
         visits=0,
-        **_detection(decision, now),
+        **fields,
     )
     session.add(wo)
     session.flush()
@@ -582,7 +694,7 @@ def _create(
         WorkOrderAudit(
             work_order_id=wo.id,
             at=now,
-            actor=SYSTEM,
+            actor=actor,
             action="created",
             changes={},
             version=wo.version,

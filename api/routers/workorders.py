@@ -50,6 +50,11 @@ EXAMPLE: dict[str, Any] = {
         "customer": "plant-north",
         "customer_tier": "standard",
         "criticality": "medium",
+        "site_id": 4,
+        "customer_id": 2,
+        "model": "KSB Etanorm 65-200",
+        "serial_number": "KSB-2019-004417",
+        "install_date": "2019-05-14",
     },
     "fault": {
         "kind": "equipment",
@@ -72,6 +77,17 @@ EXAMPLE: dict[str, Any] = {
     "resolution": {"code": None, "notes": None, "parts_used": [], "csat": None},
     "follow_up": {"repeat_count": 0, "reopened_at": None, "verify_until": None},
     "external_ref": "INC0012345",
+    "origin": {
+        "channel": "alert",
+        "channels": ["alert", "hotline"],
+        "category": None,
+        "billable": False,
+        "billable_reason": "covered by paid contract SC-2026-014 (2026-01-01 to 2026-12-31)",
+    },
+    "classification": [
+        "fault mechanical has severity 3 -> normal",
+        "score 2.41 is at least twice the threshold 1.00 -> urgent",
+    ],
 }
 _ONE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {"example": EXAMPLE}}},

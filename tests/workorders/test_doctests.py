@@ -8,11 +8,13 @@ from types import ModuleType
 
 import pytest
 
+from customers import hours
 from workorders import priority
+from workorders.requests import rules
 from workorders.webhooks import signing
 
 
-@pytest.mark.parametrize("module", [priority, signing], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [priority, signing, rules, hours], ids=lambda m: m.__name__)
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module, raise_on_error=False)
     assert result.attempted > 0
