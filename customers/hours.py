@@ -11,57 +11,24 @@ their hours, separated by semicolons:
 >>> parse_hours("mon 17:00-08:00")
 Traceback (most recent call last):
 ...
-ValueError: mon: 17:00-08:00 ends before it starts (split a night shift at 24:00)
+customers.calendar.CalendarError: mon: 17:00-08:00 ends before it starts (split a night shift at midnight: '22:00'-'24:00' and the next day '00:00'-'06:00')
 """
 
 from __future__ import annotations
 
-import re
-from itertools import pairwise
 from typing import Any
 
-from customers.models import DEFAULT_HOURS, WEEKDAYS
+from customers.calendar import WEEKDAYS, Calendar
+from customers.models import DEFAULT_HOURS
 
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 ALWAYS = "24x7"
 
 
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def check_hours(value: Any) -> dict[str, list[list[str]]]:
-    """The hours in stored form, or ValueError naming the first thing wrong."""
+    """The hours in stored form (every weekday, sorted), or ValueError naming what is wrong."""
     if not isinstance(value, dict):
         raise ValueError("business hours must map weekdays (mon..sun) to lists of [start, end]")
-    unknown = sorted(set(value) - set(WEEKDAYS))
-    if unknown:
-        raise ValueError(f"unknown weekday(s) {', '.join(unknown)}: use {', '.join(WEEKDAYS)}")
-    checked: dict[str, list[list[str]]] = {}
-    for day in WEEKDAYS:
-        spans = value.get(day) or []
-        if not isinstance(spans, list):
-            raise ValueError(f"{day}: expected a list of [start, end] pairs")
-        out: list[list[str]] = []
-        for span in spans:
-            if not (isinstance(span, list | tuple) and len(span) == 2):
-                raise ValueError(f"{day}: {span!r} is not a [start, end] pair")
-            start, end = (str(t) for t in span)
-            for t in (start, end):
-                if not _TIME.match(t):
-                    raise ValueError(f"{day}: {t!r} is not a time HH:MM (00:00 to 24:00)")
-            if start == "24:00" or _minutes(end) <= _minutes(start):
-                raise ValueError(
-                    f"{day}: {start}-{end} ends before it starts (split a night shift at 24:00)"
-                )
-            out.append([start, end])
-        out.sort(key=lambda s: _minutes(s[0]))
-        for before, after in pairwise(out):
-            if _minutes(after[0]) < _minutes(before[1]):
-                raise ValueError(f"{day}: {before[0]}-{before[1]} overlaps {after[0]}-{after[1]}")
-        checked[day] = out
-    return checked
+    return Calendar.from_site(timezone="UTC", business_hours=value).business_hours()
 
 
 def parse_hours(text: str) -> dict[str, list[list[str]]]:

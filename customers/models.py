@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from customers.calendar import WEEKDAYS
 from customers.db import Base, str_enum
 
 
@@ -41,7 +42,6 @@ class ContractKind(enum.StrEnum):
     PAID = "paid"
 
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Monday to Friday, 08:00-17:00: what a site gets when nobody says otherwise.
 DEFAULT_HOURS: dict[str, list[list[str]]] = {
     day: ([["08:00", "17:00"]] if day not in ("sat", "sun") else []) for day in WEEKDAYS

@@ -56,7 +56,7 @@ def test_tier_changes_keep_who_when_and_why(db: Db) -> None:
         ({"latitude": 47.0, "longitude": None}, "both"),
         ({"latitude": 47.0, "longitude": float("nan")}, "longitude"),
         ({"business_hours": {"mon": [["17:00", "08:00"]]}}, "ends before"),
-        ({"business_hours": {"mon": [["08:00", "12:00"], ["11:00", "13:00"]]}}, "overlaps"),
+        ({"business_hours": {"mon": [["08:00", "12:00"], ["11:00", "13:00"]]}}, "overlap"),
         ({"business_hours": {"monday": []}}, "weekday"),
         ({"code": "plant/a"}, "letters"),
     ],

@@ -1,8 +1,8 @@
 """service desk records: customers, contacts and tier history, sites with business calendars,
 contracts and coverage, asset record fields, requests from every channel, classification rules
 
-Revision ID: 0003_service_desk_records
-Revises: 0002_api_keys
+Revision ID: 0005_service_desk_records
+Revises: 0004_alert_contributions
 Create Date: 2026-11-30 04:04:19.794270
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import customers.db
 
-revision: str = "0003_service_desk_records"
-down_revision: str | None = "0002_api_keys"
+revision: str = "0005_service_desk_records"
+down_revision: str | None = "0004_alert_contributions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
