@@ -1,8 +1,8 @@
 """service desk records: customers, contacts and tier history, sites with business calendars,
 contracts and coverage, asset record fields, requests from every channel, classification rules
 
-Revision ID: 0006_service_desk_records
-Revises: 0005_field_dispatch
+Revision ID: 0007_service_desk_records
+Revises: 0006_knowledge_base
 Create Date: 2026-11-30 04:04:19.794270
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import customers.db
 
-revision: str = "0006_service_desk_records"
-down_revision: str | None = "0005_field_dispatch"
+revision: str = "0007_service_desk_records"
+down_revision: str | None = "0006_knowledge_base"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
