@@ -15,8 +15,10 @@ subscriber) or stored (counted in InfluxDB with InfluxQL). So the publisher's sp
   one Python process;
 - InfluxDB direct: the 50-reading run's points as line protocol (formatted before the clock
   starts), POSTed over one HTTP connection in batches of 5,000 lines: InfluxDB's write rate;
-- the collector: `vigil ingest` processes (1, then 2 on a shared subscription); CPU seconds from
-  /proc/<pid>/stat, peak RSS from VmHWM in /proc/<pid>/status.
+- the collector: `vigil ingest --workers 1` processes (1, then 2 on a shared subscription), and
+  one `vigil ingest` with its default worker count (one process per core, supervised by it, on a
+  shared subscription); CPU seconds from /proc/<pid>/stat summed over each command's processes,
+  peak RSS from VmHWM in /proc/<pid>/status (the largest process).
 """
 
 # ruff: noqa: E402  (the import path is fixed before the imports; see below)
@@ -30,6 +32,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -56,6 +59,7 @@ from ingest.points import Reading
 from simulators import basic_fleet_messages, publish
 from vigil import embedded
 from vigil.embedded import ChildServer
+from vigil.workers import default_workers
 
 START_MS = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
 ASSETS = 1_000
@@ -219,11 +223,16 @@ def influx_direct(url: str, lines: list[str]) -> Result:
 
 
 class Collector:
-    """`vigil ingest` as a child process."""
+    """`vigil ingest` as a child process: one collector, or a supervisor of ``workers``."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], client_id: str) -> None:
+    def __init__(
+        self, workdir: Path, env: dict[str, str], client_id: str, workers: int | None = 1
+    ) -> None:
         self.log = workdir / f"{client_id}.log"
         self.env = {**env, "VIGIL_MQTT_CLIENT_ID": client_id, "VIGIL_DATA_DIR": str(workdir)}
+        self.workers = workers
+        # Collectors that log "MQTT connected": the supervisor itself does not connect.
+        self.connections = workers or default_workers()
         self.proc: subprocess.Popen[bytes] | None = None
         self.profiler: subprocess.Popen[bytes] | None = None
         self._before = 0
@@ -246,8 +255,9 @@ class Collector:
 
     def launch(self) -> None:
         self._before = self._connections()
+        workers = [] if self.workers is None else ["--workers", str(self.workers)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "vigil", "ingest"],
+            [sys.executable, "-m", "vigil", "ingest", *workers],
             env=self.env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
@@ -256,7 +266,7 @@ class Collector:
     def wait_connected(self) -> None:
         assert self.proc is not None
         deadline = time.monotonic() + 30
-        while self._connections() == self._before:
+        while self._connections() < self._before + self.connections:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"vigil ingest did not connect; see {self.log}")
             time.sleep(0.02)
@@ -272,18 +282,35 @@ class Collector:
             self.profiler.wait(60)
             self.profiler = None
 
-    def cpu_s(self) -> float:
+    def pids(self) -> list[int]:
+        """This command's process and its worker processes."""
         assert self.proc is not None
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+        pids, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            with contextlib.suppress(OSError):
+                todo += map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+        return pids
+
+    def cpu_s(self) -> float:
+        total = 0.0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+        return total
 
     def rss_mb(self, key: str = "VmHWM") -> float:
-        """Peak resident memory (VmHWM), or the current one with key="VmRSS"."""
-        assert self.proc is not None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        """Peak resident memory (VmHWM), or the current one with key="VmRSS", of the largest
+        of the command's processes."""
+        largest = 0.0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith(f"{key}:"):
+                        largest = max(largest, int(line.split()[1]) / 1024)
+        return largest
 
 
 def collectors(
@@ -296,6 +323,7 @@ def collectors(
     readings: int,
     count: int,
     profile: Path | None,
+    workers: int | None = 1,
 ) -> Result:
     database = name.replace("-", "_")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
@@ -305,10 +333,13 @@ def collectors(
         VIGIL_INFLUX_URL=influx_url,
         VIGIL_INFLUX_DB=database,
         VIGIL_LOG_LEVEL="INFO",
+        VIGIL_INGEST_METRICS_PORT="0",
     )
-    if count > 1:
-        env["VIGIL_INGEST_GROUP"] = "bench"
-    procs = [Collector(workdir, env, f"{name}-{i}") for i in range(count)]
+    if count > 1 or workers != 1:
+        # A group of its own per run: the persistent sessions of an earlier run's members stay
+        # in their group, and Mosquitto would hand them their share of this run's messages.
+        env["VIGIL_INGEST_GROUP"] = f"bench-{name}"
+    procs = [Collector(workdir, env, f"{name}-{i}", workers) for i in range(count)]
     for proc in procs:  # subscribe once: the sessions then hold the backlog
         proc.start()
     time.sleep(0.5)
@@ -352,8 +383,9 @@ def collectors(
     for proc in procs:
         proc.stop()
     final = stored(influx_url, database)
+    shape = f"x{count}" if workers == 1 else f"--workers {procs[0].connections} (default)"
     return Result(
-        f"vigil ingest x{count}, {readings // len(messages)}-reading messages",
+        f"vigil ingest {shape}, {readings // len(messages)}-reading messages",
         readings - at_start,
         seconds,
         cpu_s=cpu,
@@ -380,9 +412,16 @@ def run(messages: int, workdir: Path, profile: Path | None) -> dict[str, Result]
             ("c1", lambda: collect("c1", ones, len(ones), 1)),
             ("c50", lambda: collect("c50", fifties, len(fifties) * 50, 1)),
             ("c2", lambda: collect("c2", ones, len(ones), 2)),
+            ("c50w", lambda: collect("c50w", fifties, len(fifties) * 50, 1, workers=None)),
         ]
 
-        def collect(name: str, batch: list[tuple[str, bytes]], readings: int, n: int) -> Result:
+        def collect(
+            name: str,
+            batch: list[tuple[str, bytes]],
+            readings: int,
+            n: int,
+            workers: int | None = 1,
+        ) -> Result:
             return collectors(
                 name=name,
                 mosquitto=mosquitto,
@@ -392,6 +431,7 @@ def run(messages: int, workdir: Path, profile: Path | None) -> dict[str, Result]
                 readings=readings,
                 count=n,
                 profile=profile,
+                workers=workers,
             )
 
         results = {}
@@ -436,7 +476,7 @@ def hotspots(path: Path, top: int = 12) -> Table:
 
 def table(results: dict[str, Result]) -> Table:
     bare, direct = results["bare"].rate, results["direct"].rate
-    limits = {"c1": (bare, 0.70), "c50": (direct, 0.50), "c2": (bare, None)}
+    limits = {"c1": (bare, 0.70), "c50": (direct, 0.50), "c2": (bare, None), "c50w": (direct, 0.50)}
     out = Table(title="Ingest: readings per second, against the raw limits of the same run")
     for column in ("measurement", "readings", "s", "readings/s", "ratio", "target", "CPU s/1k r"):
         out.add_column(column, justify="left" if column == "measurement" else "right")
@@ -466,12 +506,14 @@ def table(results: dict[str, Result]) -> Table:
 
 
 def summary(results: dict[str, Result]) -> dict[str, Any]:
-    collector_runs = [results[k] for k in ("c1", "c50", "c2")]
+    collector_runs = [results[k] for k in ("c1", "c50", "c2", "c50w")]
     return {
         "bare_subscriber_rate": round(results["bare"].rate, 1),
         "influx_direct_rate": round(results["direct"].rate, 1),
         "collector_rate_1": round(results["c1"].rate, 1),
         "collector_rate_50": round(results["c50"].rate, 1),
+        "collector_rate_50_workers": round(results["c50w"].rate, 1),
+        "default_workers": default_workers(),
         "two_collectors_rate_1": round(results["c2"].rate, 1),
         "lost": sum(r.lost for r in collector_runs),
         "duplicated": sum(r.duplicated for r in collector_runs),

@@ -6,10 +6,18 @@ publishes every 0.2 s; after ten minutes of healthy history and a model trained 
 vibration (imbalance) is injected into one asset at a time, and the time from publishing the first
 anomalous reading to receiving the work order's webhook is measured.
 
-    python -m bench.latency [--assets 30] [--faults 20] [--interval 1] [--json]
+    python bench/latency.py [--assets 30] [--faults 20] [--interval 1] [--json]
 """
 
+# ruff: noqa: E402  (the import path is fixed before the imports; see below)
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as `python bench/latency.py`, this folder comes first on the import path, and its
+# bench/ingest.py would be imported as the `ingest` package: keep the folder off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
 import json
@@ -21,7 +29,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import numpy as np

@@ -1,0 +1,33 @@
+"""Every benchmark runs as its docstring says, `python bench/NAME.py` from the repository root.
+
+Run that way, Python puts bench/ first on the import path, where bench/ingest.py would shadow the
+`ingest` package (as it did for bench/latency.py). `--help` imports everything a script imports.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = sorted(p.name for p in (ROOT / "bench").glob("*.py") if p.name != "__init__.py")
+
+
+def test_every_benchmark_is_listed() -> None:
+    assert {"api.py", "ingest.py", "latency.py", "quality.py", "scoring.py"} <= set(SCRIPTS)
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_runs_as_python_bench_script(name: str) -> None:
+    result = subprocess.run(
+        [sys.executable, f"bench/{name}", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "usage:" in result.stdout
