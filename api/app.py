@@ -101,11 +101,27 @@ def create_app(
     all_probes: dict[str, Probe] = {"store": store.ping, "database": database_probe}
     all_probes.update(probes or {})
 
+    def refresh_presence() -> None:
+        # Dashboards refresh their fleet view on this event: a gateway death shows in seconds.
+        for change in fleet.refresh_presence():
+            bus.publish(
+                "presence",
+                {
+                    "site": change.site,
+                    "asset": change.asset,
+                    "online": change.online,
+                    "since": change.since.isoformat(),
+                },
+            )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(watcher.start_from_now)
         tasks = [
             asyncio.create_task(_every(fleet.refresh, config.fleet_refresh_s, "fleet refresh")),
+            asyncio.create_task(
+                _every(refresh_presence, config.presence_refresh_s, "presence refresh")
+            ),
             asyncio.create_task(_every(watcher.poll, watch_interval_s, "change watch")),
         ]
         try:

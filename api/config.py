@@ -23,6 +23,8 @@ class ApiConfig:
     max_chart_points: int = 2_000
     # How often the fleet index re-reads the latest telemetry and scores from the store.
     fleet_refresh_s: float = 5.0
+    # How often gateway presence (Last Will, Sparkplug deaths) is re-read from the store.
+    presence_refresh_s: float = 1.0
     # An asset with no reading for this long is shown as "no data".
     stale_after_s: float = 15 * 60.0
 

@@ -22,7 +22,7 @@ _CLOSE = "__close__"
 @dataclass(frozen=True, slots=True)
 class Event:
     id: int
-    kind: str  # "alert" or "work_order"
+    kind: str  # "alert", "work_order" or "presence"
     data: dict[str, Any]
 
 

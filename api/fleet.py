@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.points import ANOMALY_SCORE, TELEMETRY
+from ingest.presence import Presence, PresenceTracker
 from ingest.store.base import TelemetryStore
 
 _TAGS = ("time", "site", "asset", "asset_type", "detector")
@@ -63,6 +64,12 @@ class FleetIndex:
         self._assets: dict[str, AssetSnapshot] = {}
         self._lock = threading.Lock()
         self._refreshed_at: datetime | None = None
+        # Gateway presence, re-read more often than the telemetry: a death shows within seconds.
+        self.presence = PresenceTracker(store, first_lookback=_FIRST_LOOKBACK)
+
+    def refresh_presence(self, now: datetime | None = None) -> list[Presence]:
+        """Re-read gateway presence; returns the assets whose presence changed."""
+        return self.presence.refresh(now or datetime.now(UTC))
 
     def refresh(self, now: datetime | None = None) -> None:
         """Read the newest telemetry and scores since the last refresh (24 h the first time)."""

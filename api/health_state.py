@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from api.fleet import AssetSnapshot
 from api.schemas import HealthState
+from ingest.presence import Presence
 
 # A score above this share of its threshold is worth watching before it alarms.
 WATCH_RATIO = 0.8
@@ -26,7 +27,12 @@ class AssetActivity:
 
 
 def assess(
-    snapshot: AssetSnapshot, activity: AssetActivity, *, now: datetime, stale_after: timedelta
+    snapshot: AssetSnapshot,
+    activity: AssetActivity,
+    *,
+    now: datetime,
+    stale_after: timedelta,
+    presence: Presence | None = None,
 ) -> tuple[HealthState, str]:
     if activity.urgent:
         return HealthState.critical, "urgent work order open"
@@ -34,6 +40,8 @@ def assess(
         return HealthState.warning, "alert firing: " + ", ".join(sorted(set(activity.firing)))
     if activity.silenced:
         return HealthState.maintenance, "silenced for planned work"
+    if presence is not None and not presence.online:
+        return HealthState.no_data, f"gateway offline since {presence.since:%Y-%m-%d %H:%M:%S} UTC"
     if snapshot.last_seen is None or now - snapshot.last_seen > stale_after:
         return HealthState.no_data, "no recent readings"
     if activity.pending:

@@ -53,6 +53,14 @@ class AssetSummary(BaseModel):
     threshold: float | None = None
     open_alerts: int = 0
     open_work_orders: int = 0
+    online: bool | None = Field(
+        default=None,
+        description="Gateway presence from the status topic's Last Will or Sparkplug BIRTH/DEATH;"
+        " null when the gateway has never reported it",
+    )
+    online_since: datetime | None = Field(
+        default=None, description="When the current presence (online or offline) began"
+    )
 
 
 class AssetPage(BaseModel):

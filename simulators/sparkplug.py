@@ -64,8 +64,12 @@ class SparkplugEdgeNode:
             address=address, client_id=f"spb-{group}-{node}", protocol=protocol
         )
         # Tahu's order: the NDEATH (taking the next bdSeq) first, as the Will; the NBIRTH then
-        # carries the same bdSeq.
-        self._death = tahu.getNodeDeathPayload().SerializeToString()
+        # carries the same bdSeq. Tahu keeps seq and bdSeq in module globals, one edge node per
+        # process; each node here keeps its own, so several can share a process.
+        death = tahu.getNodeDeathPayload()
+        self._bd_seq = int(death.metrics[0].long_value)
+        self._seq = 0
+        self._death = death.SerializeToString()
         self.client.will_set(self.topic("NDEATH"), self._death, qos=1, retain=False)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
@@ -90,6 +94,8 @@ class SparkplugEdgeNode:
     def publish_births(self) -> None:
         with self._lock:
             birth = tahu.getNodeBirthPayload()
+            birth.metrics[0].long_value = self._bd_seq
+            self._seq = 0
             tahu.addMetric(birth, REBIRTH, None, tahu.MetricDataType.Boolean, False)
             self._send(self.topic("NBIRTH"), birth)
             for device in self.devices:
@@ -99,11 +105,14 @@ class SparkplugEdgeNode:
                         payload, "asset_type", None, tahu.MetricDataType.String, device.asset_type
                     )
                 for metric in device.metrics:
-                    value = self.values.get((device.device_id, metric.name), 0.0)
+                    value = self.values.get((device.device_id, metric.name))
                     alias = self.aliases[(device.device_id, metric.name)]
-                    added = tahu.addMetric(
-                        payload, metric.name, alias, metric.datatype, _typed(metric, value)
-                    )
+                    if value is None:  # nothing measured yet: null, not a made-up zero
+                        added = tahu.addNullMetric(payload, metric.name, alias, metric.datatype)
+                    else:
+                        added = tahu.addMetric(
+                            payload, metric.name, alias, metric.datatype, _typed(metric, value)
+                        )
                     if metric.unit:
                         added.properties.keys.append("engUnit")
                         unit = added.properties.values.add()
@@ -140,9 +149,12 @@ class SparkplugEdgeNode:
     def skip_sequence_number(self) -> None:
         """Lose one message on purpose, as a network or a broker can: the host sees a gap."""
         with self._lock:
-            tahu.getSeqNum()
+            self._seq = (self._seq + 1) % 256
 
     def _send(self, topic: str, payload: Any) -> None:
+        """Publish with this node's next sequence number (called with the lock held)."""
+        payload.seq = self._seq
+        self._seq = (self._seq + 1) % 256
         self.client.publish(topic, payload.SerializeToString(), qos=1)
 
     # -- paho callbacks -------------------------------------------------------------------------

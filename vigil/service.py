@@ -25,6 +25,7 @@ from alerts.flows import handle_decisions
 from alerts.policy import AlertPolicy
 from api.app import create_app
 from api.config import ApiConfig
+from ingest.presence import PresenceTracker
 from models.base import Decision
 from models.registry import Registry
 from models.scoring import CycleReport, add_scoring_job
@@ -32,6 +33,7 @@ from vigil import db
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
 from workorders.db import make_engine, session_factory
+from workorders.presence import OutageWatch
 from workorders.scheduled import close_verified
 from workorders.webhooks.scheduled import RetryPolicy, deliver_due
 
@@ -166,6 +168,19 @@ class Service:
             "interval",
             seconds=self.settings.webhook_poll_s,
             id="vigil-webhooks",
+            max_instances=1,
+            coalesce=True,
+        )
+        outages = OutageWatch(
+            session_factory=self.sessions,
+            tracker=PresenceTracker(self.store, first_lookback=timedelta(days=1)),
+            open_after=timedelta(seconds=self.settings.gateway_offline_work_order_after_s),
+        )
+        scheduler.add_job(
+            lambda: outages.check(_wall_clock()),
+            "interval",
+            seconds=self.settings.presence_check_s,
+            id="vigil-presence",
             max_instances=1,
             coalesce=True,
         )

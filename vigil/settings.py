@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # docs/gateway-contract.md); without it, site = group id and asset = device id.
     sparkplug_mapping_file: Path | None = None
 
+    # An asset whose gateway is offline (Last Will, Sparkplug NDEATH/DDEATH) this long gets a
+    # data-quality work order, closed when it is back; how often presence is checked for it.
+    gateway_offline_work_order_after_s: float = Field(default=300.0, ge=0)
+    presence_check_s: float = Field(default=2.0, gt=0)
+
     # --- ingest limits and batching ---
     max_payload_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     max_readings_per_message: int = Field(default=10_000, gt=0)

@@ -1,4 +1,4 @@
-"""Server-sent events: new and changed alerts and work orders, as they happen."""
+"""Server-sent events: new and changed alerts and work orders, and gateway presence changes."""
 
 from __future__ import annotations
 

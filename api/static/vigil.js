@@ -68,6 +68,11 @@
       }
       scheduleRefresh();
     });
+    source.addEventListener("presence", (message) => {
+      const presence = JSON.parse(message.data);
+      if (!presence.online) toast("Gateway of " + presence.asset + " offline", "alert");
+      scheduleRefresh();
+    });
     source.addEventListener("work_order", (message) => {
       const wo = JSON.parse(message.data);
       if (wo.version === 1) toast("Work order " + wo.number + " opened for " + wo.asset, "wo");

@@ -34,6 +34,7 @@ from simulators import (
 from simulators.labels import write_labels
 from simulators.live import live_start
 from simulators.scenario import Scenario
+from simulators.sparkplug_live import run_sparkplug_live
 from simulators.timeutil import format_duration, format_time, parse_duration, parse_time
 from vigil.cli import load_cli_settings
 from vigil.settings import Settings
@@ -72,6 +73,11 @@ def simulate(
     labels_out: Path | None = typer.Option(None, help="Write the ground-truth labels here."),
     max_inflight: int = typer.Option(1000, min=1, help="Unacknowledged QoS 1 messages at most."),
     json_report: bool = typer.Option(False, "--json", help="Print a final JSON report."),
+    sparkplug: bool = typer.Option(
+        False,
+        "--sparkplug",
+        help="Sparkplug B gateway mode (live): one edge node per site, its devices the assets.",
+    ),
 ) -> None:
     """Publish simulated gateway telemetry (load generator, live scenario or backfill)."""
     overrides: dict[str, Any] = {}
@@ -96,13 +102,19 @@ def simulate(
         "password": password,
         "ca_file": str(settings.mqtt_ca_file) if settings.mqtt_ca_file else None,
     }
-    if speed != 1.0 and scenario is None:
+    if speed != 1.0 and scenario is None and not sparkplug:
         typer.echo("vigil simulate: --speed needs --scenario", err=True)
         raise typer.Exit(2)
     try:
         chosen = load_scenario(scenario) if scenario is not None else None
         run_seed = seed if seed is not None else (chosen.seed if chosen else 1)
-        if backfill is not None:
+        if sparkplug and backfill is not None:
+            raise ValueError("--sparkplug publishes live; it cannot be combined with --backfill")
+        if sparkplug:
+            report = run_sparkplug_live(
+                scenario=chosen, assets=assets, seed=run_seed, speed=speed, stop=stop, **common
+            )
+        elif backfill is not None:
             report = _backfill(
                 chosen,
                 assets=assets,
