@@ -25,6 +25,9 @@ from alerts.flows import handle_decisions
 from alerts.policy import AlertPolicy
 from api.app import create_app
 from api.config import ApiConfig
+from field.flows import Scoring
+from field.geo import straight_line
+from field.scheduled import AutoRule, auto_dispatch, for_priorities
 from ingest.presence import PresenceTracker
 from models.base import Decision
 from models.registry import Registry
@@ -33,6 +36,7 @@ from vigil import db
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
 from workorders.db import make_engine, session_factory
+from workorders.models import Priority
 from workorders.presence import OutageWatch
 from workorders.scheduled import close_verified
 from workorders.webhooks.scheduled import RetryPolicy, deliver_due
@@ -136,6 +140,7 @@ class Service:
         self.quarantine = build_quarantine(settings)
         self._stack.callback(self.quarantine.close)
         self.registry = Registry(settings.data_dir / "models")
+        self.scoring = Scoring(travel_time=straight_line(settings.travel_speed_kmh))
         if self.with_collector:
             self.ingest = build_ingest(settings, self.store, self.quarantine)
             stats = self.ingest.collector.stats
@@ -192,6 +197,22 @@ class Service:
             max_instances=1,
             coalesce=True,
         )
+        if self.settings.auto_dispatch_urgent_min:
+            rule = AutoRule(within=timedelta(minutes=self.settings.auto_dispatch_urgent_min))
+            rule_for = for_priorities({Priority.URGENT: rule})
+            scheduler.add_job(
+                lambda: auto_dispatch(
+                    session_factory=self.sessions,
+                    now=_wall_clock(),
+                    rule_for=rule_for,
+                    scoring=self.scoring,
+                ),
+                "interval",
+                seconds=self.settings.auto_dispatch_poll_s,
+                id="vigil-auto-dispatch",
+                max_instances=1,
+                coalesce=True,
+            )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)
 
@@ -248,6 +269,7 @@ class Service:
             registry=self.registry,
             probes=probes,
             stats=[self.stats],
+            scoring=self.scoring,
         )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     # How often the outbox is checked for work-order events to deliver.
     webhook_poll_s: float = Field(default=1.0, gt=0)
 
+    # --- dispatch ---
+    # Until SLA plans carry the rule: urgent work is sent to the nearest qualified engineer
+    # within this many minutes of its creation (0: dispatch by hand only).
+    auto_dispatch_urgent_min: int = Field(default=30, ge=0, le=24 * 60)
+    # How often waiting work is checked for automatic dispatch.
+    auto_dispatch_poll_s: float = Field(default=30.0, gt=0)
+    # Straight-line travel time at this average speed ranks engineers by distance.
+    travel_speed_kmh: float = Field(default=50.0, gt=0)
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
