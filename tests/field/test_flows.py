@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from customers.service import create_customer
+from customers.sites import SiteData, create_site
 from field import flows, service
 from field.models import Dispatch, DispatchMode, Engineer, EngineerLevel
 from field.schemas import AbsenceIn, RequirementIn
@@ -238,3 +241,36 @@ def test_two_dispatchers_cannot_overfill_one_engineer(db: Db) -> None:
             for wo in orders:
                 session.delete(workorders.get_work_order(session=session, ref=wo.id))
             session.commit()
+
+
+def test_site_records_give_the_location_and_business_time(db: Db) -> None:
+    with db.factory() as session:
+        customer = create_customer(session=session, name="Hôpital Nord", actor="t", now=NOW)
+        create_site(
+            session=session,
+            customer_id=customer.id,
+            data=SiteData(
+                code="lyon-hospital",
+                latitude=45.7640,
+                longitude=4.8357,
+                timezone="Europe/Paris",
+                business_hours={"mon": [["08:00", "12:00"]], "tue": [["08:00", "12:00"]]},
+            ),
+        )
+        near = make_engineer(session, "near", base="villeurbanne")
+        wo = open_work_order(session, site="lyon-hospital")
+        # Only 3 working hours left on Monday (09:00-12:00 local), then Tuesday morning: the
+        # slack is counted in the site's hours, not on the wall clock.
+        wo.on_site_by = NOW + timedelta(days=1, hours=2)  # Tuesday 11:00 local
+        found = flows.suggest(session=session, work_order_id=wo.id, now=NOW)
+        (top,) = found.ranking.suggestions
+        assert top.engineer_id == near.id
+        assert top.distance_km == 4.3
+        assert top.slack is not None
+        # 3 h Monday + 3 h Tuesday of business time, minus about 5 min of travel.
+        assert timedelta(hours=5, minutes=54) < top.slack < timedelta(hours=5, minutes=56)
+        unknown = open_work_order(session, site="not-registered")
+        plain = flows.suggest(session=session, work_order_id=unknown.id, now=NOW)
+        assert plain.ranking.notes == (
+            "the site has no coordinates: travel is not counted for anyone",
+        )
