@@ -10,7 +10,6 @@ when messages are large (the broker's Receive Maximum only bounds their number).
 
 from __future__ import annotations
 
-import functools
 import logging
 import queue
 import threading
@@ -24,6 +23,7 @@ from ingest.mqtt import Message
 from ingest.points import Point
 from ingest.quarantine import Quarantine, QuarantineEntry
 from ingest.rejections import Rejected
+from ingest.replay import Replayer
 from ingest.sparkplug.decoder import SparkplugDecoder
 from ingest.sparkplug.topic import PREFIX as SPARKPLUG_PREFIX
 from ingest.spool import Spool, SpooledMessage, SpoolFull
@@ -308,71 +308,17 @@ class Collector:
             self.stats.readings_stored += len(batch.points)
 
     def replay(self) -> None:
-        """Move spooled readings into the store, oldest first, until stopped.
-
-        A record the store refuses is written again message by message, like a live batch: the
-        messages it takes are stored, the ones it refuses are quarantined whole.
-        """
+        """Move spooled batches into the store, oldest first, until stopped (ingest/replay.py)."""
         assert self.spool is not None
-        delay = 0.2
-        while not self._stop.is_set():
-            messages = self.spool.peek()
-            if messages is None:
-                self._stop.wait(0.2)
-                continue
-            points = [point for message in messages for point in message.points]
-            try:
-                self.store.write(points)
-            except StoreUnavailable:
-                self._stop.wait(delay)
-                delay = min(delay * 2, self.retry_max_s)
-                continue
-            except StoreRejected as error:
-                log.warning(
-                    "store refused a spooled batch (%s); replaying it message by message", error
-                )
-                if not self._replay_each(messages):
-                    self._stop.wait(delay)
-                    delay = min(delay * 2, self.retry_max_s)
-                    continue
-            else:
-                self.stats.readings_replayed += len(points)
-                self.stats.readings_stored += len(points)
-            self.spool.pop()
-            delay = 0.2
-
-    def _replay_each(self, messages: list[SpooledMessage]) -> bool:
-        """Write a spooled batch one message at a time; quarantine the refused ones whole.
-
-        False when the store became unavailable midway: the record stays in the spool and is
-        replayed again later (what was written is rewritten, which is harmless), and nothing is
-        quarantined twice because quarantine happens only once the whole record went through.
-        """
-        refused: list[QuarantineEntry] = []
-        stored = 0
-        for message in messages:
-            try:
-                self.store.write(message.points)
-            except StoreUnavailable:
-                return False
-            except StoreRejected as error:
-                refused.append(
-                    QuarantineEntry(
-                        message.received_ms,
-                        "store_rejected",
-                        str(error),
-                        message.topic,
-                        message.payload,
-                    )
-                )
-            else:
-                stored += len(message.points)
-        if refused:
-            self._durably(functools.partial(self.quarantine.add_many, refused), "quarantine")
-            self.stats.quarantined["store_rejected"] += len(refused)
-        self.stats.readings_replayed += stored
-        self.stats.readings_stored += stored
-        return True
+        Replayer(
+            spool=self.spool,
+            store=self.store,
+            quarantine=self.quarantine,
+            stats=self.stats,
+            stop=self._stop,
+            retry_max_s=self.retry_max_s,
+            durably=self._durably,
+        ).run()
 
     def _store_each(self, batch: _Batch) -> None:
         for message, (start, end) in zip(batch.messages, batch.spans, strict=True):
