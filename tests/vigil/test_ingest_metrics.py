@@ -97,6 +97,9 @@ def test_readings_counter_equals_readings_stored(
         VIGIL_DATA_DIR=str(tmp_path),
         VIGIL_MQTT_CLIENT_ID=f"metrics-{tmp_path.name}",
         VIGIL_INGEST_GROUP=f"g{tmp_path.name[-8:]}",
+        # The broker is shared by the whole test session: no session of ours outlives the test
+        # to collect (and hold in memory) what later tests publish.
+        VIGIL_MQTT_SESSION_EXPIRY_S="0",
     )
     log = tmp_path / "ingest.log"
     command = [sys.executable, "-m", "vigil", "ingest", "--workers", str(workers)]

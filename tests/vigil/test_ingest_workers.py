@@ -42,6 +42,9 @@ def test_a_dead_worker_is_restarted_and_workers_die_with_the_supervisor(
         VIGIL_DATA_DIR=str(tmp_path),
         VIGIL_MQTT_CLIENT_ID=f"sup-{tmp_path.name}",
         VIGIL_INGEST_METRICS_PORT="0",
+        # The broker is shared by the whole test session: no session of ours outlives the test
+        # to collect (and hold in memory) what later tests publish.
+        VIGIL_MQTT_SESSION_EXPIRY_S="0",
     )
     log = tmp_path / "ingest.log"
     proc = subprocess.Popen(
