@@ -200,7 +200,7 @@ def _filters(candidate: Candidate, job: Job, now: datetime) -> tuple[list[str], 
     if leave is not None:
         reasons.append(f"on leave ({leave.reason}) until {_stamp(leave.ends_at)}")
     if candidate.open_jobs >= candidate.max_open_jobs:
-        reasons.append(f"at capacity: {candidate.open_jobs} open jobs of {candidate.max_open_jobs}")
+        reasons.append(f"at capacity: open jobs {candidate.open_jobs} of {candidate.max_open_jobs}")
     start: datetime | None = None
     if leave is None:
         start = next_available(
@@ -279,7 +279,7 @@ def rank(
                 "load",
                 free / candidate.max_open_jobs,
                 weights.load,
-                f"{candidate.open_jobs} open jobs of {candidate.max_open_jobs}",
+                f"open jobs {candidate.open_jobs} of {candidate.max_open_jobs}",
             )
         )
         wait = business_seconds(now, start) if start > now else 0.0

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import CurrentKey, CurrentWorkOrder, IfMatch, SessionDep, actor
 from api.routers.engineers import DispatcherKey, ScoringDep
@@ -40,7 +40,11 @@ def _minutes(value: Any) -> float | None:
     summary="Qualified engineers ranked by skill, travel, load and SLA slack, with the reasons",
 )
 def suggestions(
-    wo: CurrentWorkOrder, key: CurrentKey, session: SessionDep, scoring: ScoringDep, limit: int = 5
+    wo: CurrentWorkOrder,
+    key: CurrentKey,
+    session: SessionDep,
+    scoring: ScoringDep,
+    limit: Annotated[int, Query(ge=1, le=50, description="Best suggestions shown")] = 5,
 ) -> SuggestionsRead:
     found = flows.suggest(
         session=session, work_order_id=wo.id, now=datetime.now(UTC), scoring=scoring
@@ -68,7 +72,7 @@ def suggestions(
                 travel_minutes=_minutes(s.travel),
                 slack_minutes=_minutes(s.slack),
             )
-            for s in ranking.suggestions[: max(1, min(limit, 50))]
+            for s in ranking.suggestions[:limit]
         ],
         excluded=[
             ExcludedRead(

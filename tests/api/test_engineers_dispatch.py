@@ -161,7 +161,7 @@ def test_suggest_dispatch_and_task_list(world: ApiWorld) -> None:
         headers=operator,
     )
     assert full.status_code == 409
-    assert "at capacity: 1 open jobs of 1" in full.json()["detail"]
+    assert "at capacity: open jobs 1 of 1" in full.json()["detail"]
     nobody = world.client.post(f"{url}/dispatch", json={"engineer_id": 999999}, headers=operator)
     assert nobody.status_code == 422
 

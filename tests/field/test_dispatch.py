@@ -34,14 +34,14 @@ def test_the_qualified_nearest_engineer_with_room_comes_first_and_says_why() -> 
     reasons = {p.name: p.reason for p in best.parts}
     assert reasons["travel"] == "4.3 km from home base, about 5 min"
     assert reasons["skill"] == "skill pump / any fault level 2 of 3"
-    assert reasons["load"] == "1 open jobs of 4"
+    assert reasons["load"] == "open jobs 1 of 4"
     assert "of SLA slack left on arrival (on shift now)" in reasons["slack"]
     assert all(0.0 <= p.value <= 1.0 for p in best.parts)
     assert best.score == round(sum(p.value * p.weight for p in best.parts), 6)
     excluded = {x.engineer_id: x.reasons for x in ranking.excluded}
     assert excluded[3] == ("no skill for pump / mechanical",)
     assert excluded[4] == ("on leave (annual leave) until 2026-03-06 08:00 UTC",)
-    assert excluded[2] == ("at capacity: 4 open jobs of 4",)
+    assert excluded[2] == ("at capacity: open jobs 4 of 4",)
     assert ranking.no_candidate is None
 
 

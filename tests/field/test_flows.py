@@ -116,7 +116,7 @@ def test_dispatch_refuses_the_unqualified_with_the_reasons_and_the_full_with_con
             now=NOW,
             scoring=SCORING,
         )
-        with pytest.raises(Conflict, match="at capacity: 1 open jobs of 1"):
+        with pytest.raises(Conflict, match="at capacity: open jobs 1 of 1"):
             flows.dispatch(
                 session=session,
                 work_order_id=second.id,
@@ -227,7 +227,7 @@ def test_two_dispatchers_cannot_overfill_one_engineer(db: Db) -> None:
     for thread in threads:
         thread.join(timeout=30)
     try:
-        assert sorted(outcomes) == ["at capacity: 1 open jobs of 1", "sent"]
+        assert sorted(outcomes) == ["at capacity: open jobs 1 of 1", "sent"]
         with db.committed() as session:
             count = session.scalar(
                 sa.select(sa.func.count())
