@@ -106,7 +106,7 @@ def _positions(
         sa.select(Dispatch.engineer_id, WorkOrder)
         .join(WorkOrder, WorkOrder.id == Dispatch.work_order_id)
         .where(
-            Dispatch.active.is_(True),
+            service.holds(),
             Dispatch.engineer_id.in_(ids),
             WorkOrder.status == Status.IN_PROGRESS,
         )
@@ -168,7 +168,7 @@ def suggest(
     site = scoring.locate(session, wo)
     team = team or read_team(session=session, scoring=scoring)
     # The current assignee's own job does not count against them when re-ranking it.
-    current = _active_dispatch(session, wo.id)
+    current = _holding_dispatch(session, wo)
     candidates = []
     for e in team.engineers:
         position, label = team.positions.get(e.id, (None, None))
@@ -184,6 +184,14 @@ def suggest(
         business_seconds=site.business_seconds,
     )
     return Suggestions(wo, requirement, ranking, {e.id: e for e in team.engineers})
+
+
+def _holding_dispatch(session: Session, wo: WorkOrder) -> Dispatch | None:
+    """The active dispatch if it still holds the work order (see ``service.holds``)."""
+    found = _active_dispatch(session, wo.id)
+    if found is None or wo.status.value not in service.HOLDING:
+        return None
+    return found if wo.reopened_at is None or found.at >= wo.reopened_at else None
 
 
 def _active_dispatch(session: Session, work_order_id: uuid.UUID) -> Dispatch | None:
@@ -247,7 +255,7 @@ def dispatch(
         raise InvalidInput(message)
     previous = _active_dispatch(session, wo.id)
     if previous is not None:
-        if previous.engineer_id == engineer.id:
+        if previous.engineer_id == engineer.id and previous is _holding_dispatch(session, wo):
             raise InvalidInput(f"{engineer.name} is already dispatched to {wo.number}")
         previous.active = False
         session.flush()

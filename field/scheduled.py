@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from field import flows
 from field.dispatch import Ranking, Suggestion
 from field.models import Dispatch, DispatchMode
+from field.service import holds
 from workorders.db import in_transaction
 from workorders.errors import Conflict
 from workorders.models import Priority, Status, WorkOrder
@@ -72,7 +73,11 @@ def nearest(ranking: Ranking) -> Suggestion | None:
 
 
 def _waiting(session: Session, limit: int) -> list[uuid.UUID]:
-    sent = sa.select(Dispatch.work_order_id).where(Dispatch.active.is_(True))
+    sent = (
+        sa.select(Dispatch.work_order_id)
+        .join(WorkOrder, WorkOrder.id == Dispatch.work_order_id)
+        .where(holds())
+    )
     return list(
         session.scalars(
             sa.select(WorkOrder.id)

@@ -40,6 +40,16 @@ HOLDING = (
 )
 
 
+def holds() -> sa.ColumnElement[bool]:
+    """The dispatch holds its work order (join both): it is the active one, made since the work
+    order was last reopened (a repeat repair is dispatched afresh), and the repair is not done."""
+    return sa.and_(
+        Dispatch.active.is_(True),
+        WorkOrder.status.in_(HOLDING),
+        sa.or_(WorkOrder.reopened_at.is_(None), Dispatch.at >= WorkOrder.reopened_at),
+    )
+
+
 def get_engineer(*, session: Session, ref: int | str) -> Engineer:
     """By id, or by code (``a.martin``)."""
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
@@ -63,7 +73,7 @@ def open_jobs(*, session: Session, engineer_ids: list[int] | None = None) -> dic
     query = (
         sa.select(Dispatch.engineer_id, sa.func.count())
         .join(WorkOrder, WorkOrder.id == Dispatch.work_order_id)
-        .where(Dispatch.active.is_(True), WorkOrder.status.in_(HOLDING))
+        .where(holds())
         .group_by(Dispatch.engineer_id)
     )
     if engineer_ids is not None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from field.geo import GeoPoint, great_circle_km
 from field.models import Dispatch, Engineer
-from field.service import HOLDING
+from field.service import holds
 from field.sites import Locate, SiteInfo
 from workorders.models import Status, WorkOrder
 
@@ -37,8 +37,7 @@ def held_work_orders(*, session: Session, engineer_id: int) -> list[WorkOrder]:
             .join(Dispatch, Dispatch.work_order_id == WorkOrder.id)
             .where(
                 Dispatch.engineer_id == engineer_id,
-                Dispatch.active.is_(True),
-                WorkOrder.status.in_(HOLDING),
+                holds(),
             )
             .order_by(WorkOrder.on_site_by, WorkOrder.number)
         )

@@ -27,6 +27,7 @@ from api.routers.engineers import ScoringDep
 from field import flows
 from field.flows import Scoring, Suggestions
 from field.models import Dispatch, Engineer
+from field.service import holds
 from workorders.models import Status, WorkOrder
 
 router = APIRouter(include_in_schema=False)
@@ -53,9 +54,9 @@ def _rows(session: SessionDep, scoring: Scoring) -> list[Row]:
     by_id = {e.id: e for e in team.engineers}
     active = dict(
         session.execute(
-            sa.select(Dispatch.work_order_id, Dispatch.engineer_id).where(
-                Dispatch.active.is_(True), Dispatch.work_order_id.in_([wo.id for wo in orders])
-            )
+            sa.select(Dispatch.work_order_id, Dispatch.engineer_id)
+            .join(WorkOrder, WorkOrder.id == Dispatch.work_order_id)
+            .where(holds(), Dispatch.work_order_id.in_([wo.id for wo in orders]))
         ).all()
     )
     rows = []

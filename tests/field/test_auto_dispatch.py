@@ -147,3 +147,43 @@ def test_vigil_serve_dispatches_urgent_work_by_itself(tmp_path: Path) -> None:
     took = sent[0].at - wo.created_at
     # Within the plan's 30 minutes: in fact within a poll or two of the job (0.5 s).
     assert took < timedelta(seconds=5), took
+
+
+def test_a_reopened_repeat_repair_is_dispatched_afresh(db: Db) -> None:
+    with db.factory() as session:
+        near = make_engineer(session, "near", base="villeurbanne", max_open_jobs=1)
+        wo = urgent(session, "pump-r1")
+        session.commit()
+    first = auto_dispatch(
+        session_factory=db.factory,
+        now=NOW + timedelta(minutes=1),
+        rule_for=URGENT_30,
+        scoring=SCORING,
+    )
+    assert [o.engineer_id for o in first] == [near.id]
+    with db.factory() as session:
+        for to, minutes in ((Status.RESOLVED, 60), (Status.REOPENED, 120)):
+            workorders.transition(
+                session=session,
+                work_order_id=wo.id,
+                to=to,
+                expected_version=None,
+                actor="t",
+                now=NOW + timedelta(minutes=minutes),
+            )
+        session.commit()
+    # The old dispatch no longer holds it: her slot is free and the work waits for a new one.
+    again = auto_dispatch(
+        session_factory=db.factory,
+        now=NOW + timedelta(minutes=121),
+        rule_for=URGENT_30,
+        scoring=SCORING,
+    )
+    assert [(o.action, o.engineer_id) for o in again] == [("dispatched", near.id)]
+    with db.factory() as session:
+        sent = flows.dispatches(session=session, work_order_id=wo.id)
+        assert [(d.active, d.at) for d in sent] == [
+            (False, NOW + timedelta(minutes=1)),
+            (True, NOW + timedelta(minutes=121)),
+        ]
+        assert workorders.get_work_order(session=session, ref=wo.id).status is Status.DISPATCHED
