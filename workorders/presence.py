@@ -3,8 +3,8 @@
 Presence comes from the status topic's Last Will and Sparkplug's NDEATH/DDEATH (the
 ``gateway_status`` points, read by ``ingest.presence``). An asset offline for longer than
 ``open_after`` gets the ``dq_gateway_offline`` work order that the scorer's own offline check
-also uses (so the two never open two); when its gateway is back online the work order is
-resolved (``no_fault_found``, with the outage in the notes) and closed. An outage counts from the
+also uses (so the two never open two); when its gateway is back online that work order, whoever
+opened it during the outage, is resolved (``no_fault_found``, the time in the notes) and closed. An outage counts from the
 first offline point after an online one, so a reconnect storm of short drops opens nothing, and a
 work order whose detection is after the outage began already stands for it.
 """
@@ -120,12 +120,9 @@ def _open(session: Session, *, presence: Presence, now: datetime, report: Outage
 
 def _close(session: Session, *, presence: Presence, now: datetime, report: OutageReport) -> None:
     latest = _latest(session, presence)
-    if (
-        latest is None
-        or latest.detector != DETECTOR
-        or latest.status.value in FINISHED
-        or latest.detected_at > presence.since
-    ):
+    # Whoever opened it (this job, or the scorer's "no readings" check, which may well be
+    # first), a gateway-offline work order detected before the gateway came back is over.
+    if latest is None or latest.status.value in FINISHED or latest.detected_at > presence.since:
         return
     note = f"gateway back online at {presence.since:%Y-%m-%d %H:%M:%S} UTC"
     if latest.status is not Status.RESOLVED:

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from ingest.presence import PresenceTracker
 from ingest.status import status_point
 from ingest.store.sqlite import SqliteStore
+from models.base import Decision
 from tests.workorders.dbkit import Db
+from workorders import service
 from workorders.models import Kind, ResolutionCode, Status, WorkOrder
 from workorders.presence import OutageWatch
 
@@ -72,4 +74,28 @@ def test_outage_lifecycle(db: Db, tmp_path: Path) -> None:
     assert opened == [order.number]
     (order,) = orders()
     assert (order.status, order.repeat_count) == (Status.REOPENED, 1)
+    status(500, True)
+    assert check(501) == ([], [order.number])
+
+    # The scorer's "no readings" check may open it first: no second one, closed all the same.
+    status(600, False)
+    scorer = Decision(
+        site="s1",
+        asset="pump-1",
+        asset_type="pump",
+        at=t0 + timedelta(seconds=620),
+        fault_code="dq_gateway_offline",
+        score=1.0,
+        threshold=0.5,
+        is_anomalous=True,
+        detector="data_quality",
+        model_version="v1",
+    )
+    with db.factory() as session, session.begin():
+        service.open_for_alert(session=session, decision=scorer, now=scorer.at)
+    assert check(661) == ([], [])
+    status(700, True)
+    assert check(701) == ([], [order.number])
+    (order,) = orders()
+    assert (order.status, order.repeat_count, order.detector) == (Status.CLOSED, 2, "data_quality")
     store.close()
