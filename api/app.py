@@ -35,6 +35,7 @@ from api.openapi import COMMON_RESPONSES
 from api.ports import Probe, QuarantineReader, StatsSource
 from api.routers import (
     alerts,
+    asset_metrics,
     assets,
     dispatch,
     engineers,
@@ -168,6 +169,7 @@ def create_app(
     v1 = APIRouter(prefix="/api/v1", responses=COMMON_RESPONSES)
     for router in (
         assets.router,
+        asset_metrics.router,
         alerts.router,
         workorders.router,
         knowledge.router,

@@ -11,7 +11,7 @@ from ingest.collector import Collector
 from ingest.decode import Limits
 from ingest.mqtt import MqttConfig, MqttSubscriber
 from ingest.quarantine import Quarantine
-from ingest.sparkplug.catalog import MetricCatalog
+from ingest.sparkplug.catalog import CATALOG_FILE, MetricCatalog
 from ingest.sparkplug.decoder import SparkplugDecoder
 from ingest.sparkplug.mapping import MappingError, load_mapping
 from ingest.sparkplug.payload import rebirth_request
@@ -142,7 +142,7 @@ def build_sparkplug(
         mapping = load_mapping(settings.sparkplug_mapping_file)
     except MappingError as error:
         raise SettingsError(f"VIGIL_SPARKPLUG_MAPPING_FILE: {error}") from None
-    catalog = MetricCatalog(settings.data_dir / "sparkplug.db")
+    catalog = MetricCatalog(settings.data_dir / CATALOG_FILE)
 
     def request_rebirth(group: str, node: str) -> None:
         subscriber_box[0].publish(command_topic(group, node), rebirth_request())

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ingest.sparkplug.session import CatalogEntry
 
+CATALOG_FILE = "sparkplug.db"  # in the data directory
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sparkplug_metrics (
     site TEXT NOT NULL,

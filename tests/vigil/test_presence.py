@@ -172,6 +172,17 @@ def test_sparkplug_node_death_takes_its_devices_offline(
     wait_until(
         lambda: all(_online(client, a) is True for a in assets), 15, "node and devices online"
     )
+    # What the DBIRTH declared is served with the asset: unit and Sparkplug datatype.
+    assert client.get("/api/v1/assets/dev-a/metrics").json() == [
+        {
+            "metric": "flow",
+            "unit": "m3/h",
+            "source": "sparkplug",
+            "sparkplug_name": "flow",
+            "sparkplug_datatype": "Double",
+        }
+    ]
+    assert client.get("/api/v1/assets/no-such-asset/metrics").status_code == 404
     killed = gateways.kill(child)
     wait_until(
         lambda: all(_online(client, a) is False for a in assets), 15, "node and devices offline"
