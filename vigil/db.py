@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "workorders.models",
     "workorders.requests.models",
     "workorders.webhooks.models",
+    "workorders.connectors.models",
     "alerts.models",
     "api.models",
     "field.models",

@@ -35,6 +35,9 @@ from models.scoring import CycleReport, add_scoring_job
 from vigil import db
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
+from workorders.connectors.base import TicketConnector
+from workorders.connectors.rt import RtConfig, RtConnector
+from workorders.connectors.scheduled import sync_status
 from workorders.db import make_engine, session_factory
 from workorders.models import Priority
 from workorders.presence import OutageWatch
@@ -44,6 +47,22 @@ from workorders.webhooks.scheduled import RetryPolicy, deliver_due
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+def build_connectors(settings: Settings, http: httpx.Client) -> dict[str, TicketConnector]:
+    """The ticketing connectors whose credentials are set (subscriptions name them)."""
+    connectors: dict[str, TicketConnector] = {}
+    if settings.rt_configured:
+        config = RtConfig(
+            user=settings.rt_user,
+            password=settings.rt_password,
+            token=settings.rt_token,
+            queue_by=settings.rt_queue_by,
+            queues=settings.rt_queues,
+            default_queue=settings.rt_default_queue,
+        )
+        connectors["rt"] = RtConnector(config, http)
+    return connectors
 
 
 def _wall_clock() -> datetime:
@@ -166,9 +185,14 @@ class Service:
         http = httpx.Client(timeout=httpx.Timeout(5.0, connect=2.0))
         self._stack.callback(http.close)
         policy = RetryPolicy(max_age_s=self.settings.webhook_max_age_s)
+        connectors = build_connectors(self.settings, http)
         scheduler.add_job(
             lambda: deliver_due(
-                session_factory=self.sessions, http_client=http, now=_wall_clock(), policy=policy
+                session_factory=self.sessions,
+                http_client=http,
+                now=_wall_clock(),
+                policy=policy,
+                connectors=connectors,
             ),
             "interval",
             seconds=self.settings.webhook_poll_s,
@@ -189,6 +213,17 @@ class Service:
             max_instances=1,
             coalesce=True,
         )
+        if connectors:
+            scheduler.add_job(
+                lambda: sync_status(
+                    session_factory=self.sessions, connectors=connectors, now=_wall_clock()
+                ),
+                "interval",
+                seconds=self.settings.rt_poll_s,
+                id="vigil-ticket-status",
+                max_instances=1,
+                coalesce=True,
+            )
         scheduler.add_job(
             lambda: close_verified(session_factory=self.sessions, now=_wall_clock()),
             "interval",

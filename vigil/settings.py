@@ -107,6 +107,18 @@ class Settings(BaseSettings):
     # Straight-line travel time at this average speed ranks engineers by distance.
     travel_speed_kmh: float = Field(default=50.0, gt=0)
 
+    # --- Request Tracker connector (subscriptions with connector "rt"; their URL is RT's) ---
+    rt_user: str | None = None
+    rt_password: str | None = None
+    # An RT auth token (RT 5: Settings > Auth Tokens); used instead of user and password.
+    rt_token: str | None = None
+    # The queue rule: this work-order field's value looked up in rt_queues, else rt_default_queue.
+    rt_queue_by: Literal["site", "customer", "priority"] = "site"
+    rt_queues: dict[str, str] = Field(default_factory=dict)  # JSON: {"plant-north": "North"}
+    rt_default_queue: str = "General"
+    # How often RT's status changes are read back.
+    rt_poll_s: float = Field(default=30.0, gt=0)
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
@@ -170,6 +182,16 @@ class Settings(BaseSettings):
                 "VIGIL_STORE=influxdb2 needs VIGIL_INFLUX_TOKEN, VIGIL_INFLUX_ORG, VIGIL_INFLUX_BUCKET"
             )
         return self
+
+    @model_validator(mode="after")
+    def _rt_credentials(self) -> Settings:
+        if self.rt_user is not None and self.rt_password is None:
+            raise ValueError("VIGIL_RT_USER needs VIGIL_RT_PASSWORD (or use VIGIL_RT_TOKEN)")
+        return self
+
+    @property
+    def rt_configured(self) -> bool:
+        return self.rt_token is not None or self.rt_user is not None
 
     @property
     def store_kind(self) -> Literal["sqlite", "influxdb", "influxdb2"]:

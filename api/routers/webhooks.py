@@ -30,6 +30,11 @@ class SubscriptionCreate(BaseModel):
         description="HMAC secret; generated when omitted (returned once in the response)",
     )
     description: str = Field("", max_length=200, examples=["ServiceNow production"])
+    connector: str | None = Field(
+        None,
+        description="'rt': deliver to Request Tracker at url (credentials from VIGIL_RT_*) "
+        "instead of a webhook POST",
+    )
 
 
 class SubscriptionCreated(SubscriptionRead):
@@ -76,6 +81,7 @@ def add_subscription(
         event_types=body.event_types,
         secret=body.secret,
         description=body.description,
+        connector=body.connector,
         now=datetime.now(UTC),
     )
     return SubscriptionCreated(

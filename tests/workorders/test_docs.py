@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.workorders.receiver import DOC, load_docs_receiver
+from tests.workorders.receiver import DOC, docs_block, load_docs_receiver
+from vigil.service import build_connectors
+from vigil.settings import load_settings
+from workorders.connectors import base as connectors_base
+from workorders.connectors.rt import STATUS_MAP, RtConnector, queue_for
 from workorders.models import Status, WorkOrderDocument
 from workorders.service import ALLOWED
 from workorders.webhooks.signing import sign, verify
@@ -76,11 +82,47 @@ def test_documented_verify_function_refuses_old_timestamps() -> None:
     assert not verify_signature("x" * 20, "soon", b"{}", "sha256=00")
 
 
+def _table(header: str) -> str:
+    start = TEXT.index(header)
+    return TEXT[start : TEXT.index("\n\n", start)]
+
+
 def test_lifecycle_table_matches_the_code() -> None:
-    rows = re.findall(r"^\| `(\w+)` \| (.+?) \|$", TEXT, re.M)
+    rows = re.findall(r"^\| `(\w+)` \| (.+?) \|$", _table("| from | allowed to |"), re.M)
     table = {
         Status(name): {Status(s) for s in re.findall(r"`(\w+)`", allowed)}
         for name, allowed in rows
         if name in Status.__members__.values()
     }
     assert table == {status: set(targets) for status, targets in ALLOWED.items()}
+
+
+def test_rt_settings_example_loads_and_routes_by_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    for line in docs_block("rt-settings").splitlines():
+        name, value = line.split("=", 1)
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.rt_queue_by == "site"
+    with httpx.Client() as client:
+        connector = build_connectors(settings, client)["rt"]
+    assert isinstance(connector, RtConnector)
+    example = WorkOrderDocument.model_validate(_json_blocks()[0])
+    assert queue_for(connector.config, example) == "North"
+    elsewhere = example.model_copy(update={"asset": example.asset.model_copy(update={"site": "x"})})
+    assert queue_for(connector.config, elsewhere) == "General"
+
+
+def test_documented_connector_interface_is_the_code() -> None:
+    source = Path(connectors_base.__file__).read_text()
+    assert docs_block("connector-interface") in source
+
+
+def test_rt_status_table_matches_the_code() -> None:
+    table: dict[str, str | None] = {}
+    for remote, target in re.findall(r"^\| (.+?) \| (.+?) \|$", _table("| RT status |"), re.M)[1:]:
+        for name in re.findall(r"`(\w+)`", remote):
+            table[name] = target.strip("`") if target != "none" else None
+    assert table == {name: status.value for name, status in STATUS_MAP.items()} | {
+        "new": None,
+        "stalled": None,
+    }

@@ -39,6 +39,11 @@ def add(
         None, help="Signing secret (16+ characters); generated if omitted."
     ),
     description: str = typer.Option("", help="Who receives, e.g. 'ServiceNow prod'."),
+    connector: str | None = typer.Option(
+        None,
+        help="Deliver through a ticketing connector instead of a POST: 'rt' (Request Tracker; "
+        "URL is RT's base URL, credentials from VIGIL_RT_*).",
+    ),
 ) -> None:
     """Register a receiver. Prints its id and signing secret (shown only now)."""
     sessions = db.open_sessions(load_cli_settings(ctx).resolved_database_url)
@@ -50,6 +55,7 @@ def add(
                 event_types=event,
                 secret=secret,
                 description=description,
+                connector=connector,
                 now=datetime.now(UTC),
             )
         except WorkOrderError as error:

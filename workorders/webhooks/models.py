@@ -44,6 +44,11 @@ class Subscription(Base):
     description: Mapped[str] = mapped_column(sa.String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # None: a plain webhook. Otherwise the connector that delivers instead of an HTTP POST
+    # (``rt``: Request Tracker at ``url``); see workorders/connectors/.
+    connector: Mapped[str | None] = mapped_column(sa.String(32))
+    # The connector's position in the ticketing system's change history (opaque to Vigil).
+    sync_cursor: Mapped[str | None] = mapped_column(sa.String(200))
 
     def signing_secrets(self, now: datetime) -> tuple[str, ...]:
         """The secrets deliveries are signed with at ``now``: the current one first."""
@@ -105,6 +110,7 @@ class SubscriptionRead(_Read):
     active: bool
     created_at: datetime
     previous_secret_until: datetime | None = None
+    connector: str | None = None
 
 
 class DeliveryRead(_Read):

@@ -10,6 +10,10 @@ thread per receiver and a short timeout, then records the outcomes. Isolation be
 
 No database work happens in the sending threads: the caller's session factory is used from the
 calling thread only.
+
+A subscription with a ``connector`` (e.g. ``rt``) is delivered by that connector's ``deliver``
+instead of a POST, with the same claiming, ordering, backoff and delivery log; the ticket it
+returns is linked to the work order (``TicketLink``) when the outcome is recorded.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import random
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,7 +31,10 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from workorders.connectors.base import ConnectorError, Push, TicketConnector
+from workorders.connectors.models import TicketLink
 from workorders.db import in_transaction
+from workorders.models import WorkOrderDocument
 from workorders.webhooks.models import Delivery, DeliveryStatus, Subscription
 from workorders.webhooks.signing import (
     DELIVERY_HEADER,
@@ -67,6 +75,8 @@ class _Job:
     secrets: tuple[str, ...]
     event_type: str
     body: str
+    connector: str | None = None
+    ticket_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +85,12 @@ class _Result:
     sent: bool
     status_code: int | None = None
     error: str | None = None
+    # The ticket a connector delivered to.
+    ticket_ref: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return self.sent and self.error is None
 
 
 @dataclass
@@ -92,12 +104,42 @@ class DeliveryReport:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _send(client: httpx.Client, jobs: list[_Job], timeout_s: float, now: datetime) -> list[_Result]:
+def _push(connectors: Mapping[str, TicketConnector], job: _Job) -> _Result:
+    connector = connectors.get(job.connector or "")
+    if connector is None:
+        problem = (
+            f"connector {job.connector!r} is not configured (see docs/ticketing-integration.md)"
+        )
+        return _Result(job.delivery_id, sent=True, error=problem)
+    push = Push(
+        url=job.url,
+        delivery_id=job.delivery_id,
+        event_type=job.event_type,
+        document=WorkOrderDocument.model_validate_json(job.body),
+        ticket_ref=job.ticket_ref,
+    )
+    try:
+        ticket = connector.deliver(push)
+    except ConnectorError as exc:
+        return _Result(job.delivery_id, sent=True, error=str(exc))
+    return _Result(job.delivery_id, sent=True, ticket_ref=ticket)
+
+
+def _send(
+    client: httpx.Client,
+    connectors: Mapping[str, TicketConnector],
+    jobs: list[_Job],
+    timeout_s: float,
+    now: datetime,
+) -> list[_Result]:
     results: list[_Result] = []
     timestamp = str(int(now.timestamp()))
     for job in jobs:
         if results and not results[-1].ok:
             results.append(_Result(job.delivery_id, sent=False))
+            continue
+        if job.connector is not None:
+            results.append(_push(connectors, job))
             continue
         body = job.body.encode()
         delivery = str(job.delivery_id)
@@ -161,6 +203,14 @@ def _claim(session: Session, now: datetime, policy: RetryPolicy) -> dict[uuid.UU
         if len(jobs[sub.id]) >= policy.per_receiver:
             continue
         delivery.lease_until = lease
+        ticket = None
+        if sub.connector is not None:
+            ticket = session.scalar(
+                sa.select(TicketLink.ticket_ref).where(
+                    TicketLink.subscription_id == sub.id,
+                    TicketLink.work_order_id == delivery.event.work_order_id,
+                )
+            )
         jobs[sub.id].append(
             _Job(
                 delivery.id,
@@ -168,6 +218,8 @@ def _claim(session: Session, now: datetime, policy: RetryPolicy) -> dict[uuid.UU
                 sub.signing_secrets(now),
                 delivery.event.event_type,
                 delivery.event.body,
+                sub.connector,
+                ticket,
             )
         )
     return jobs
@@ -193,6 +245,8 @@ def _record(
             delivery.status = DeliveryStatus.DELIVERED
             delivery.delivered_at = now
             report.delivered += 1
+            if result.ticket_ref is not None:
+                _link(session, delivery, result.ticket_ref, now)
             continue
         report.failed += 1
         report.errors[str(delivery.id)] = result.error or "failed"
@@ -205,9 +259,33 @@ def _record(
     return report
 
 
+def _link(session: Session, delivery: Delivery, ticket_ref: str, now: datetime) -> None:
+    work_order_id = delivery.event.work_order_id
+    link = session.scalar(
+        sa.select(TicketLink).where(
+            TicketLink.subscription_id == delivery.subscription_id,
+            TicketLink.work_order_id == work_order_id,
+        )
+    )
+    if link is None:
+        session.add(
+            TicketLink(
+                subscription_id=delivery.subscription_id,
+                work_order_id=work_order_id,
+                ticket_ref=ticket_ref,
+                created_at=now,
+            )
+        )
+        # Two deliveries of one work order in one run: the second must see the first's link.
+        session.flush()
+    else:
+        link.ticket_ref = ticket_ref
+
+
 def _pass(
     session_factory: sessionmaker[Session],
     http_client: httpx.Client,
+    connectors: Mapping[str, TicketConnector],
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
@@ -218,7 +296,10 @@ def _pass(
     workers = min(len(jobs), policy.max_receivers)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook") as pool:
         batches = list(
-            pool.map(lambda js: _send(http_client, js, policy.timeout_s, now), jobs.values())
+            pool.map(
+                lambda js: _send(http_client, connectors, js, policy.timeout_s, now),
+                jobs.values(),
+            )
         )
     results = [r for batch in batches for r in batch]
     report = in_transaction(
@@ -235,6 +316,7 @@ def deliver_due(
     now: datetime,
     policy: RetryPolicy | None = None,
     rng: random.Random | None = None,
+    connectors: Mapping[str, TicketConnector] | None = None,
 ) -> DeliveryReport:
     """Send what is due as of ``now``; returns what happened. Safe to run from several processes.
 
@@ -247,7 +329,7 @@ def deliver_due(
     total = DeliveryReport()
     deadline = time.monotonic() + policy.run_budget_s
     while True:
-        report = _pass(session_factory, http_client, now, policy, rng)
+        report = _pass(session_factory, http_client, connectors or {}, now, policy, rng)
         total.claimed += report.claimed
         total.delivered += report.delivered
         total.failed += report.failed

@@ -21,6 +21,8 @@ from workorders.webhooks.models import (
 )
 from workorders.webhooks.signing import is_valid_whsec, new_secret
 
+# Connectors a subscription may name (workorders/connectors/).
+CONNECTORS = ("rt",)
 # How long the old secret keeps signing after a rotation, unless the caller says otherwise.
 ROTATION_OVERLAP = timedelta(hours=24)
 
@@ -55,9 +57,15 @@ def add_subscription(
     event_types: Sequence[str] = ("*",),
     secret: str | None = None,
     description: str = "",
+    connector: str | None = None,
 ) -> Subscription:
     """Register a receiver. Without a secret one is generated (read it once from the result):
-    ``whsec_`` + base64 of 32 random bytes, the Standard Webhooks format."""
+    ``whsec_`` + base64 of 32 random bytes, the Standard Webhooks format.
+
+    With a ``connector`` (``rt``), ``url`` is the ticketing system's base URL and the connector
+    delivers there instead of a webhook POST (its credentials come from the settings)."""
+    if connector is not None and connector not in CONNECTORS:
+        raise InvalidInput(f"unknown connector {connector!r}; known: {', '.join(CONNECTORS)}")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"webhook URL must be http(s)://host/..., got {url!r}")
@@ -66,6 +74,7 @@ def add_subscription(
         secret=_check_secret(secret),
         event_types=_check_event_types(event_types),
         description=description,
+        connector=connector,
         active=True,
         created_at=now,
     )
