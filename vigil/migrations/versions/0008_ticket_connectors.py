@@ -1,8 +1,8 @@
 """ticket connectors: a subscription may deliver through a connector (Request Tracker), with a
 sync cursor, and each work order's ticket is linked
 
-Revision ID: 0007_ticket_connectors
-Revises: 0006_knowledge_base
+Revision ID: 0008_ticket_connectors
+Revises: 0007_service_desk_records
 Create Date: 2026-11-30 04:30:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import workorders.db
 
-revision: str = "0007_ticket_connectors"
-down_revision: str | None = "0006_knowledge_base"
+revision: str = "0008_ticket_connectors"
+down_revision: str | None = "0007_service_desk_records"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
