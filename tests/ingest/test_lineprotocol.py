@@ -193,7 +193,7 @@ CASES: dict[str, Case] = {
     "tags: duplicate key": Case(
         "m,a=1,a=2 f=1",
         None,
-        "decoder.go returns both tags; a point cannot hold two values of one tag (stricter)",
+        "decoder.go returns both tags; corpus_test.go decodeToCorpusPoint refuses a duplicate key",
         "duplicate_tag",
     ),
     # -- escapes: string fields (fieldStringValEscapes = \\ \" \n \r \t) --------------------------
