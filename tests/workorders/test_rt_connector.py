@@ -29,7 +29,8 @@ from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryStatus
 from workorders.webhooks.scheduled import DeliveryReport, RetryPolicy, deliver_due
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs them all (scripts/test uses --dist loadgroup): RT starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rt")]
 
 FAST = RetryPolicy(timeout_s=5.0, base_delay_s=1.0, max_delay_s=8.0, max_age_s=3600)
 # Beyond the lease a crashed worker held (timeout * (per_receiver + 1) + 30 s).
