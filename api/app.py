@@ -43,6 +43,7 @@ from api.routers import (
     keys,
     knowledge,
     models,
+    stock,
     webhooks,
     workorders,
 )
@@ -173,6 +174,7 @@ def create_app(
         alerts.router,
         workorders.router,
         knowledge.router,
+        stock.router,
         webhooks.router,
         quarantine_router.router,
         models.router,

@@ -14,7 +14,7 @@ from api import keys, sessions
 from api.config import ApiConfig
 from api.fleet import FleetIndex
 from api.models import ApiKey
-from api.roles import ADMIN, ANY, INTEGRATE, KNOWLEDGE, MODELS, OPERATE, WEBHOOKS, Role
+from api.roles import ADMIN, ANY, INTEGRATE, KNOWLEDGE, MODELS, OPERATE, STOCK, WEBHOOKS, Role
 from ingest.store.base import TelemetryStore
 from workorders import service as workorder_service
 from workorders.models import WorkOrder
@@ -132,6 +132,7 @@ WebhookKey = Annotated[ApiKey, Depends(require(WEBHOOKS, "manage webhooks"))]
 ModelsKey = Annotated[ApiKey, Depends(require(MODELS, "promote or roll back models"))]
 AdminKey = Annotated[ApiKey, Depends(require(ADMIN, "manage API keys"))]
 KnowledgeKey = Annotated[ApiKey, Depends(require(KNOWLEDGE, "write knowledge articles"))]
+StockKey = Annotated[ApiKey, Depends(require(STOCK, "move spare parts"))]
 
 
 def actor(key: ApiKey) -> str:

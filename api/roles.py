@@ -24,3 +24,5 @@ ANY = frozenset(Role)
 DISPATCH = frozenset({Role.operator, Role.admin})
 # Write and edit knowledge-base articles (everyone reads them).
 KNOWLEDGE = frozenset({Role.operator, Role.admin})
+# Receive, count and hand out spare parts (field/stock).
+STOCK = frozenset({Role.operator, Role.admin})

@@ -42,6 +42,7 @@ MODEL_MODULES = [
     "alerts.models",
     "api.models",
     "field.models",
+    "field.stock.models",
     "knowledge.models",
 ]
 

@@ -1,0 +1,118 @@
+"""Parts to bring for a fault: what fixed the same fault on the same kind of equipment before,
+and what the catalogue lists for it, with free stock and reasons."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from field.stock import service
+from field.stock.models import MoveKind, Part, StockLevel, StockMove, Warehouse
+from workorders.models import Asset, WorkOrder
+
+# A part that fixed this fault before counts for more than one the catalogue merely allows.
+HISTORY_WEIGHT = 2.0
+CATALOGUE_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class PartSuggestion:
+    part: Part
+    score: float
+    reasons: list[str]
+    free: int
+
+
+def suggest_parts(
+    *,
+    session: Session,
+    fault_code: str,
+    asset_type: str,
+    asset_model: str | None = None,
+    exclude_work_order: uuid.UUID | None = None,
+    limit: int = 5,
+) -> list[PartSuggestion]:
+    history = (
+        sa.select(StockMove.part_id, sa.func.count(sa.distinct(WorkOrder.id)))
+        .join(WorkOrder, WorkOrder.id == StockMove.work_order_id)
+        .join(Asset, Asset.id == WorkOrder.asset_id)
+        .where(
+            StockMove.kind == MoveKind.CONSUME.value,
+            WorkOrder.fault_code == fault_code,
+            Asset.asset_type == asset_type,
+        )
+        .group_by(StockMove.part_id)
+    )
+    if exclude_work_order is not None:
+        history = history.where(WorkOrder.id != exclude_work_order)
+    scores: dict[int, tuple[float, list[str]]] = {}
+    for part_id, times in session.execute(history):
+        scores[part_id] = (
+            HISTORY_WEIGHT * times,
+            [f"used on {times} earlier {fault_code} repair(s) of {asset_type}"],
+        )
+    for part in session.scalars(sa.select(Part).where(Part.active.is_(True))):
+        reason = None
+        if asset_model and asset_model in part.asset_models:
+            reason = f"catalogue: fits model {asset_model}"
+        elif asset_type in part.asset_types:
+            reason = f"catalogue: fits {asset_type}"
+        if reason is None:
+            continue
+        score, reasons = scores.get(part.id, (0.0, []))
+        scores[part.id] = (score + CATALOGUE_WEIGHT, [*reasons, reason])
+    if not scores:
+        return []
+    # Only what history names gets suggested for the fault; the catalogue alone names every
+    # part of the type, so it only adds weight to those (or fills in when there is no history).
+    if any(r[0].startswith("used on") for _, r in scores.values()):
+        scores = {k: v for k, v in scores.items() if v[1][0].startswith("used on")}
+    parts = {p.id: p for p in session.scalars(sa.select(Part).where(Part.id.in_(scores)))}
+    free = dict(
+        session.execute(
+            sa.select(StockLevel.part_id, sa.func.sum(StockLevel.on_hand - StockLevel.reserved))
+            .where(StockLevel.part_id.in_(scores))
+            .group_by(StockLevel.part_id)
+        ).all()
+    )
+    found = [
+        PartSuggestion(parts[i], score, reasons, int(free.get(i) or 0))
+        for i, (score, reasons) in scores.items()
+    ]
+    found.sort(key=lambda s: (-s.score, s.part.part_number))
+    return found[:limit]
+
+
+def reserve_suggested(
+    *, session: Session, work_order: WorkOrder, warehouse: Warehouse, actor: str, now: datetime
+) -> tuple[list[str], list[str]]:
+    """At dispatch: hold one of each suggested part history names, where it is free.
+
+    Returns (reserved part numbers, messages for those that could not be held).
+    """
+    held, missing = [], []
+    for suggestion in suggest_parts(
+        session=session,
+        fault_code=work_order.fault_code,
+        asset_type=work_order.asset.asset_type,
+        exclude_work_order=work_order.id,
+    ):
+        try:
+            with session.begin_nested():
+                service.reserve(
+                    session=session,
+                    work_order_id=work_order.id,
+                    warehouse=warehouse,
+                    part=suggestion.part,
+                    quantity=1,
+                    actor=actor,
+                    now=now,
+                )
+            held.append(suggestion.part.part_number)
+        except service.OutOfStock as error:
+            missing.append(str(error))
+    return held, missing

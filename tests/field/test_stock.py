@@ -1,0 +1,285 @@
+"""Spare parts: quantities never go below zero, every movement is in the ledger, and of two
+engineers taking the last part at once exactly one gets it (the other a clear message)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from field.stock import service
+from field.stock.models import (
+    Part,
+    PartCreate,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Warehouse,
+    WarehouseCreate,
+    WarehouseKind,
+)
+from field.stock.suggest import reserve_suggested, suggest_parts
+from tests.workorders.dbkit import T0, Db, decision
+from workorders import service as workorders
+from workorders.models import Asset, WorkOrder
+
+NOW = T0
+
+
+def setup(session: Session) -> tuple[Warehouse, Warehouse, Part, Part]:
+    central = service.add_warehouse(
+        session=session, data=WarehouseCreate(code="central", name="Central store")
+    )
+    van = service.add_warehouse(
+        session=session,
+        data=WarehouseCreate(code="van-ana", name="Ana's van", kind=WarehouseKind.VAN),
+    )
+    bearing = service.add_part(
+        session=session,
+        data=PartCreate(
+            part_number="SKF-6205",
+            name="Bearing 6205-2RS",
+            barcode="4006593001234",
+            asset_types=["pump", "motor"],
+            unit_cost=18.5,
+        ),
+    )
+    seal = service.add_part(
+        session=session,
+        data=PartCreate(part_number="MS-40", name="Mechanical seal 40 mm", asset_types=["pump"]),
+    )
+    return central, van, bearing, seal
+
+
+def open_wo(session: Session, asset: str = "pump-1", fault_code: str = "mechanical") -> WorkOrder:
+    return workorders.open_for_alert(
+        session=session, decision=decision(asset=asset, fault_code=fault_code), now=NOW
+    ).work_order
+
+
+def level(session: Session, warehouse: str, part: str) -> tuple[int, int]:
+    rows = [
+        r for r in service.levels(session=session, warehouse=warehouse) if r.part_number == part
+    ]
+    return (rows[0].on_hand, rows[0].reserved) if rows else (0, 0)
+
+
+def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
+    with db.factory() as session:
+        _central, van, bearing, _seal = setup(session)
+        service.receive(
+            session=session, warehouse=van, part=bearing, quantity=3, actor="store", now=NOW
+        )
+        wo = open_wo(session)
+        service.reserve(
+            session=session,
+            work_order_id=wo.id,
+            warehouse=van,
+            part=bearing,
+            quantity=2,
+            actor="dispatch",
+            now=NOW,
+        )
+        assert level(session, "van-ana", "SKF-6205") == (3, 2)
+        with pytest.raises(service.OutOfStock, match="1 free there now"):
+            service.reserve(
+                session=session,
+                work_order_id=wo.id,
+                warehouse=van,
+                part=bearing,
+                quantity=2,
+                actor="dispatch",
+                now=NOW,
+            )
+        # Found by its barcode, as scanned; uses the two held, then one free.
+        scanned = service.find_part(session=session, code=" 4006593001234 ")
+        service.consume(
+            session=session,
+            work_order_id=wo.id,
+            asset_id=wo.asset_id,
+            warehouse=van,
+            part=scanned,
+            quantity=3,
+            actor="ana",
+            now=NOW + timedelta(hours=2),
+        )
+        assert level(session, "van-ana", "SKF-6205") == (0, 0)
+        with pytest.raises(service.OutOfStock, match=r"take 1 x SKF-6205 .* 0 free"):
+            service.consume(
+                session=session,
+                work_order_id=wo.id,
+                asset_id=wo.asset_id,
+                warehouse=van,
+                part=bearing,
+                quantity=1,
+                actor="ana",
+                now=NOW,
+            )
+        service.return_part(
+            session=session,
+            warehouse=van,
+            part=bearing,
+            quantity=1,
+            actor="ana",
+            now=NOW + timedelta(hours=3),
+            work_order_id=wo.id,
+        )
+        assert level(session, "van-ana", "SKF-6205") == (1, 0)
+        with pytest.raises(service.OutOfStock):
+            service.adjust(
+                session=session,
+                warehouse=van,
+                part=bearing,
+                delta=-2,
+                actor="x",
+                now=NOW,
+                note="count",
+            )
+        service.adjust(
+            session=session,
+            warehouse=van,
+            part=bearing,
+            delta=-1,
+            actor="x",
+            now=NOW,
+            note="lost on site",
+        )
+        assert service.reconcile(session=session) == []
+        history = service.moves(session=session, asset_id=wo.asset_id)
+        assert [(m.kind, m.quantity) for m, _, _ in history] == [("consume", 3)]
+        kinds = [m.kind for m, _, _ in service.moves(session=session, work_order_id=wo.id)]
+        assert sorted(kinds) == ["consume", "release", "reserve", "return"]
+
+
+def test_low_stock_list_and_bad_quantities(db: Db) -> None:
+    with db.factory() as session:
+        central, _van, bearing, seal = setup(session)
+        service.receive(
+            session=session, warehouse=central, part=seal, quantity=5, actor="s", now=NOW
+        )
+        service.receive(
+            session=session, warehouse=central, part=bearing, quantity=2, actor="s", now=NOW
+        )
+        service.set_min_level(session=session, warehouse=central, part=seal, min_level=2)
+        service.set_min_level(session=session, warehouse=central, part=bearing, min_level=2)
+        assert [r.part_number for r in service.levels(session=session, low_only=True)] == [
+            "SKF-6205"
+        ]
+        for bad in (0, -1):
+            with pytest.raises(service.StockError, match="positive whole number"):
+                service.receive(
+                    session=session, warehouse=central, part=seal, quantity=bad, actor="s", now=NOW
+                )
+        with pytest.raises(service.StockError, match="exists already"):
+            service.add_part(session=session, data=PartCreate(part_number="MS-40", name="again"))
+        with pytest.raises(service.NotFound, match="no part with number or barcode 'XX'"):
+            service.find_part(session=session, code="XX")
+
+
+def test_two_engineers_take_the_last_part_at_once_and_one_gets_it(db: Db) -> None:
+    # Real commits on their own connections: unique names, and everything deleted after.
+    tag = uuid.uuid4().hex[:6]
+    with db.committed() as session:
+        van = service.add_warehouse(
+            session=session, data=WarehouseCreate(code=f"van-{tag}", name="Van")
+        )
+        part = service.add_part(
+            session=session, data=PartCreate(part_number=f"P-{tag}", name="Last one")
+        )
+        service.receive(session=session, warehouse=van, part=part, quantity=1, actor="s", now=NOW)
+        orders = [open_wo(session, f"pump-{tag}-{i}") for i in (1, 2)]
+        session.commit()
+        van_id, part_id = van.id, part.id
+        asset_ids = [wo.asset_id for wo in orders]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def take(work_order: WorkOrder) -> None:
+        barrier.wait(timeout=10)  # before any statement: SQLite locks at the first one
+        with db.committed() as mine:
+            warehouse, taken = mine.get(Warehouse, van_id), mine.get(Part, part_id)
+            assert warehouse is not None
+            assert taken is not None
+            try:
+                service.consume(
+                    session=mine,
+                    work_order_id=work_order.id,
+                    asset_id=work_order.asset_id,
+                    warehouse=warehouse,
+                    part=taken,
+                    quantity=1,
+                    actor="eng",
+                    now=NOW,
+                )
+                mine.commit()
+                outcomes.append("took it")
+            except service.OutOfStock as error:
+                mine.rollback()
+                outcomes.append(str(error))
+
+    threads = [threading.Thread(target=take, args=(wo,)) for wo in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    try:
+        assert len(outcomes) == 2
+        assert sorted(outcomes)[1] == "took it"
+        assert "0 free there now" in sorted(outcomes)[0]
+        with db.committed() as session:
+            assert level(session, f"van-{tag}", f"P-{tag}") == (0, 0)
+            assert service.reconcile(session=session) == []
+    finally:
+        with db.committed() as session:
+            session.execute(sa.delete(StockMove).where(StockMove.part_id == part_id))
+            session.execute(sa.delete(Reservation).where(Reservation.part_id == part_id))
+            session.execute(sa.delete(StockLevel).where(StockLevel.part_id == part_id))
+            session.execute(sa.delete(Part).where(Part.id == part_id))
+            session.execute(sa.delete(Warehouse).where(Warehouse.id == van_id))
+            for wo in orders:
+                session.delete(workorders.get_work_order(session=session, ref=wo.id))
+            session.flush()
+            session.execute(sa.delete(Asset).where(Asset.id.in_(asset_ids)))
+            session.commit()
+
+
+def test_suggested_parts_come_from_what_fixed_the_fault_before(db: Db) -> None:
+    with db.factory() as session:
+        central, _van, bearing, seal = setup(session)
+        service.receive(
+            session=session, warehouse=central, part=bearing, quantity=4, actor="s", now=NOW
+        )
+        service.receive(
+            session=session, warehouse=central, part=seal, quantity=4, actor="s", now=NOW
+        )
+        # With no history, the catalogue's parts for the asset type.
+        fresh = suggest_parts(session=session, fault_code="mechanical", asset_type="pump")
+        assert [s.part.part_number for s in fresh] == ["MS-40", "SKF-6205"]
+        earlier = open_wo(session, "pump-1")
+        service.consume(
+            session=session,
+            work_order_id=earlier.id,
+            asset_id=earlier.asset_id,
+            warehouse=central,
+            part=bearing,
+            quantity=1,
+            actor="ana",
+            now=NOW,
+        )
+        later = open_wo(session, "pump-9")
+        found = suggest_parts(
+            session=session, fault_code="mechanical", asset_type="pump", exclude_work_order=later.id
+        )
+        assert [s.part.part_number for s in found] == ["SKF-6205"]
+        assert found[0].reasons[0] == "used on 1 earlier mechanical repair(s) of pump"
+        assert found[0].free == 3
+        held, missing = reserve_suggested(
+            session=session, work_order=later, warehouse=central, actor="dispatch", now=NOW
+        )
+        assert (held, missing) == (["SKF-6205"], [])
+        assert level(session, "central", "SKF-6205") == (3, 1)
+        assert suggest_parts(session=session, fault_code="electrical", asset_type="crane") == []
