@@ -1,7 +1,7 @@
 """spare parts: catalogue, warehouses, stock levels (0 <= reserved <= on_hand), reservations and the stock ledger
 
-Revision ID: 0008_spare_parts_stock
-Revises: 0007_service_desk_records
+Revision ID: 0009_spare_parts_stock
+Revises: 0008_ticket_connectors
 Create Date: 2026-11-30 04:34:26.919459
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import workorders.db
 
-revision: str = "0008_spare_parts_stock"
-down_revision: str | None = "0007_service_desk_records"
+revision: str = "0009_spare_parts_stock"
+down_revision: str | None = "0008_ticket_connectors"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
