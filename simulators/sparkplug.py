@@ -51,6 +51,7 @@ class SparkplugEdgeNode:
         self.group, self.node, self.devices = group, node, devices
         self.address = address
         self._lock = threading.Lock()
+        self._acks = threading.Lock()
         # Aliases: unique across the node's metrics and all its devices, as the spec asks.
         self.aliases: dict[tuple[str, str], int] = {}
         for device in devices:
@@ -58,6 +59,7 @@ class SparkplugEdgeNode:
                 self.aliases[(device.device_id, metric.name)] = len(self.aliases) + 1
         self.values: dict[tuple[str, str], float] = {}
         self.births = 0
+        self.sent = self.acked = 0
         self.rebirth_requests = 0
         self.connected = threading.Event()
         self.client = make_client(
@@ -73,6 +75,7 @@ class SparkplugEdgeNode:
         self.client.will_set(self.topic("NDEATH"), self._death, qos=1, retain=False)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
 
     def topic(self, kind: str, device: str | None = None) -> str:
         base = f"{NAMESPACE}/{self.group}/{kind}/{self.node}"
@@ -85,6 +88,7 @@ class SparkplugEdgeNode:
     def stop(self) -> None:
         """A clean shutdown: the NDEATH is sent by the node itself, then it disconnects."""
         if self.client.is_connected():
+            self.sent += 1
             self.client.publish(self.topic("NDEATH"), self._death, qos=1).wait_for_publish(5)
             self.client.disconnect()
         self.client.loop_stop()
@@ -156,6 +160,7 @@ class SparkplugEdgeNode:
         payload.seq = self._seq
         self._seq = (self._seq + 1) % 256
         self.client.publish(topic, payload.SerializeToString(), qos=1)
+        self.sent += 1
 
     # -- paho callbacks -------------------------------------------------------------------------
 
@@ -167,6 +172,10 @@ class SparkplugEdgeNode:
         client.subscribe(self.topic("NCMD"), qos=1)
         self.publish_births()
         self.connected.set()
+
+    def _on_publish(self, *_args: object) -> None:
+        with self._acks:
+            self.acked += 1
 
     def _on_message(self, _c: paho.Client, _u: object, message: paho.MQTTMessage) -> None:
         payload = tahu.Payload()

@@ -112,8 +112,8 @@ def run_sparkplug_live(
         for node in nodes.values():
             node.stop()
     return PublishReport(
-        readings,
-        readings,
+        sum(n.sent for n in nodes.values()),
+        sum(n.acked for n in nodes.values()),
         time.time() - real0,
         readings_sent=readings,
         extra={"edge_nodes": len(nodes)},
