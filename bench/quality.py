@@ -1,7 +1,7 @@
 """Detector quality: SKAB (public, labelled) and the simulator's 30-day fleet.
 
     .venv/bin/python bench/quality.py [--json] [--skab-dir ../shared/datasets/skab]
-                                      [--scenario fleet-30d] [--seed 7] [--skip-skab|--skip-simulator]
+                                      [--scenario fleet-30d] [--seed 7] [--skip-skab|--skip-simulator|--skip-rul]
 
 SKAB follows its leaderboard's protocol: per file the first 400 rows train (the model is refit
 per file), the rest test, TP/FP/FN/TN pooled over all test rows. The simulator part trains one
@@ -11,7 +11,9 @@ out, persistence) and counts faults detected before failure, lead time, and fals
 
 With --json the last line is one JSON object:
 {"skab": {"f1", "far", "mar"}, "simulator": {"detected_share", "median_lead_days",
-"false_wo_per_100_asset_days"}} (FAR and MAR as fractions).
+"false_wo_per_100_asset_days", "median_failure_time_error_days"}, "rul": {"cmapss_val_rmse",
+"cmapss_val_score", "coverage_90"}} (FAR, MAR and coverage as fractions; bench/rul.py says how
+the remaining-life figures are made).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.rul import cmapss_validation, failure_time_errors, print_cmapss  # noqa: E402
 from models.csv_eval import CsvEvalConfig, evaluate_frame  # noqa: E402
 from models.dataquality import sparse_windows, stuck_sensors  # noqa: E402
 from models.evaluation import binary_metrics, fleet_evaluation  # noqa: E402
@@ -216,7 +219,10 @@ def simulator(
         decided = assess_history(model, live)
         alarmed = decided[decided["alarm"]]
         alarms.append(
-            alarmed.index.to_frame(index=False).assign(fault_code=alarmed["fault_code"].to_numpy())
+            alarmed.index.to_frame(index=False).assign(
+                fault_code=alarmed["fault_code"].to_numpy(),
+                **{c: alarmed[c].to_numpy() for c in ("failure_at", "failure_low", "failure_high")},
+            )
         )
     alarm_frame = pd.concat(alarms, ignore_index=True)
     evaluated_days = (times.max() + every - split).total_seconds() / 86400
@@ -256,6 +262,7 @@ def simulator(
         "false_work_orders": result.false_work_orders,
         "asset_days": result.asset_days,
         "false_wo_per_100_asset_days": result.false_wo_per_100_asset_days,
+        **failure_time_errors(alarm_frame, [f for f in faults if f.start >= split]),
     }
 
 
@@ -270,6 +277,8 @@ def main() -> None:
         "--skab-grid", action="store_true", help="Also the grid and its held-out-group check."
     )
     parser.add_argument("--skip-simulator", action="store_true")
+    parser.add_argument("--cmapss-dir", type=Path, default=ROOT.parent / "shared/datasets/cmapss")
+    parser.add_argument("--skip-rul", action="store_true", help="No C-MAPSS remaining life.")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     out: dict[str, Any] = {}
@@ -314,7 +323,13 @@ def main() -> None:
         features, meta, labels = fleet_windows(args.scenario, args.seed, config.every_s)
         sim = simulator(features, meta, labels, config, args.train_days)
         out["simulator"] = {
-            k: sim[k] for k in ("detected_share", "median_lead_days", "false_wo_per_100_asset_days")
+            k: sim[k]
+            for k in (
+                "detected_share",
+                "median_lead_days",
+                "false_wo_per_100_asset_days",
+                "median_failure_time_error_days",
+            )
         }
         print(
             f"\nSimulator {args.scenario} seed {args.seed}: trained on the first "
@@ -338,8 +353,29 @@ def main() -> None:
             f"{sim['asset_days']:.0f} asset-days = "
             f"{sim['false_wo_per_100_asset_days']:.2f} per 100 asset-days"
         )
+        error = sim["median_failure_time_error_days"]
+        print(
+            f"failure time at first alarm     median error "
+            f"{'-' if error is None else f'{error:.2f} days'} over "
+            f"{sim['failure_time_estimated']} faults with an estimate "
+            f"({sim['failure_time_missing']} without); trend's 90 % interval held "
+            f"{_share(sim['failure_interval_coverage'])}"
+        )
+    if not args.skip_rul:
+        started = time.perf_counter()
+        figures = cmapss_validation(args.cmapss_dir)
+        print_cmapss(figures, time.perf_counter() - started)
+        out["rul"] = {
+            "cmapss_val_rmse": figures["rmse"],
+            "cmapss_val_score": figures["score"],
+            "coverage_90": figures["coverage"],
+        }
     if args.json:
         print(json.dumps(out))
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 if __name__ == "__main__":

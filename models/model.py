@@ -19,6 +19,7 @@ from models.alarm_levels import AlarmLevels
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
+from models.rul.trend import trend_failure
 from models.smoothing import SLOW, add_slow
 from models.thresholds import Threshold, fault_code, top_contributions
 
@@ -154,7 +155,8 @@ class TypeModel:
     def assess(self, z: pd.DataFrame) -> pd.DataFrame:
         """Scores for normalised windows indexed (asset, time), time-ordered per asset.
 
-        Columns: score, trend_score, failure_at, over (either score over its threshold).
+        Columns: score, trend_score, failure_at with its 90 % interval failure_low and
+        failure_high (``models.rul.trend``), over (either score over its threshold).
         Persistence is applied by the caller, who knows the runs before this frame.
         """
         frame = z.reindex(columns=self.columns)
@@ -165,11 +167,10 @@ class TypeModel:
             {
                 "score": score,
                 "trend_score": trend_score,
-                "failure_at": self.trend.failure_at(frame).to_numpy(),
                 "over": over,
             },
             index=z.index,
-        )
+        ).join(trend_failure(self.trend, frame).set_axis(z.index))
 
     def to_files(self) -> dict[str, bytes]:
         base = {

@@ -23,6 +23,7 @@ Timestamp('2026-01-09 00:00:00+0000', tz='UTC')
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -124,11 +125,11 @@ class DegradationTrend:
         score = np.maximum(np.maximum(level, level + slope * self.horizon_days), 0.0)
         return score, slope, level
 
-    def _trend(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(score, slope per day, level) for every row, from its asset's trailing history."""
+    def spans(self, features: pd.DataFrame) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per asset: (row positions, times in days, smoothed health), the last two as
+        (rows, ``span``) arrays of each row's trailing span, oldest first, NaN-padded."""
         hi = self.health(features).to_numpy()
         t_all = _days(features.index)
-        score, slope, level = (np.zeros(len(hi)) for _ in range(3))
         groups = (
             features.groupby(level="asset", sort=False).indices
             if isinstance(features.index, pd.MultiIndex) and "asset" in features.index.names
@@ -140,6 +141,12 @@ class DegradationTrend:
             smoothed = row_median(sliding_window_view(raw, self.smooth))
             y = sliding_window_view(np.concatenate([pad, smoothed]), self.span)
             t = sliding_window_view(np.concatenate([pad, t_all[positions]]), self.span)
+            yield np.asarray(positions), t, y
+
+    def _trend(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(score, slope per day, level) for every row, from its asset's trailing history."""
+        score, slope, level = (np.zeros(len(features)) for _ in range(3))
+        for positions, t, y in self.spans(features):
             score[positions], slope[positions], level[positions] = self.project(t, y)
         return score, slope, level
 

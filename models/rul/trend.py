@@ -1,0 +1,79 @@
+"""Remaining life from the degradation trend, with an interval, for assets without
+run-to-failure history.
+
+The trend detector fits a line through each asset's last ``span`` smoothed health values and
+predicts the failure where it crosses ``failure_z``. The interval comes from the uncertainty of
+that line's slope: the crossing at slope +/- z standard errors (z = 1.645 for 90 %). Smoothed
+values are not independent (a running median over ``smooth`` windows), so the standard error is
+that of ``span / smooth`` independent points. This interval is a model's own statement, not a
+calibrated one: ``bench/quality.py`` measures how often it holds on the simulator, and once
+confirmed failures exist the learned model (``models.rul.model``) with its CV+ interval replaces
+it.
+
+>>> import numpy as np, pandas as pd
+>>> from models.detectors.trend import DegradationTrend
+>>> times = pd.date_range("2026-01-01", periods=96, freq="h", tz="UTC")
+>>> index = pd.MultiIndex.from_product([["a1"], times], names=["asset", "time"])
+>>> wear = pd.DataFrame({"vib": np.r_[np.zeros(48), np.linspace(0, 4, 48)]}, index=index)
+>>> trend = DegradationTrend(span=24, smooth=3, failure_z=8.0).fit(
+...     pd.DataFrame({"vib": np.random.default_rng(0).normal(0, 1, 200)}))
+>>> out = trend_failure(trend, wear)
+>>> last = out.iloc[-1]
+>>> bool(last["failure_low"] <= last["failure_at"] <= last["failure_high"])
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.detectors.trend import DegradationTrend, crossing_time, linear_trend
+
+Z_90 = 1.645
+
+
+def slope_error(t_days: np.ndarray, y: np.ndarray, *, smooth: int) -> np.ndarray:
+    """Standard error of the least-squares slope per row of (n, k) arrays (NaN skipped)."""
+    slope, level = linear_trend(t_days, y, min_points=3)
+    valid = np.isfinite(y) & np.isfinite(t_days)
+    count = valid.sum(axis=1)
+    last_t = np.where(valid, t_days, -np.inf).max(axis=1)
+    fitted = level[:, None] + slope[:, None] * (t_days - last_t[:, None])
+    residual = np.where(valid, y - fitted, 0.0)
+    mean_t = np.where(valid, t_days, 0.0).sum(axis=1) / np.maximum(count, 1)
+    var_t = (np.where(valid, t_days - mean_t[:, None], 0.0) ** 2).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma2 = (residual**2).sum(axis=1) / (count - 2)
+        error = np.sqrt(sigma2 / var_t * max(smooth, 1))
+    return np.where((count > 2) & (var_t > 0), error, np.inf)
+
+
+def trend_failure(
+    trend: DegradationTrend, features: pd.DataFrame, *, z: float = Z_90
+) -> pd.DataFrame:
+    """Per row: ``failure_at`` (the trend's), ``failure_low`` and ``failure_high`` (UTC; NaT
+    when the line does not reach the failure level within ``max_lead_days``; a high end that
+    never comes is NaT while the low end may be set)."""
+    n = len(features)
+    slope, level, error = np.zeros(n), np.zeros(n), np.full(n, np.inf)
+    t_last = np.zeros(n)
+    if trend.columns and n:
+        for positions, t, y in trend.spans(features):
+            slope[positions], level[positions] = trend.project(t, y)[1:]
+            error[positions] = slope_error(t, y, smooth=trend.smooth)
+            t_last[positions] = t[:, -1]
+    spread = np.where(np.isfinite(error), z * error, 0.0)
+    at = crossing_time(slope, level, t_last, trend.failure_z, trend.max_lead_days)
+    # A steeper line fails sooner: the low end of the interval.
+    low = crossing_time(slope + spread, level, t_last, trend.failure_z, trend.max_lead_days)
+    high = crossing_time(slope - spread, level, t_last, trend.failure_z, trend.max_lead_days)
+    known = ~pd.isna(at)
+    return pd.DataFrame(
+        {
+            "failure_at": at,
+            "failure_low": low.where(known),
+            "failure_high": high.where(known),
+        },
+        index=features.index,
+    )
