@@ -106,7 +106,13 @@ def board(session: Session, *, limit_per_column: int = 100) -> dict[Status, list
         query = (
             sa.select(WorkOrder)
             .where(WorkOrder.status == status)
-            .order_by(WorkOrder.on_site_by, WorkOrder.created_at)
+            # Soonest predicted failure first (those without one after), then SLA.
+            .order_by(
+                WorkOrder.predicted_failure_at.is_(None),
+                WorkOrder.predicted_failure_at,
+                WorkOrder.on_site_by,
+                WorkOrder.created_at,
+            )
             .limit(limit_per_column)
         )
         columns[status] = list(session.scalars(query))

@@ -70,5 +70,8 @@ class Decision:
     contributions: dict[str, float] = field(default_factory=dict)
     # From the degradation-trend detector, when the trend predicts a crossing of the failure level.
     predicted_failure_at: datetime | None = None
+    # Its 90 % interval (``models.rul``); the high end is None when it is open (no crossing).
+    predicted_failure_low: datetime | None = None
+    predicted_failure_high: datetime | None = None
     # True while the asset or model is still warming up: never alarm on these.
     cold_start: bool = False

@@ -14,9 +14,9 @@ import pandas as pd
 from ingest.points import ANOMALY_SCORE, Point
 from models.base import Decision
 from models.dataquality import utc
-from models.detectors.trend import crossing_time
 from models.features import Baselines
 from models.model import TypeModel
+from models.rul.trend import failure_window
 from models.scoring_state import AssetRows, ScoringState
 from models.smoothing import alpha, ewm_step, slow_name, slow_sources, warmup
 from models.thresholds import fault_code, top_contributions
@@ -92,7 +92,7 @@ def score_type(
         / 86400.0
     )
     trend_score = np.zeros(len(frame))
-    failure_at: list[datetime | None] = [None] * len(frame)
+    failure: list[tuple[datetime | None, ...]] = [(None, None, None)] * len(frame)
     alarm = np.zeros(len(frame), dtype=bool)
     for k in range(int(rank.max()) + 1 if len(rank) else 0):
         sel = np.flatnonzero((rank == k) & ~cold)
@@ -100,13 +100,11 @@ def score_type(
             continue
         rows = rows_all[sel]
         table.push(rows, t_days[sel], hi[sel])
-        ts_, slope, level = model.trend.project(table.t[rows], table.hi[rows])
+        ts_, _, _ = model.trend.project(table.t[rows], table.hi[rows])
         trend_score[sel] = ts_
-        crossing = crossing_time(
-            slope, level, t_days[sel], model.trend.failure_z, model.trend.max_lead_days
-        )
-        for pos, moment in zip(sel, crossing, strict=True):
-            failure_at[pos] = None if pd.isna(moment) else moment.to_pydatetime()
+        window = failure_window(model.trend, table.t[rows], table.hi[rows])
+        for pos, moments in zip(sel, zip(*window, strict=True), strict=True):
+            failure[pos] = tuple(None if pd.isna(m) else m.to_pydatetime() for m in moments)
         over = model.over(frame.iloc[sel], score[sel], ts_)
         table.runs[rows] = np.where(over, table.runs[rows] + 1, 0)
         alarm[sel] = table.runs[rows] >= model.config.persistence
@@ -145,7 +143,9 @@ def score_type(
                 detector=detector,
                 model_version=version,
                 contributions=parts,
-                predicted_failure_at=failure_at[i],
+                predicted_failure_at=failure[i][0],
+                predicted_failure_low=failure[i][1],
+                predicted_failure_high=failure[i][2],
                 cold_start=bool(cold[i]),
             )
         )
@@ -163,8 +163,20 @@ def score_type(
                         "score": float(score[i]),
                         "threshold": model.threshold.value,
                         "trend_score": float(trend_score[i]),
+                        **remaining_days(failure[i], when),
                     },
                     ts_ms=int(pd.Timestamp(at).value // 1_000_000),
                 )
             )
     return decisions, points
+
+
+def remaining_days(failure: tuple[datetime | None, ...], now: datetime) -> dict[str, float]:
+    """The remaining life in days (``rul_days``, ``rul_low_days``, ``rul_high_days``) for the
+    asset page's chart of the estimate over time; only the ends that are known."""
+    names = ("rul_days", "rul_low_days", "rul_high_days")
+    return {
+        name: max((moment - now).total_seconds() / 86400, 0.0)
+        for name, moment in zip(names, failure, strict=True)
+        if moment is not None
+    }

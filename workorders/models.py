@@ -122,6 +122,9 @@ class WorkOrder(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
     predicted_failure_at: Mapped[datetime | None]
+    # The 90 % interval of the predicted failure (``models.rul``); high None: open-ended.
+    predicted_failure_low: Mapped[datetime | None]
+    predicted_failure_high: Mapped[datetime | None]
     respond_by: Mapped[datetime]
     on_site_by: Mapped[datetime]
     # Stamped on the first transition into each of these, for the monthly KPIs.
@@ -253,6 +256,8 @@ class WorkOrderDocument(_Doc):
     created_at: datetime
     updated_at: datetime
     predicted_failure_at: datetime | None
+    predicted_failure_low: datetime | None = None
+    predicted_failure_high: datetime | None = None
     sla: SlaDoc
     suggested_actions: list[str]
     suggested_parts: list[str]
@@ -311,6 +316,8 @@ def document(wo: WorkOrder) -> WorkOrderDocument:
         created_at=wo.created_at,
         updated_at=wo.updated_at,
         predicted_failure_at=wo.predicted_failure_at,
+        predicted_failure_low=wo.predicted_failure_low,
+        predicted_failure_high=wo.predicted_failure_high,
         sla=SlaDoc(respond_by=wo.respond_by, on_site_by=wo.on_site_by),
         suggested_actions=wo.suggested_actions,
         suggested_parts=wo.suggested_parts,

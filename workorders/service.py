@@ -588,6 +588,8 @@ def _detection(decision: Decision, now: datetime) -> dict[str, Any]:
         "top_metrics": dict(decision.contributions),
         "detected_at": decision.at,
         "predicted_failure_at": decision.predicted_failure_at,
+        "predicted_failure_low": decision.predicted_failure_low,
+        "predicted_failure_high": decision.predicted_failure_high,
     }
 
 

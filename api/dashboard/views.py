@@ -19,6 +19,7 @@ from api.dashboard.auth import CurrentViewer, form_fields, safe_next, same_origi
 from api.deps import ConfigDep, FleetDep, SessionDep
 from api.routers.assets import summaries
 from api.schemas import HealthState
+from workorders.failure import fails_in
 from workorders.models import Status
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -52,6 +53,12 @@ def _clock(moment: datetime | None) -> str:
 TEMPLATES.env.filters["ago"] = _ago
 TEMPLATES.env.filters["clock"] = _clock
 TEMPLATES.env.filters["iso"] = lambda m: "" if m is None else m.isoformat()
+TEMPLATES.env.filters["fails_in"] = lambda wo: fails_in(
+    at=wo.predicted_failure_at,
+    low=wo.predicted_failure_low,
+    high=wo.predicted_failure_high,
+    now=datetime.now(UTC),
+)
 
 
 def _page(request: Request, name: str, **context: Any) -> HTMLResponse:

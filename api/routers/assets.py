@@ -262,3 +262,19 @@ async def scores(
         fields=["score", "threshold"],
         where={"detector": detector} if detector else None,
     )
+
+
+@router.get(
+    "/{asset}/remaining-life",
+    response_model=Series,
+    summary="Predicted remaining life of one asset over time, in days, with its 90 % interval",
+)
+async def remaining_life(asset: str, store: StoreDep, window: ChartDep, key: CurrentKey) -> Series:
+    """``rul_days`` and its interval ``rul_low_days`` .. ``rul_high_days`` as the scorer
+    predicted them at each window (absent while no failure is in sight)."""
+    return await window.read(
+        store,
+        asset=asset,
+        measurement=ANOMALY_SCORE,
+        fields=["rul_days", "rul_low_days", "rul_high_days"],
+    )

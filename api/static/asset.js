@@ -94,6 +94,17 @@
       scoreEl.innerHTML = "";
       draw(scoreEl, scores, ["score", "threshold"].filter((n) => n in scores.fields), start, end, 180,
         { score: { stroke: "#b91c1c", fill: "rgba(185,28,28,0.08)" }, threshold: { stroke: "#6b7280", dash: [5, 5] } });
+      const [life] = await load("remaining-life");
+      const lifeEl = document.getElementById("rul-chart");
+      lifeEl.innerHTML = "";
+      if (life.fields.rul_days && life.fields.rul_days.some((v) => v !== null)) {
+        draw(lifeEl, life, ["rul_days", "rul_low_days", "rul_high_days"].filter((n) => n in life.fields), start, end, 160,
+          { rul_days: { stroke: "#1d4ed8", label: "remaining life" },
+            rul_low_days: { stroke: "#93c5fd", dash: [4, 4], label: "90 % low" },
+            rul_high_days: { stroke: "#93c5fd", dash: [4, 4], label: "90 % high" } });
+      } else {
+        lifeEl.innerHTML = '<p class="muted">No failure predicted in this range.</p>';
+      }
       legend(visible);
       if (!telemetry.time.length) box.insertAdjacentHTML("afterbegin", '<p class="muted">No telemetry in this range.</p>');
       box.dataset.ready = "true";

@@ -39,7 +39,8 @@ def slope_error(t_days: np.ndarray, y: np.ndarray, *, smooth: int) -> np.ndarray
     valid = np.isfinite(y) & np.isfinite(t_days)
     count = valid.sum(axis=1)
     last_t = np.where(valid, t_days, -np.inf).max(axis=1)
-    fitted = level[:, None] + slope[:, None] * (t_days - last_t[:, None])
+    with np.errstate(invalid="ignore"):  # padded (NaN) times of a young asset
+        fitted = level[:, None] + slope[:, None] * (t_days - last_t[:, None])
     residual = np.where(valid, y - fitted, 0.0)
     mean_t = np.where(valid, t_days, 0.0).sum(axis=1) / np.maximum(count, 1)
     var_t = (np.where(valid, t_days - mean_t[:, None], 0.0) ** 2).sum(axis=1)
@@ -49,31 +50,39 @@ def slope_error(t_days: np.ndarray, y: np.ndarray, *, smooth: int) -> np.ndarray
     return np.where((count > 2) & (var_t > 0), error, np.inf)
 
 
+def failure_window(
+    trend: DegradationTrend, t: np.ndarray, y: np.ndarray, *, z: float = Z_90
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex]:
+    """(failure_at, low, high) from (n, ``span``) arrays of times (days) and smoothed health,
+    the last column being now: the trend's crossing and its interval; NaT when the line does
+    not reach the failure level within ``max_lead_days`` (a high end that never comes is NaT
+    while the low end may be set)."""
+    _, slope, level = trend.project(t, y)
+    error = slope_error(t, y, smooth=trend.smooth)
+    spread = np.where(np.isfinite(error), z * error, 0.0)
+    now = t[:, -1]
+    at = crossing_time(slope, level, now, trend.failure_z, trend.max_lead_days)
+    # A steeper line fails sooner: the low end of the interval.
+    low = crossing_time(slope + spread, level, now, trend.failure_z, trend.max_lead_days)
+    high = crossing_time(slope - spread, level, now, trend.failure_z, trend.max_lead_days)
+    known = ~pd.isna(at)
+    return at, pd.DatetimeIndex(low.where(known)), pd.DatetimeIndex(high.where(known))
+
+
 def trend_failure(
     trend: DegradationTrend, features: pd.DataFrame, *, z: float = Z_90
 ) -> pd.DataFrame:
-    """Per row: ``failure_at`` (the trend's), ``failure_low`` and ``failure_high`` (UTC; NaT
-    when the line does not reach the failure level within ``max_lead_days``; a high end that
-    never comes is NaT while the low end may be set)."""
+    """Per row of ``features``: ``failure_at``, ``failure_low``, ``failure_high`` (UTC)."""
     n = len(features)
-    slope, level, error = np.zeros(n), np.zeros(n), np.full(n, np.inf)
-    t_last = np.zeros(n)
+    columns = {name: np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]") for name in _NAMES}
     if trend.columns and n:
         for positions, t, y in trend.spans(features):
-            slope[positions], level[positions] = trend.project(t, y)[1:]
-            error[positions] = slope_error(t, y, smooth=trend.smooth)
-            t_last[positions] = t[:, -1]
-    spread = np.where(np.isfinite(error), z * error, 0.0)
-    at = crossing_time(slope, level, t_last, trend.failure_z, trend.max_lead_days)
-    # A steeper line fails sooner: the low end of the interval.
-    low = crossing_time(slope + spread, level, t_last, trend.failure_z, trend.max_lead_days)
-    high = crossing_time(slope - spread, level, t_last, trend.failure_z, trend.max_lead_days)
-    known = ~pd.isna(at)
+            for name, values in zip(_NAMES, failure_window(trend, t, y, z=z), strict=True):
+                columns[name][positions] = values.tz_convert(None).to_numpy()
     return pd.DataFrame(
-        {
-            "failure_at": at,
-            "failure_low": low.where(known),
-            "failure_high": high.where(known),
-        },
+        {name: pd.DatetimeIndex(values).tz_localize("UTC") for name, values in columns.items()},
         index=features.index,
     )
+
+
+_NAMES = ("failure_at", "failure_low", "failure_high")
