@@ -1,7 +1,7 @@
 """failure interval: the 90 % interval of a work order's predicted failure time
 
-Revision ID: 0006_failure_interval
-Revises: 0005_field_dispatch
+Revision ID: 0010_failure_interval
+Revises: 0009_spare_parts_stock
 Create Date: 2026-11-30 04:45:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import workorders.db
 
-revision: str = "0006_failure_interval"
-down_revision: str | None = "0005_field_dispatch"
+revision: str = "0010_failure_interval"
+down_revision: str | None = "0009_spare_parts_stock"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
