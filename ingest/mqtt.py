@@ -50,6 +50,9 @@ class MqttConfig:
     # the bound on what the collector holds in memory while a batch is being stored.
     receive_maximum: int = 20_000
     keepalive_s: int = 30
+    # (topic, online payload, offline payload): announced retained at each connection, the
+    # offline one as the Last Will and at a clean stop (Sparkplug B's host STATE).
+    presence: tuple[str, bytes, bytes] | None = None
 
 
 @dataclass(slots=True)
@@ -103,6 +106,9 @@ class MqttSubscriber:
                 ca_certs=str(config.ca_file) if config.ca_file else None,
                 cert_reqs=ssl.CERT_REQUIRED,
             )
+        if config.presence is not None:
+            topic, _, offline = config.presence
+            self._client.will_set(topic, offline, qos=1, retain=True)
         self._client.reconnect_delay_set(min_delay=1, max_delay=30)
         self._client.max_queued_messages_set(0)
         self._client.on_connect = self._on_connect
@@ -150,6 +156,9 @@ class MqttSubscriber:
             self._acks.put(_STOP_ACKS)
             self._acker.join(10)
             self._acker = None
+        if self.config.presence is not None and self._client.is_connected():
+            topic, _, offline = self.config.presence
+            self._client.publish(topic, offline, qos=1, retain=True)
         self._client.disconnect()
         self._client.loop_stop()
 
@@ -214,6 +223,9 @@ class MqttSubscriber:
             self.session_present,
         )
         client.subscribe([(topic, 1) for topic in self.config.subscriptions])
+        if self.config.presence is not None:
+            topic, online, _ = self.config.presence
+            client.publish(topic, online, qos=1, retain=True)
         self.last_error = None
 
     def _on_subscribe(

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # TOML file naming the site, asset and asset type of edge nodes and devices (see
     # docs/gateway-contract.md); without it, site = group id and asset = device id.
     sparkplug_mapping_file: Path | None = None
+    # Set to act as a Sparkplug B 3.0 primary host application with this id: Vigil then
+    # publishes spBv1.0/STATE/<id> (retained, its Last Will offline), which edge nodes configured
+    # with a primary host wait for before they publish.
+    sparkplug_host_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,128}$")
 
     # An asset whose gateway is offline (Last Will, Sparkplug NDEATH/DDEATH) this long gets a
     # data-quality work order, closed when it is back; how often presence is checked for it.

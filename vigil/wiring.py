@@ -14,8 +14,8 @@ from ingest.quarantine import Quarantine
 from ingest.sparkplug.catalog import CATALOG_FILE, MetricCatalog
 from ingest.sparkplug.decoder import SparkplugDecoder
 from ingest.sparkplug.mapping import MappingError, load_mapping
-from ingest.sparkplug.payload import rebirth_request
-from ingest.sparkplug.topic import command_topic
+from ingest.sparkplug.payload import host_state, rebirth_request
+from ingest.sparkplug.topic import command_topic, state_topic
 from ingest.sparkplug.topic import subscriptions as sparkplug_subscriptions
 from ingest.spool import Spool
 from ingest.store import StoreError, TelemetryStore, open_store
@@ -127,11 +127,24 @@ def build_ingest(
             protocol=settings.mqtt_protocol,
             session_expiry_s=settings.mqtt_session_expiry_s,
             ca_file=settings.mqtt_ca_file,
+            presence=host_state_messages(settings) if sparkplug is not None else None,
         ),
         collector.submit,
     )
     subscriber_box.append(subscriber)
     return IngestService(collector, subscriber)
+
+
+def host_state_messages(settings: Settings) -> tuple[str, bytes, bytes] | None:
+    """Sparkplug B's primary host STATE (topic, online, offline), when a host id is set."""
+    if settings.sparkplug_host_id is None:
+        return None
+    since = int(time.time() * 1000)
+    return (
+        state_topic(settings.sparkplug_host_id),
+        host_state(online=True, timestamp_ms=since),
+        host_state(online=False, timestamp_ms=since),
+    )
 
 
 def build_sparkplug(

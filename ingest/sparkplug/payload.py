@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from google.protobuf.message import DecodeError
 from tahutils.tahu import sparkplug_b_pb2
 
@@ -120,3 +121,9 @@ def rebirth_request() -> bytes:
     metric.datatype = BOOLEAN
     metric.boolean_value = True
     return bytes(payload.SerializeToString())
+
+
+def host_state(*, online: bool, timestamp_ms: int) -> bytes:
+    """The STATE payload of a Sparkplug B 3.0 host application: JSON, online and since when (the
+    birth and its Will carry the same timestamp)."""
+    return orjson.dumps({"online": online, "timestamp": timestamp_ms})

@@ -45,3 +45,8 @@ def parse_topic(topic: str) -> SparkplugTopic | None:
 
 def command_topic(group: str, node: str) -> str:
     return f"{PREFIX}{group}/NCMD/{node}"
+
+
+def state_topic(host_id: str) -> str:
+    """Where a Sparkplug B 3.0 primary host application says whether it is online."""
+    return f"{NAMESPACE}/STATE/{host_id}"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 from tahutils.tahu import sparkplug_b as tahu
 
@@ -17,7 +18,7 @@ from ingest.quarantine import Quarantine
 from ingest.sparkplug.catalog import MetricCatalog
 from ingest.store.base import TelemetryStore
 from simulators import publish
-from simulators.mqtt import parse_mqtt_url
+from simulators.mqtt import make_client, parse_mqtt_url
 from simulators.sparkplug import SparkplugEdgeNode, SpbDevice, SpbMetric
 from tests.ingest.helpers import settings_for, wait_until
 from vigil.embedded import ChildServer
@@ -202,3 +203,36 @@ def _publish_malformed(url: str) -> None:
         ("spBv1.0/plant-north/NDEATH/gw-03", death.SerializeToString()),
     ]
     publish(mqtt_url=url, messages=messages, qos=1)
+
+
+def test_primary_host_state_is_announced_and_withdrawn(
+    mosquitto_server: ChildServer, tmp_path: Path
+) -> None:
+    """With a host id, Vigil is a Sparkplug 3.0 primary host: edge nodes that wait for it see
+    spBv1.0/STATE/<id> online (retained), and offline when it stops."""
+    host = f"vigil-{tmp_path.name[-12:]}"
+    settings = settings_for(
+        mqtt_port=mosquitto_server.port, data_dir=tmp_path, sparkplug_host_id=host
+    )
+    store, quarantine = build_store(settings), build_quarantine(settings)
+    service = build_ingest(settings, store, quarantine)
+    seen: list[dict[str, object]] = []
+    watcher = make_client(
+        address=parse_mqtt_url(settings.mqtt_url), client_id=f"watch-{host}", protocol="5"
+    )
+    watcher.on_message = lambda _c, _u, message: seen.append(orjson.loads(message.payload))
+    watcher.on_connect = lambda client, *_: client.subscribe(f"spBv1.0/STATE/{host}", qos=1)
+    try:
+        service.start()
+        assert service.subscriber.wait_connected(10)
+        watcher.connect("127.0.0.1", mosquitto_server.port)
+        watcher.loop_start()
+        wait_until(lambda: bool(seen) and seen[-1]["online"] is True, 10, "STATE online")
+        service.stop()
+        wait_until(lambda: seen[-1]["online"] is False, 10, "STATE offline")
+        assert seen[0]["timestamp"] == seen[-1]["timestamp"]
+    finally:
+        watcher.loop_stop()
+        watcher.disconnect()
+        store.close()
+        quarantine.close()
