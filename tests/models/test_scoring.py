@@ -96,12 +96,13 @@ def test_degrading_asset_is_flagged_with_fault_code_and_predicted_failure(
     assert first.model_version == "v0001"
     assert any(d.predicted_failure_at is not None for d in flagged)
     # With its 90 % interval (the high end may be open: None).
-    for d in (d for d in flagged if d.predicted_failure_at is not None):
+    for d in flagged:
+        if d.predicted_failure_at is None:
+            continue
         assert d.predicted_failure_low is not None
         assert d.predicted_failure_low <= d.predicted_failure_at
-        assert (
-            d.predicted_failure_high is None or d.predicted_failure_at <= d.predicted_failure_high
-        )
+        high = d.predicted_failure_high
+        assert high is None or d.predicted_failure_at <= high
     # Incremental: each hourly cycle reads one hour of rows (5 assets x 6), not whole windows.
     assert max(rows[1:]) == 30
 
