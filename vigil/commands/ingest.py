@@ -49,11 +49,22 @@ def ingest(
     port = settings.ingest_metrics_port if metrics_port is None else metrics_port
     if count > 1:
         config: Path | None = (ctx.find_root().obj or {}).get("config")
-        raise typer.Exit(supervise(settings, count, client_id, config, port, stats_every, stop))
-    collect(settings, client_id, port, stats_every, stop)
+        raise typer.Exit(
+            supervise(
+                settings=settings,
+                count=count,
+                client_id=client_id,
+                config=config,
+                port=port,
+                stats_every=stats_every,
+                stop=stop,
+            )
+        )
+    collect(settings=settings, client_id=client_id, port=port, stats_every=stats_every, stop=stop)
 
 
 def supervise(
+    *,
     settings: Settings,
     count: int,
     client_id: str | None,
@@ -89,7 +100,12 @@ def supervise(
 
 
 def collect(
-    settings: Settings, client_id: str | None, port: int, stats_every: float, stop: threading.Event
+    *,
+    settings: Settings,
+    client_id: str | None,
+    port: int,
+    stats_every: float,
+    stop: threading.Event,
 ) -> None:
     metrics = IngestMetrics()
     host = settings.ingest_metrics_host
