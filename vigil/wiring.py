@@ -161,7 +161,7 @@ def build_sparkplug(
         subscriber_box[0].publish(command_topic(group, node), rebirth_request())
 
     return SparkplugDecoder(
-        mapping=mapping, limits=limits, request_rebirth=request_rebirth, on_birth=catalog.record
+        mapping=mapping, limits=limits, request_rebirth=request_rebirth, births=catalog
     )
 
 

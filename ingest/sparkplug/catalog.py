@@ -1,4 +1,5 @@
-"""Units and Sparkplug types of the metrics each asset's BIRTH declared, kept beside the readings.
+"""Units and Sparkplug types of the metrics each asset's BIRTH declared, kept beside the readings,
+and which devices each edge node has had.
 
 Telemetry points hold float fields only, so what a BIRTH says about a metric (its Sparkplug
 name, datatype and engineering unit) is kept here: a SQLite file in the data directory, written
@@ -28,6 +29,13 @@ CREATE TABLE IF NOT EXISTS sparkplug_metrics (
     birth_ms INTEGER NOT NULL,
     PRIMARY KEY (asset, metric)
 );
+CREATE TABLE IF NOT EXISTS sparkplug_devices (
+    grp TEXT NOT NULL,
+    node TEXT NOT NULL,
+    site TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    PRIMARY KEY (grp, node, asset)
+);
 """
 
 
@@ -52,6 +60,23 @@ class MetricCatalog:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+
+    def record_device(self, group: str, node: str, site: str, asset: str) -> None:
+        """A device born behind this edge node: an NDEATH takes it offline even when the
+        collector restarted since (and so has no session of the node)."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO sparkplug_devices (grp, node, site, asset) VALUES (?, ?, ?, ?)",
+                (group, node, site, asset),
+            )
+
+    def devices_of(self, group: str, node: str) -> list[tuple[str, str]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT site, asset FROM sparkplug_devices WHERE grp = ? AND node = ? ORDER BY asset",
+                (group, node),
+            ).fetchall()
+        return [(str(site), str(asset)) for site, asset in rows]
 
     def for_asset(self, asset: str) -> list[CatalogEntry]:
         with self._lock:

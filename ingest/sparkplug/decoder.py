@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from ingest.decode import Limits, check_timestamp
 from ingest.mqtt import Message
@@ -29,7 +30,16 @@ log = logging.getLogger(__name__)
 REBIRTH_INTERVAL_S = 2.0
 
 RequestRebirth = Callable[[str, str], None]
-OnBirth = Callable[[list[CatalogEntry]], None]
+
+
+class BirthRecord(Protocol):
+    """Where what the BIRTH messages declared is kept (``MetricCatalog``)."""
+
+    def record(self, entries: Sequence[CatalogEntry]) -> None: ...
+
+    def record_device(self, group: str, node: str, site: str, asset: str) -> None: ...
+
+    def devices_of(self, group: str, node: str) -> list[tuple[str, str]]: ...
 
 
 class SparkplugDecoder:
@@ -39,12 +49,12 @@ class SparkplugDecoder:
         mapping: Mapping,
         limits: Limits,
         request_rebirth: RequestRebirth,
-        on_birth: OnBirth | None = None,
+        births: BirthRecord | None = None,
     ) -> None:
         self.mapping = mapping
         self.limits = limits
         self._request_rebirth = request_rebirth
-        self._on_birth = on_birth
+        self._births = births
         self.sessions: dict[tuple[str, str], NodeSession] = {}
         self.rebirths_requested = 0
         self._last_rebirth: dict[tuple[str, str], float] = {}
@@ -84,6 +94,8 @@ class SparkplugDecoder:
             target = self.mapping.device(topic.group, topic.node, topic.device)
             born = self._learn(payload, target)
             session.devices[topic.device] = born
+            if self._births is not None:
+                self._births.record_device(topic.group, topic.node, target.site, target.asset)
             values = self._values(born, payload, message.received_ms)
             return [*values, self._status(born, True, message.received_ms)]
         device = session.devices.get(topic.device)
@@ -122,9 +134,14 @@ class SparkplugDecoder:
         session = self.sessions.get(key)
         death_seq = bd_seq(payload)
         if session is None:
-            # Nothing known of this node (Vigil restarted since its BIRTH): its own asset at least.
+            # No session of this node (Vigil restarted since its BIRTH): its own asset and the
+            # devices it has had are offline.
             target = self.mapping.node(topic.group, topic.node)
-            return [status_point(target.site, target.asset, online=False, ts_ms=received_ms)]
+            known = self._births.devices_of(topic.group, topic.node) if self._births else []
+            return [
+                status_point(site, asset, online=False, ts_ms=received_ms)
+                for site, asset in [(target.site, target.asset), *known]
+            ]
         if None not in (death_seq, session.bd_seq) and death_seq != session.bd_seq:
             raise Rejected(
                 "sparkplug_stale_death",
@@ -136,8 +153,8 @@ class SparkplugDecoder:
 
     def _learn(self, payload: Payload, target: Target) -> Born:
         born = learn_birth(payload, target, self.mapping)
-        if self._on_birth is not None:
-            self._on_birth(born.catalog())
+        if self._births is not None:
+            self._births.record(born.catalog())
         return born
 
     # -- values ---------------------------------------------------------------------------------

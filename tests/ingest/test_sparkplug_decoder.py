@@ -12,6 +12,7 @@ from ingest.decode import Limits
 from ingest.mqtt import Message
 from ingest.points import Point
 from ingest.rejections import Rejected
+from ingest.sparkplug.catalog import MetricCatalog
 from ingest.sparkplug.decoder import SparkplugDecoder
 from ingest.sparkplug.mapping import Mapping, MappingError, load_mapping
 from ingest.sparkplug.topic import parse_topic
@@ -110,3 +111,24 @@ def test_metric_names_and_mapping_errors(tmp_path: Path) -> None:
     bad.write_text('[[devices]]\ngroup = "g"\nnode = "n"\nasset = "a b"\n')
     with pytest.raises(MappingError, match="device"):
         load_mapping(bad)
+
+
+def test_a_death_after_a_restart_takes_the_known_devices_offline(tmp_path: Path) -> None:
+    catalog = MetricCatalog(tmp_path / "sparkplug.db")
+    before = SparkplugDecoder(
+        mapping=Mapping(), limits=Limits(), request_rebirth=lambda g, n: None, births=catalog
+    )
+    before.decode(_message("spBv1.0/g/NBIRTH/n", 0, ("bdSeq", None, T.Int64, 1)))
+    before.decode(_message("spBv1.0/g/DBIRTH/n/d1", 1, ("x", None, T.Double, 1.0)))
+    before.decode(_message("spBv1.0/g/DBIRTH/n/d2", 2, ("x", None, T.Double, 1.0)))
+    # The collector restarts: no session, only what the catalog kept.
+    after = SparkplugDecoder(
+        mapping=Mapping(), limits=Limits(), request_rebirth=lambda g, n: None, births=catalog
+    )
+    points = after.decode(_message("spBv1.0/g/NDEATH/n", None, ("bdSeq", None, T.Int64, 1)))
+    assert [(p.tags["asset"], p.fields["online"]) for p in points] == [
+        ("n", 0.0),
+        ("d1", 0.0),
+        ("d2", 0.0),
+    ]
+    catalog.close()
