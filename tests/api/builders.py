@@ -96,7 +96,10 @@ def decision(
     fault_code: str = "mechanical",
     score: float = 6.0,
     at: datetime | None = None,
+    failure: tuple[datetime, datetime, datetime | None] | None = None,
 ) -> Decision:
+    """``failure``: the predicted failure time and its interval (at, low, high)."""
+    at_, low, high = failure or (None, None, None)
     return Decision(
         site=site,
         asset=asset,
@@ -109,6 +112,9 @@ def decision(
         detector="pca",
         model_version="pump-v3",
         contributions={"vibration_rms": 0.71, "temperature": 0.18},
+        predicted_failure_at=at_,
+        predicted_failure_low=low,
+        predicted_failure_high=high,
     )
 
 

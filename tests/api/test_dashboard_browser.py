@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.roles import Role
-from tests.api.builders import Fleet, fire_alert, make_keys
+from ingest.points import ANOMALY_SCORE, Point
+from tests.api.builders import Fleet, fire_alert, make_keys, open_work_order
 from tests.api.conftest import build_world
 from tests.api.live import CHROMIUM, launch, serve
 from tests.conftest import unavailable
@@ -103,18 +105,43 @@ def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
         alerts = page.request.get(base + "/api/v1/alerts?asset=pump-002").json()
         assert alerts[0]["acknowledged_by"].startswith("test operator")
 
-        # The work-order board shows the work order the alert opened, with its SLA countdown.
+        # The work-order board shows the work order the alert opened, with its SLA countdown,
+        # after one whose failure is predicted (soonest predicted failure first).
+        now = datetime.now(UTC)
+        open_work_order(
+            parts["factory"],  # type: ignore[arg-type]
+            asset="elevator-002",
+            site="tower-east",
+            asset_type="elevator",
+            failure=(now + timedelta(days=4), now + timedelta(days=3.2), now + timedelta(days=5.3)),
+        )
         page.goto(base + "/board")
-        card = page.locator(".wo-card").first
+        predicted = page.locator(".board-col").first.locator(".wo-card").first
+        assert "elevator-002" in predicted.inner_text()
+        assert predicted.locator(".fails-in").inner_text() == "fails in 3 to 5 days"
+        card = page.locator(".wo-card", has_text="pump-002").first
         assert "pump-002" in card.inner_text()
         assert "within" in card.locator(".sla").inner_text() or "OVERDUE" in card.inner_text()
         shot(page, artifacts_dir, "board")
 
-        # The asset page: charts drawn, the alert and the work order marked on them.
+        # The asset page: charts drawn, the alert and the work order marked on them, and the
+        # predicted remaining life with its interval over the last hour.
+        parts["store"].write(  # type: ignore[attr-defined]
+            [
+                Point(
+                    ANOMALY_SCORE,
+                    {"site": "plant-north", "asset": "pump-002", "asset_type": "pump"},
+                    {"rul_days": 5 - m / 30, "rul_low_days": 4 - m / 30, "rul_high_days": 7.0},
+                    int((now - timedelta(minutes=60 - m)).timestamp() * 1000),
+                )
+                for m in range(60)
+            ]
+        )
         page.goto(base + "/asset/pump-002?range=6h")
         page.wait_for_selector("#telemetry-chart[data-ready=true]", timeout=10_000)
         assert page.locator("#telemetry-chart canvas").count() == 2  # vibration_rms, temperature
         assert page.locator("#score-chart canvas").count() == 1
+        assert page.locator("#rul-chart canvas").count() == 1
         assert int(page.get_attribute("#telemetry-chart", "data-points") or 0) > 50
         assert int(page.get_attribute("#telemetry-chart", "data-markers") or 0) >= 2
         legend = page.inner_text("#marker-legend")
