@@ -68,7 +68,11 @@ def _register_commands(argv: list[str]) -> None:
     modules = [wanted] if wanted in names else sorted(names)
     for name in modules:
         loaded = importlib.import_module(f"{commands.__name__}.{name}")
-        loaded.register(app)
+        # A module without register() is a sub-command group another command adds (rul, in
+        # models), not a command of its own.
+        register = getattr(loaded, "register", None)
+        if register is not None:
+            register(app)
 
 
 def main() -> None:
