@@ -39,6 +39,7 @@ MODEL_MODULES = [
     "workorders.requests.models",
     "workorders.webhooks.models",
     "workorders.connectors.models",
+    "workorders.sla.models",
     "alerts.models",
     "api.models",
     "field.models",

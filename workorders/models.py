@@ -72,17 +72,6 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(sa.BigInteger)
 
 
-class SlaPolicy(Base):
-    """How fast the service must react, per priority class and customer tier (minutes)."""
-
-    __tablename__ = "sla_policies"
-
-    priority: Mapped[Priority] = mapped_column(_enum(Priority), primary_key=True)
-    customer_tier: Mapped[Tier] = mapped_column(_enum(Tier), primary_key=True)
-    respond_within_min: Mapped[int]
-    on_site_within_min: Mapped[int]
-
-
 class WorkOrder(Base):
     __tablename__ = "work_orders"
     __table_args__ = (
@@ -125,8 +114,16 @@ class WorkOrder(Base):
     # The 90 % interval of the predicted failure (``models.rul``); high None: open-ended.
     predicted_failure_low: Mapped[datetime | None]
     predicted_failure_high: Mapped[datetime | None]
+    # The SLA clock's deadlines, recomputed from its log (workorders.sla) on every clock event.
     respond_by: Mapped[datetime]
     on_site_by: Mapped[datetime]
+    # Always set; nullable only so that the migration could add it without rebuilding the table.
+    resolve_by: Mapped[datetime | None]
+    # Bumped whenever a deadline or escalation milestone moves (part of the milestones' key).
+    sla_clock_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    sla_paused_since: Mapped[datetime | None]
+    sla_pause_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    sla_resume_at: Mapped[datetime | None]
     # Stamped on the first transition into each of these, for the monthly KPIs.
     responded_at: Mapped[datetime | None]
     on_site_at: Mapped[datetime | None]
@@ -214,8 +211,16 @@ class FaultDoc(_Doc):
 
 
 class SlaDoc(_Doc):
+    """Deadlines in the site's business time; while paused they read "if resumed now"."""
+
     respond_by: datetime
     on_site_by: datetime
+    # Added with the SLA clock; receivers that predate them can ignore them.
+    resolve_by: datetime | None = None
+    paused_since: datetime | None = None
+    pause_reason: str | None = None
+    resume_at: datetime | None = None
+    clock_version: int = 1
 
 
 class ResolutionDoc(_Doc):
@@ -318,7 +323,15 @@ def document(wo: WorkOrder) -> WorkOrderDocument:
         predicted_failure_at=wo.predicted_failure_at,
         predicted_failure_low=wo.predicted_failure_low,
         predicted_failure_high=wo.predicted_failure_high,
-        sla=SlaDoc(respond_by=wo.respond_by, on_site_by=wo.on_site_by),
+        sla=SlaDoc(
+            respond_by=wo.respond_by,
+            on_site_by=wo.on_site_by,
+            resolve_by=wo.resolve_by,
+            paused_since=wo.sla_paused_since,
+            pause_reason=wo.sla_pause_reason,
+            resume_at=wo.sla_resume_at,
+            clock_version=wo.sla_clock_version,
+        ),
         suggested_actions=wo.suggested_actions,
         suggested_parts=wo.suggested_parts,
         assignee=wo.assignee,

@@ -1,4 +1,4 @@
-"""Priority class of a work order and its SLA deadlines.
+"""Priority class of a work order (its SLA deadlines: ``workorders.sla``).
 
 Priority follows from three things, in this order: the fault's severity, how soon the degradation
 trend predicts a failure, and how critical the asset is. Data-quality problems are never more
@@ -9,27 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from workorders.catalog import fault_info, is_data_quality
-from workorders.models import Criticality, Priority, SlaPolicy, Tier
+from workorders.models import Criticality, Priority
 
 _ORDER = [Priority.SUGGESTION, Priority.NORMAL, Priority.URGENT]
 URGENT_WITHIN = timedelta(hours=72)
 NORMAL_WITHIN = timedelta(days=14)
-
-# Seeded by the first migration; service managers edit them (set_sla_policy). Minutes.
-DEFAULT_SLA: dict[tuple[Priority, Tier], tuple[int, int]] = {
-    (Priority.URGENT, Tier.VIP): (60, 8 * 60),
-    (Priority.URGENT, Tier.STANDARD): (2 * 60, 24 * 60),
-    (Priority.URGENT, Tier.BASIC): (4 * 60, 48 * 60),
-    (Priority.NORMAL, Tier.VIP): (4 * 60, 48 * 60),
-    (Priority.NORMAL, Tier.STANDARD): (8 * 60, 72 * 60),
-    (Priority.NORMAL, Tier.BASIC): (24 * 60, 120 * 60),
-    (Priority.SUGGESTION, Tier.VIP): (24 * 60, 7 * 24 * 60),
-    (Priority.SUGGESTION, Tier.STANDARD): (48 * 60, 14 * 24 * 60),
-    (Priority.SUGGESTION, Tier.BASIC): (72 * 60, 30 * 24 * 60),
-}
 
 
 def classify(
@@ -114,41 +99,3 @@ def classify_explained(
 
 def higher(a: Priority, b: Priority) -> Priority:
     return a if _ORDER.index(a) >= _ORDER.index(b) else b
-
-
-def deadlines(
-    *, session: Session, priority: Priority, tier: Tier, start: datetime
-) -> tuple[datetime, datetime]:
-    """(respond_by, on_site_by) from the policy table, falling back to the defaults."""
-    policy = session.get(SlaPolicy, (priority, tier))
-    respond, on_site = (
-        (policy.respond_within_min, policy.on_site_within_min)
-        if policy is not None
-        else DEFAULT_SLA[(priority, tier)]
-    )
-    return start + timedelta(minutes=respond), start + timedelta(minutes=on_site)
-
-
-def set_sla_policy(
-    *,
-    session: Session,
-    priority: Priority,
-    tier: Tier,
-    respond_within_min: int,
-    on_site_within_min: int,
-) -> SlaPolicy:
-    """Edit one cell of the SLA table (applies to work orders created afterwards)."""
-    if not 0 < respond_within_min <= on_site_within_min:
-        raise ValueError("need 0 < respond_within_min <= on_site_within_min")
-    policy = session.get(SlaPolicy, (priority, tier))
-    if policy is None:
-        policy = SlaPolicy(priority=priority, customer_tier=tier)
-        session.add(policy)
-    policy.respond_within_min = respond_within_min
-    policy.on_site_within_min = on_site_within_min
-    session.flush()
-    return policy
-
-
-def list_sla_policies(*, session: Session) -> list[SlaPolicy]:
-    return list(session.query(SlaPolicy).order_by(SlaPolicy.priority, SlaPolicy.customer_tier))

@@ -40,6 +40,9 @@ from workorders.models import (
 )
 from workorders.requests.log import Received, record_request
 from workorders.requests.models import Channel, Outcome
+from workorders.sla import service as sla
+from workorders.sla.clock import Event
+from workorders.sla.models import ClockEventKind
 from workorders.webhooks.service import enqueue
 
 S = Status
@@ -179,6 +182,13 @@ def _load(*, session: Session, work_order_id: uuid.UUID, expected_version: int |
     return wo
 
 
+def load_for_change(
+    *, session: Session, work_order_id: uuid.UUID, expected_version: int | None
+) -> WorkOrder:
+    """The work order, ready for a change computed elsewhere (``workorders.sla.flows``)."""
+    return _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
+
+
 def apply_change(
     *,
     session: Session,
@@ -256,7 +266,7 @@ def transition(
     if to is S.CLOSED:
         changes["closed_at"] = now
     if to is S.REOPENED:
-        changes |= reopen_changes(session=session, wo=wo, now=now)
+        changes |= reopen_changes(session=session, wo=wo, now=now, actor=actor)
     action = f"status:{wo.status.value}->{to.value}" + (f" ({note})" if note else "")
     event: EventType = "work_order.reopened" if to is S.REOPENED else "work_order.status_changed"
     return apply_change(
@@ -271,16 +281,28 @@ def transition(
     )
 
 
-def reopen_changes(*, session: Session, wo: WorkOrder, now: datetime) -> dict[str, Any]:
-    respond_by, on_site_by = prio.deadlines(
-        session=session, priority=wo.priority, tier=wo.asset.tier, start=now
+def reopen_changes(
+    *,
+    session: Session,
+    wo: WorkOrder,
+    now: datetime,
+    actor: str = SYSTEM,
+    priority: Priority | None = None,
+) -> dict[str, Any]:
+    """Reopened work starts a new SLA clock (a new start event in its log), with ``priority``
+    when the reopening also raises it."""
+    plan = sla.plan_for(session=session, asset=wo.asset, now=now)
+    restart = Event(
+        kind=ClockEventKind.START,
+        at=now,
+        priority=priority or wo.priority,
+        tier=sla.tier_of(wo.asset),
+        plan_id=plan.id,
     )
-    return {
+    return sla.change(session=session, wo=wo, event=restart, actor=actor, now=now) | {
         "status": S.REOPENED,
         "repeat_count": wo.repeat_count + 1,
         "reopened_at": now,
-        "respond_by": respond_by,
-        "on_site_by": on_site_by,
         "responded_at": None,
         "on_site_at": None,
         "resolved_at": None,
@@ -525,8 +547,11 @@ def _open_for_alert(
             ).order_by(WorkOrder.closed_at.desc())
         ).first()
     if active is not None:
-        changes = reopen_changes(session=session, wo=active, now=now) | _detection(decision, now)
-        changes["priority"] = prio.higher(wanted, active.priority)
+        raised = prio.higher(wanted, active.priority)
+        changes = reopen_changes(
+            session=session, wo=active, now=now, priority=raised
+        ) | _detection(decision, now)
+        changes["priority"] = raised
         changes |= with_channel(active, Channel.ALERT)
         apply_change(
             session=session,
@@ -651,27 +676,35 @@ def _escalate(
 
 
 def raised_priority(
-    *, session: Session, wo: WorkOrder, wanted: Priority, now: datetime
+    *, session: Session, wo: WorkOrder, wanted: Priority, now: datetime, actor: str = SYSTEM
 ) -> dict[str, Any]:
-    """The changes that raise a work order to ``wanted``: its deadlines only ever get earlier."""
-    respond_by, on_site_by = prio.deadlines(
-        session=session, priority=wanted, tier=wo.asset.tier, start=now
+    """The changes that raise a work order to ``wanted``: its deadlines only ever get earlier
+    (the SLA clock's rule for a higher priority, see ``workorders.sla.clock``)."""
+    return reclassified(session=session, wo=wo, priority=wanted, actor=actor, now=now)
+
+
+def reclassified(
+    *, session: Session, wo: WorkOrder, priority: Priority, actor: str, now: datetime
+) -> dict[str, Any]:
+    """The changes of a new priority: the priority and the SLA clock recomputed with it."""
+    event = Event(
+        kind=ClockEventKind.TARGET_CHANGE,
+        at=now,
+        priority=priority,
+        reason=f"priority {wo.priority.value} -> {priority.value}",
     )
-    return {
-        "priority": wanted,
-        "respond_by": min(respond_by, wo.respond_by),
-        "on_site_by": min(on_site_by, wo.on_site_by),
-    }
+    return {"priority": priority} | sla.change(
+        session=session, wo=wo, event=event, actor=actor, now=now
+    )
 
 
 def insert_work_order(
     *, session: Session, asset: Asset, priority: Priority, now: datetime, actor: str, **fields: Any
 ) -> WorkOrder:
-    """A new open work order with the next number of the year and its SLA deadlines from the
-    customer's tier; ``fields`` are the columns that say what it is about and where it came from."""
-    respond_by, on_site_by = prio.deadlines(
-        session=session, priority=priority, tier=asset.tier, start=now
-    )
+    """A new open work order with the next number of the year and its SLA clock started
+    (``workorders.sla``); ``fields`` are the columns that say what it is about and where it came
+    from."""
+    clock = sla.opening(session=session, asset=asset, priority=priority, now=now)
     seq = next_counter(session=session, name=f"work_order_number:{now.year}")
     wo = WorkOrder(
         id=uuid.uuid4(),
@@ -683,15 +716,15 @@ def insert_work_order(
         status=S.OPEN,
         created_at=now,
         updated_at=now,
-        respond_by=respond_by,
-        on_site_by=on_site_by,
         parts_used=[],
         repeat_count=0,
         visits=0,
         **fields,
+        **clock.fields(),
     )
     session.add(wo)
     session.flush()
+    sla.record_opening(session=session, wo=wo, opening=clock, actor=actor)
     session.add(
         WorkOrderAudit(
             work_order_id=wo.id,

@@ -355,8 +355,9 @@ def test_follow_up_closes_quiet_resolved_work_orders_only(db: Db) -> None:
         assert service.get_work_order(session=session, ref=uncoded.id).status is Status.RESOLVED
 
 
-def test_sla_policy_and_asset_criticality_are_editable(db: Db) -> None:
-    from workorders.priority import set_sla_policy
+def test_sla_plan_and_asset_criticality_are_editable(db: Db) -> None:
+    from workorders.sla import plans
+    from workorders.sla.models import PlanIn
 
     with db.factory() as session:
         assets.ensure_asset(
@@ -370,24 +371,23 @@ def test_sla_policy_and_asset_criticality_are_editable(db: Db) -> None:
             customer_tier=Tier.VIP,
             criticality=Criticality.HIGH,
         )
-        set_sla_policy(
-            session=session,
-            priority=Priority.URGENT,
-            tier=Tier.VIP,
-            respond_within_min=30,
-            on_site_within_min=240,
+        default = plans.default_plan(session=session)
+        edited = plans.read(default).model_copy(deep=True)
+        for cell in edited.targets:
+            if (cell.priority, cell.customer_tier) == (Priority.URGENT, Tier.VIP):
+                cell.respond_min, cell.on_site_min = 30, 240
+        data = PlanIn.model_validate(
+            edited.model_dump(exclude={"id", "is_default", "updated_at", "updated_by"})
         )
-        with pytest.raises(ValueError, match="respond_within_min"):
-            set_sla_policy(
-                session=session,
-                priority=Priority.URGENT,
-                tier=Tier.VIP,
-                respond_within_min=300,
-                on_site_within_min=240,
-            )
+        plans.update_plan(session=session, plan_id=default.id, data=data, actor="t", now=T0)
+        for cell in data.targets:
+            if (cell.priority, cell.customer_tier) == (Priority.URGENT, Tier.VIP):
+                cell.respond_min = 300
+        with pytest.raises(InvalidInput, match="respond_min <= on_site_min"):
+            plans.update_plan(session=session, plan_id=default.id, data=data, actor="t", now=T0)
         session.commit()
     wo = _open(db, asset="vip-1")
-    # A normal fault on a highly critical asset is urgent; the VIP cell of the table applies.
+    # A normal fault on a highly critical asset is urgent; the VIP cell of the plan applies.
     assert wo.priority is Priority.URGENT
     assert (wo.respond_by, wo.on_site_by) == (T0 + timedelta(minutes=30), T0 + timedelta(hours=4))
     assert wo.asset.customer == "ACME"

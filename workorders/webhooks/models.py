@@ -20,6 +20,8 @@ EVENT_TYPES = (
     "work_order.updated",
     "work_order.status_changed",
     "work_order.reopened",
+    # An SLA deadline reached 50, 75 or 100 %: the document plus an "escalation" member.
+    "work_order.escalated",
 )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -127,16 +129,25 @@ def remove_subscription(*, session: Session, subscription_id: uuid.UUID) -> None
 
 
 def enqueue(
-    *, session: Session, event_type: str, work_order: WorkOrder, now: datetime
+    *,
+    session: Session,
+    event_type: str,
+    work_order: WorkOrder,
+    now: datetime,
+    extra: dict[str, Any] | None = None,
 ) -> OutboxEvent:
-    """Write the event and one delivery per interested subscription, in the caller's transaction."""
+    """Write the event and one delivery per interested subscription, in the caller's transaction.
+
+    ``extra`` adds event-specific members beside the document (``escalation`` for
+    ``work_order.escalated``).
+    """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     event = OutboxEvent(
         id=uuid.uuid4(),
         event_type=event_type,
         work_order_id=work_order.id,
-        body=document(work_order).model_dump_json(),
+        body=_body(work_order, extra),
         created_at=now,
     )
     session.add(event)
@@ -153,6 +164,13 @@ def enqueue(
             )
     session.flush()
     return event
+
+
+def _body(work_order: WorkOrder, extra: dict[str, Any] | None) -> str:
+    doc = document(work_order)
+    if not extra:
+        return doc.model_dump_json()
+    return json.dumps(doc.model_dump(mode="json") | extra)
 
 
 def list_deliveries(
