@@ -178,7 +178,8 @@ class Demo:
             self._start_thread("trainer", self._train_when_warm)
         self.console.print(
             f"Vigil demo: broker {url} (MQTT {protocol}); data in {data_dir.resolve()}\n"
-            f"Dashboard: [bold]{self.service.url}[/bold]  sign-in key: [bold]{self.sign_in_key}[/bold]"
+            f"Dashboard: [bold]{self.service.url}[/bold]  sign-in key: [bold]{self.sign_in_key}[/bold]\n"
+            f"SLA escalation mails: {self.service.mailer.description}"
         )
 
     def _start_thread(self, name: str, target: object, *args: object) -> None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ from ingest.presence import PresenceTracker
 from models.base import Decision
 from models.registry import Registry
 from models.scoring import CycleReport, add_scoring_job
+from notify.mail import mailer_from
 from vigil import db
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
@@ -42,6 +44,8 @@ from workorders.db import make_engine, session_factory
 from workorders.models import Priority
 from workorders.presence import OutageWatch
 from workorders.scheduled import close_verified
+from workorders.sla import escalation
+from workorders.sla.flows import resume_due
 from workorders.webhooks.scheduled import RetryPolicy, deliver_due
 
 log = logging.getLogger(__name__)
@@ -160,6 +164,12 @@ class Service:
         self._stack.callback(self.quarantine.close)
         self.registry = Registry(settings.data_dir / "models")
         self.scoring = Scoring(travel_time=straight_line(settings.travel_speed_kmh))
+        self.mailer = mailer_from(settings.smtp_url, outbox_dir=self.mail_dir)
+        dispatchers, managers, staff = settings.escalation_addresses
+        self.directory = escalation.Directory(
+            dispatchers=dispatchers, service_managers=managers, staff=staff
+        )
+        log.info("escalation mails go to %s", self.mailer.description)
         if self.with_collector:
             self.ingest = build_ingest(settings, self.store, self.quarantine)
             stats = self.ingest.collector.stats
@@ -248,8 +258,37 @@ class Service:
                 max_instances=1,
                 coalesce=True,
             )
+        scheduler.add_job(
+            self.escalate,
+            "interval",
+            seconds=self.settings.escalation_poll_s,
+            id="vigil-escalation",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=_wall_clock(),
+        )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)
+
+    def escalate(self) -> None:
+        """One escalation round: scheduled resumes, due milestones, then the waiting mails."""
+        now = _wall_clock()
+        resume_due(session_factory=self.sessions, now=now)
+        fired = escalation.tick(
+            session_factory=self.sessions,
+            now=now,
+            directory=self.directory,
+            sender=self.settings.mail_from,
+            base_url=self.url,
+        )
+        for f in fired:
+            log.info("escalation: %s %s %d%% -> %s", f.number, f.clock.value, f.level, f.told)
+        escalation.send_mails(
+            session_factory=self.sessions,
+            mailer=self.mailer,
+            sender=self.settings.mail_from,
+            now=now,
+        )
 
     def on_decisions(self, decisions: list[Decision]) -> None:
         handle_decisions(
@@ -331,6 +370,11 @@ class Service:
             sock.close()
 
         self._stack.callback(stop_api)
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where mails are written when no SMTP relay is configured."""
+        return self.settings.data_dir / "mail"
 
     @property
     def url(self) -> str:

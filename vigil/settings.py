@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from notify.mail import parse_smtp_url
+
 _MQTT_SCHEMES = ("mqtt", "mqtts", "tcp", "ssl")
 
 
@@ -123,6 +125,20 @@ class Settings(BaseSettings):
     # How often RT's status changes are read back.
     rt_poll_s: float = Field(default=30.0, gt=0)
 
+    # --- SLA escalation and e-mail ---
+    # smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://...; unset: mails are
+    # written as .eml files under <data dir>/mail.
+    smtp_url: str | None = None
+    mail_from: str = "vigil@localhost"
+    # Who hears of escalations, comma-separated addresses (the plan names the roles per level).
+    dispatcher_emails: str = ""
+    service_manager_emails: str = ""
+    # Assignees by name: "ana=ana@example.com,bo=bo@example.com" (an assignee that is an address
+    # needs no entry).
+    staff_emails: str = ""
+    # How often due escalations, scheduled resumes and waiting mails are looked at.
+    escalation_poll_s: float = Field(default=30.0, gt=0)
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
@@ -151,6 +167,27 @@ class Settings(BaseSettings):
                 raise ValueError(f"a named segment must be a whole topic level, got {segment!r}")
             if segment in ("+", "#"):
                 raise ValueError("use named segments like {site}, not MQTT wildcards")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value:
+            parse_smtp_url(value)
+        return value or None
+
+    @field_validator("dispatcher_emails", "service_manager_emails")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for address in split_addresses(value):
+            if "@" not in address:
+                raise ValueError(f"{address!r} is not an e-mail address (comma-separated list)")
+        return value
+
+    @field_validator("staff_emails")
+    @classmethod
+    def _staff(cls, value: str) -> str:
+        staff_addresses(value)
         return value
 
     @field_validator("influx_url")
@@ -204,6 +241,15 @@ class Settings(BaseSettings):
         return "influxdb" if self.influx_url else "sqlite"
 
     @property
+    def escalation_addresses(self) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+        """(dispatchers, service managers, staff name -> address)."""
+        return (
+            split_addresses(self.dispatcher_emails),
+            split_addresses(self.service_manager_emails),
+            staff_addresses(self.staff_emails),
+        )
+
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'vigil.db'}"
 
@@ -224,6 +270,24 @@ class Settings(BaseSettings):
 
 
 _config_file: Path | None = None
+
+
+def split_addresses(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def staff_addresses(value: str) -> dict[str, str]:
+    """
+    >>> staff_addresses("ana=ana@acme.test, bo = bo@acme.test")
+    {'ana': 'ana@acme.test', 'bo': 'bo@acme.test'}
+    """
+    out: dict[str, str] = {}
+    for part in split_addresses(value):
+        name, sep, address = part.partition("=")
+        if not sep or not name.strip() or "@" not in address:
+            raise ValueError(f"expected name=address pairs separated by commas, got {part!r}")
+        out[name.strip()] = address.strip()
+    return out
 
 
 class SettingsError(Exception):

@@ -5,7 +5,8 @@ kept as a running counter:
 
 - the last ``start`` (creation, or reopening) starts the clock at zero;
 - a ``pause`` stops it until the ``resume`` after it, or until its ``resume_at`` if that comes
-  first; a pause still open stops it until now (the deadline then shown is "if resumed now");
+  first; a pause still open without ``resume_at`` stops it until now (the deadline then shown
+  is "if resumed now");
 - a ``target_change`` (reclassification, another tier or plan) at time t: a lower priority gets
   its targets counted from the start; a higher one gets them counted from t, but never later than
   the deadline it had (``max(from_start, min(from_change, before))``).
@@ -88,7 +89,10 @@ def compute(
     if first.priority is None or first.tier is None:
         raise ValueError("a start event names the priority and tier")
     pauses, open_pause = _pauses(log, now)
-    closed = [*pauses, Pause(open_pause.at, now)] if open_pause and open_pause.at < now else pauses
+    closed = list(pauses)
+    if open_pause is not None:
+        # Until its scheduled resume; without one, "if resumed now".
+        closed.append(Pause(open_pause.at, open_pause.resume_at or max(now, open_pause.at)))
 
     priority, tier, plan_id = first.priority, first.tier, first.plan_id
     # The classification in force, and each change's instant (to count raised targets from it).
@@ -102,26 +106,27 @@ def compute(
             plan_id = e.plan_id if e.plan_id is not None else plan_id
             changes.append((e.at, priority, tier, plan_id))
 
-    final = targets_for(priority, tier, plan_id)
-    calendar = calendar_for(final.around_the_clock)
-
-    def due(anchor: datetime, seconds: float) -> datetime:
+    def due(anchor: datetime, seconds: float, targets: Targets) -> datetime:
+        calendar = calendar_for(targets.around_the_clock)
         return deadline(start=anchor, business_seconds=seconds, calendar=calendar, pauses=closed)
 
     deadlines: dict[ClockKind, Deadline] = {}
     for kind in ClockKind:
-        anchor, target = first.at, _seconds(targets_for(*changes[0][1:]), kind)
-        current = due(anchor, target)
+        # Each classification counts in its own calendar (24x7 or the site's hours).
+        basis = targets_for(*changes[0][1:])
+        anchor, target = first.at, _seconds(basis, kind)
+        current = due(anchor, target, basis)
         for at, p, t, plan in changes[1:]:
-            new_target = _seconds(targets_for(p, t, plan), kind)
-            from_start = due(first.at, new_target)
-            from_change = due(at, new_target)
+            new = targets_for(p, t, plan)
+            new_target = _seconds(new, kind)
+            from_start = due(first.at, new_target, new)
+            from_change = due(at, new_target, new)
             if from_start >= min(from_change, current):
-                anchor, target, current = first.at, new_target, from_start
+                basis, anchor, target, current = new, first.at, new_target, from_start
             elif from_change <= current:
-                anchor, target, current = at, new_target, from_change
+                basis, anchor, target, current = new, at, new_target, from_change
         milestones = tuple(
-            (level, current if level == 100 else due(anchor, target * level / 100))
+            (level, current if level == 100 else due(anchor, target * level / 100, basis))
             for level in LEVELS
         )
         deadlines[kind] = Deadline(

@@ -1,0 +1,117 @@
+"""SLA plans through the API (read by staff, edited by service managers), the clock of a work
+order, pause and resume, reclassification, and what is at risk."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from api.roles import Role
+from tests.api.builders import auth, decision, open_work_order
+from tests.api.conftest import ApiWorld
+from workorders import service
+
+
+def _default(world: ApiWorld) -> dict[str, Any]:
+    plans = world.client.get("/api/v1/sla/plans", headers=auth(world.keys[Role.viewer]))
+    assert plans.status_code == 200, plans.text
+    [default] = [p for p in plans.json() if p["is_default"]]
+    return dict(default)
+
+
+def test_plans_are_read_by_staff_and_edited_by_admins(world: ApiWorld) -> None:
+    default = _default(world)
+    assert default["name"] == "default"
+    assert default["around_the_clock"] == ["urgent"]
+    assert default["auto_dispatch"] == {
+        "urgent": {"confirm_within_min": 30, "send": "nearest_qualified"}
+    }
+    assert len(default["targets"]) == 9
+    body = {
+        k: v
+        for k, v in default.items()
+        if k not in ("id", "is_default", "updated_at", "updated_by")
+    }
+    gold = body | {"name": "gold", "around_the_clock": ["urgent", "normal"]}
+    refused = world.client.post(
+        "/api/v1/sla/plans", json=gold, headers=auth(world.keys[Role.operator])
+    )
+    assert refused.status_code == 403
+    assert "edit SLA plans" in refused.json()["detail"]
+    created = world.client.post(
+        "/api/v1/sla/plans", json=gold, headers=auth(world.keys[Role.admin])
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["around_the_clock"] == ["normal", "urgent"]
+    again = world.client.post("/api/v1/sla/plans", json=gold, headers=auth(world.keys[Role.admin]))
+    assert again.status_code == 409
+    gold["targets"][0]["respond_min"] = gold["targets"][0]["resolve_min"] + 1
+    bad = world.client.put(
+        f"/api/v1/sla/plans/{created.json()['id']}", json=gold, headers=auth(world.keys[Role.admin])
+    )
+    assert bad.status_code == 422
+    assert "respond_min <= on_site_min" in bad.json()["detail"]
+    missing = world.client.post(
+        "/api/v1/sla/plans",
+        json=body | {"name": "thin", "targets": body["targets"][:3]},
+        headers=auth(world.keys[Role.admin]),
+    )
+    assert missing.status_code == 422
+    assert "missing" in missing.json()["detail"]
+    assert (
+        world.client.get("/api/v1/sla/plans/999", headers=auth(world.keys[Role.viewer])).status_code
+        == 404
+    )
+
+
+def test_pause_resume_and_the_clock_log(world: ApiWorld) -> None:
+    wo = open_work_order(world.factory)
+    headers = auth(world.keys[Role.operator])
+    url = f"/api/v1/work-orders/{wo.number}"
+    paused = world.client.post(
+        f"{url}/sla/pause", json={"reason": "waiting_for_parts"}, headers=headers
+    )
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["sla"]["pause_reason"] == "waiting_for_parts"
+    twice = world.client.post(
+        f"{url}/sla/pause", json={"reason": "waiting_for_parts"}, headers=headers
+    )
+    assert twice.status_code == 422
+    bad = world.client.post(f"{url}/sla/pause", json={"reason": "lunch"}, headers=headers)
+    assert bad.status_code == 422
+    resumed = world.client.post(f"{url}/sla/resume", headers=headers)
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["sla"]["paused_since"] is None
+    clock = world.client.get(f"{url}/sla", headers=auth(world.keys[Role.viewer])).json()
+    assert [e["kind"] for e in clock["log"]] == ["start", "pause", "resume"]
+    assert len(clock["milestones"]) == 9
+    viewer = world.client.post(f"{url}/sla/resume", headers=auth(world.keys[Role.viewer]))
+    assert viewer.status_code == 403
+
+
+def test_reclassify_by_hand_with_a_reason(world: ApiWorld) -> None:
+    wo = open_work_order(world.factory)
+    headers = auth(world.keys[Role.operator])
+    url = f"/api/v1/work-orders/{wo.number}/priority"
+    changed = world.client.post(
+        url, json={"priority": "normal", "reason": "no smoke after all"}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["priority"] == "normal"
+    assert datetime.fromisoformat(changed.json()["sla"]["respond_by"]) > wo.respond_by
+    no_reason = world.client.post(url, json={"priority": "urgent", "reason": ""}, headers=headers)
+    assert no_reason.status_code == 422
+
+
+def test_at_risk_lists_overdue_work(world: ApiWorld) -> None:
+    month_ago = datetime.now(UTC) - timedelta(days=30)
+    with world.factory() as session:
+        service.open_for_alert(session=session, decision=decision(at=month_ago), now=month_ago)
+        session.commit()
+    risk = world.client.get("/api/v1/sla/at-risk", headers=auth(world.keys[Role.viewer]))
+    assert risk.status_code == 200, risk.text
+    rows = risk.json()
+    assert rows
+    assert rows[0]["overdue"] is True
+    assert rows[0]["level"] == 100
+    assert rows[0]["business_minutes_left"] < 0
