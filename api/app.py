@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, openapi, readmodels
 from api.config import ApiConfig
-from api.dashboard import dispatch as dispatch_board
+from api.dashboard import sla as sla_pages
 from api.dashboard import views as dashboard
 from api.dashboard.auth import SignInRequired, redirect_to_sign_in
 from api.events import EventBus
@@ -191,7 +191,7 @@ def create_app(
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(dashboard.router)
-    app.include_router(dispatch_board.router)
+    app.include_router(sla_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)
