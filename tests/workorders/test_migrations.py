@@ -68,7 +68,9 @@ def test_sla_policies_and_open_work_orders_are_carried_into_the_sla_clock(empty_
     start event and its nine milestones, counted around the clock as its deadlines were."""
     from workorders.db import make_engine, session_factory
 
-    before = ScriptDirectory.from_config(alembic_config()).get_revision("0011_sla_clock").down_revision
+    before = (
+        ScriptDirectory.from_config(alembic_config()).get_revision("0011_sla_clock").down_revision
+    )
     command.upgrade(alembic_config(empty_url), str(before))
     engine = make_engine(empty_url)
     created = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
