@@ -548,9 +548,9 @@ def _open_for_alert(
         ).first()
     if active is not None:
         raised = prio.higher(wanted, active.priority)
-        changes = reopen_changes(
-            session=session, wo=active, now=now, priority=raised
-        ) | _detection(decision, now)
+        changes = reopen_changes(session=session, wo=active, now=now, priority=raised) | _detection(
+            decision, now
+        )
         changes["priority"] = raised
         changes |= with_channel(active, Channel.ALERT)
         apply_change(

@@ -16,7 +16,7 @@ from api.deps import SessionDep, actor
 from api.routers.sla import PLAN_EDITORS, STAFF
 from workorders.errors import WorkOrderError
 from workorders.models import Priority, Tier
-from workorders.sla import plans
+from workorders.sla import flows, plans
 from workorders.sla.models import LEVELS, EscalationRole, PlanIn
 from workorders.sla.risk import at_risk
 
@@ -85,13 +85,11 @@ async def save_plan(
         return _forbidden(request, user)
     try:
         data = _plan_from_form(fields)
+        now = datetime.now(UTC)
         plans.update_plan(
-            session=session,
-            plan_id=plan_id,
-            data=data,
-            actor=actor(user.key),
-            now=datetime.now(UTC),
+            session=session, plan_id=plan_id, data=data, actor=actor(user.key), now=now
         )
+        flows.plan_edited(session=session, plan_id=plan_id, actor=actor(user.key), now=now)
     except (ValidationError, ValueError, WorkOrderError) as error:
         session.rollback()
         message = _message(error)

@@ -71,12 +71,12 @@ def create_plan(body: PlanIn, session: SessionDep, key: PlanEditorKey) -> PlanRe
     "/plans/{plan_id}",
     response_model=PlanRead,
     responses=_ERRORS,
-    summary="Edit an SLA plan (running clocks use it at their next recomputation)",
+    summary="Edit an SLA plan (the open work counting with it is recomputed at once)",
 )
 def update_plan(plan_id: int, body: PlanIn, session: SessionDep, key: PlanEditorKey) -> PlanRead:
-    plan = plans.update_plan(
-        session=session, plan_id=plan_id, data=body, actor=actor(key), now=datetime.now(UTC)
-    )
+    now = datetime.now(UTC)
+    plan = plans.update_plan(session=session, plan_id=plan_id, data=body, actor=actor(key), now=now)
+    flows.plan_edited(session=session, plan_id=plan.id, actor=actor(key), now=now)
     return plans.read(plan)
 
 

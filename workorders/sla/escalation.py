@@ -24,7 +24,7 @@ from workorders.db import in_transaction
 from workorders.models import FINISHED, Status, WorkOrder
 from workorders.sla import plans
 from workorders.sla.models import ClockKind, EscalationMail, EscalationRole, Milestone, SlaPlan
-from workorders.sla.service import current_plan_id
+from workorders.sla.service import plan_of
 from workorders.webhooks.service import enqueue
 
 log = logging.getLogger(__name__)
@@ -142,9 +142,7 @@ def _tell(
     sender: str,
     base_url: str,
 ) -> Fired:
-    plan_id = current_plan_id(session=session, wo_id=wo.id)
-    plan = session.get(SlaPlan, plan_id) if plan_id is not None else None
-    plan = plan or plans.default_plan(session=session)
+    plan = plan_of(session=session, wo=wo)
     roles = plans.roles_at(plan=plan, level=milestone.level)
     told: list[str] = []
     to: dict[str, str] = {}

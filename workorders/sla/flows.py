@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from workorders import service
 from workorders.db import in_transaction
 from workorders.errors import InvalidInput
-from workorders.models import FINISHED, Priority, Status, WorkOrder
+from workorders.models import FINISHED, Asset, Priority, Status, WorkOrder
 from workorders.sla import service as sla
 from workorders.sla.clock import Event
-from workorders.sla.models import ClockEventKind, PauseReason
+from workorders.sla.models import ClockEventKind, PauseReason, SlaPlan
 
 AUTO_RESUME = "vigil (automatic resume)"
 
@@ -138,3 +138,58 @@ def resume_due(*, session_factory: sessionmaker[Session], now: datetime) -> list
         return done
 
     return in_transaction(session_factory, run)
+
+
+def recompute(
+    *, session: Session, work_order_ids: list[uuid.UUID], actor: str, now: datetime, why: str
+) -> list[str]:
+    """Recompute the clocks of these work orders from their logs (a plan or a site calendar was
+    edited): the deadlines that move are saved, with an audit entry saying why."""
+    changed = []
+    for wo_id in work_order_ids:
+        wo = service.load_for_change(session=session, work_order_id=wo_id, expected_version=None)
+        changes = sla.change(session=session, wo=wo, event=None, actor=actor, now=now)
+        moved = {k: v for k, v in changes.items() if getattr(wo, k) != v}
+        if moved:
+            service.apply_change(
+                session=session,
+                wo=wo,
+                now=now,
+                actor=actor,
+                event="work_order.updated",
+                action=f"sla recomputed: {why}",
+                **moved,
+            )
+            changed.append(wo.number)
+    return changed
+
+
+def open_work(
+    *, session: Session, plan_id: int | None = None, site_id: int | None = None
+) -> list[uuid.UUID]:
+    """Open work orders whose clock counts with this plan, or whose asset is at this site."""
+    query = sa.select(WorkOrder).where(WorkOrder.status.not_in([*FINISHED, Status.RESOLVED.value]))
+    if site_id is not None:
+        query = query.join(Asset, Asset.id == WorkOrder.asset_id).where(Asset.site_id == site_id)
+    rows = session.scalars(query).all()
+    if plan_id is None:
+        return [wo.id for wo in rows]
+    return [wo.id for wo in rows if sla.current_plan_id(session=session, wo_id=wo.id) == plan_id]
+
+
+def plan_edited(*, session: Session, plan_id: int, actor: str, now: datetime) -> list[str]:
+    """After a plan edit: the open work counting with it gets its deadlines recomputed."""
+    plan = session.get(SlaPlan, plan_id)
+    name = plan.name if plan is not None else str(plan_id)
+    ids = open_work(session=session, plan_id=plan_id)
+    return recompute(
+        session=session, work_order_ids=ids, actor=actor, now=now, why=f"SLA plan {name!r} edited"
+    )
+
+
+def site_calendar_edited(*, session: Session, site_id: int, actor: str, now: datetime) -> list[str]:
+    """After a site's hours or holidays changed: its open work gets its deadlines recomputed."""
+    ids = open_work(session=session, site_id=site_id)
+    return recompute(
+        session=session, work_order_ids=ids, actor=actor, now=now, why="site calendar edited"
+    )

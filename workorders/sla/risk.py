@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from customers.calendar import Calendar, business_seconds_between
 from workorders.models import FINISHED, Priority, Status, WorkOrder
 from workorders.sla.models import ClockKind, Milestone
-from workorders.sla.service import FIELDS, site_calendar
+from workorders.sla.service import FIELDS, plan_of, site_calendar
 
 _MET = {
     ClockKind.RESPOND: "responded_at",
@@ -35,7 +35,7 @@ class AtRisk:
     # The highest level reached (50, 75, 100) by the clock at ``now``; 0 when none yet.
     level: int
     overdue: bool
-    # Business seconds left in the site's calendar (negative once overdue).
+    # Business seconds left in the clock's calendar (negative once overdue).
     business_seconds_left: float
     paused_since: datetime | None
     told: list[str]
@@ -64,11 +64,12 @@ def at_risk(
         key = (wo.id, milestone.clock)
         if key not in best or milestone.level > best[key][0].level:
             best[key] = (milestone, wo)
-    calendars: dict[int, Calendar] = {}
     out = []
     for milestone, wo in best.values():
         due: datetime = getattr(wo, FIELDS[milestone.clock])
-        cal = calendars.setdefault(wo.asset_id, site_calendar(session=session, asset=wo.asset))
+        cal = site_calendar(session=session, asset=wo.asset)
+        if wo.priority.value in plan_of(session=session, wo=wo).around_the_clock:
+            cal = Calendar.around_the_clock(cal.timezone)
         out.append(
             AtRisk(
                 work_order_id=wo.id,

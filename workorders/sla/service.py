@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customers.calendar import Calendar
+from customers.models import Contract
 from workorders.models import Asset, Priority, Tier, WorkOrder
 from workorders.sla import plans
 from workorders.sla.clock import ClockState, Event, compute
@@ -29,16 +30,41 @@ FIELDS = {
 
 
 def site_calendar(*, session: Session, asset: Asset) -> Calendar:
-    """The calendar the asset's site works by; UTC around the clock while it has no site."""
-    return Calendar.around_the_clock("UTC")
+    """The calendar the asset's site works by (its zone, weekly hours and active holidays); UTC
+    around the clock while the asset has no site record."""
+    site = asset.site_record
+    if site is None:
+        return Calendar.around_the_clock("UTC")
+    return Calendar.from_site(
+        timezone=site.timezone,
+        business_hours=site.business_hours,
+        holidays=[h.day for h in site.holidays if h.active],
+    )
 
 
 def tier_of(asset: Asset) -> Tier:
-    return asset.customer_tier
+    """The customer record's tier once the asset is on a site record, else the asset's own."""
+    return asset.tier
 
 
 def plan_for(*, session: Session, asset: Asset, now: datetime) -> SlaPlan:
-    """The plan of the contract covering the asset, else the default plan."""
+    """The plan named by a contract covering the asset that day (by contract number when
+    several name one), else the default plan."""
+    if asset.customer_id is not None:
+        day = now.date()
+        covering = session.scalars(
+            sa.select(Contract)
+            .where(
+                Contract.customer_id == asset.customer_id,
+                Contract.starts_on <= day,
+                Contract.ends_on >= day,
+                Contract.sla_plan.is_not(None),
+            )
+            .order_by(Contract.number)
+        )
+        for contract in covering:
+            if contract.all_assets or asset in contract.assets:
+                return plans.plan_named(session=session, name=contract.sla_plan)
     return plans.default_plan(session=session)
 
 
@@ -131,6 +157,14 @@ def current_plan_id(*, session: Session, wo_id: uuid.UUID) -> int | None:
     """The plan the clock counts with: the last start or target change that named one."""
     plan_ids = [e.plan_id for e in events(session=session, wo_id=wo_id) if e.plan_id is not None]
     return plan_ids[-1] if plan_ids else None
+
+
+def plan_of(*, session: Session, wo: WorkOrder) -> SlaPlan:
+    """The plan a work order's clock counts with (dispatch reads its auto-dispatch rule:
+    ``plans.auto_dispatch_rule(plan=plan_of(...), priority=wo.priority)``)."""
+    plan_id = current_plan_id(session=session, wo_id=wo.id)
+    plan = session.get(SlaPlan, plan_id) if plan_id is not None else None
+    return plan or plans.default_plan(session=session)
 
 
 def log(*, session: Session, wo_id: uuid.UUID) -> list[ClockEvent]:
