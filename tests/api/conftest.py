@@ -3,9 +3,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -23,6 +25,8 @@ from models.registry import Registry
 from tests.api.builders import Fleet, api_config, make_keys
 from tests.workorders.dbkit import BACKENDS, pg_engine, sqlite_template  # noqa: F401
 from workorders.db import Base, make_engine, session_factory
+from workorders.sla import plans
+from workorders.sla.models import SlaPlan
 
 
 @dataclass
@@ -77,6 +81,18 @@ def _empty_postgres(engine: Engine) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in _KEEP)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # The SLA plans are seeded by the migrations: back to the seed (tests edit and add plans).
+    with session_factory(engine)() as session:
+        session.execute(sa.delete(SlaPlan).where(SlaPlan.is_default.is_(False)))
+        default = plans.default_plan(session=session)
+        plans.update_plan(
+            session=session,
+            plan_id=default.id,
+            data=plans.default_plan_in(),
+            actor="migration",
+            now=datetime.now(UTC),
+        )
+        session.commit()
 
 
 @pytest.fixture(params=BACKENDS)
