@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from api.dashboard.auth import CurrentViewer, form_fields, same_origin
 from api.dashboard.views import _page
 from api.deps import SessionDep, actor
-from api.routers.sla import PLAN_EDITORS, STAFF
+from api.routers.sla import PLAN_EDITORS, RISK_READERS, STAFF
 from workorders.errors import WorkOrderError
 from workorders.models import Priority, Tier
 from workorders.sla import flows, plans
@@ -34,14 +34,14 @@ def _risk_context(session: SessionDep) -> dict[str, Any]:
 
 @router.get("/sla/at-risk", response_class=HTMLResponse)
 def risk_page(request: Request, session: SessionDep, user: CurrentViewer) -> HTMLResponse:
-    if user.role not in STAFF:
+    if user.role not in RISK_READERS:
         return _forbidden(request, user)
     return _page(request, "sla_risk.html", user=user, nav="risk", **_risk_context(session))
 
 
 @router.get("/fragments/sla-risk", response_class=HTMLResponse)
 def risk_fragment(request: Request, session: SessionDep, user: CurrentViewer) -> HTMLResponse:
-    if user.role not in STAFF:
+    if user.role not in RISK_READERS:
         return _forbidden(request, user)
     return _page(request, "_sla_risk.html", user=user, **_risk_context(session))
 

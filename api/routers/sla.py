@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentWorkOrder, SessionDep, actor, require
+from api.deps import CurrentWorkOrder, IfMatch, SessionDep, actor, require
 from api.models import ApiKey
 from api.roles import Role
-from api.routers.workorders import ChangeDep
+from api.routers.workorders import Change
 from workorders.errors import InvalidInput
 from workorders.models import Priority, Status, WorkOrderDocument
 from workorders.sla import flows, plans
@@ -29,12 +29,16 @@ def _roles(*names: str) -> frozenset[Role]:
     return frozenset(r for r in Role if r.value in names)
 
 
-# Everyone on the staff reads; a customer's key (when that role exists) does not.
+# Everyone on the staff reads plans; a customer's key (when that role exists) does not.
 STAFF = frozenset(r for r in Role if r.value not in ("customer",))
+# The at-risk list shows everybody's work: not for engineers (they see their own work only).
+RISK_READERS = frozenset(r for r in STAFF if r.value != "engineer")
 PLAN_EDITORS = _roles("admin", "service_manager")
-DESK = _roles("admin", "operator", "dispatcher", "service_manager")
+# The ticketing system may pause too (its "waiting for customer" states).
+DESK = _roles("admin", "operator", "integrator", "dispatcher", "service_manager")
 
-StaffKey = Annotated[ApiKey, Depends(require(STAFF, "read SLA plans and risks"))]
+StaffKey = Annotated[ApiKey, Depends(require(STAFF, "read SLA plans and clocks"))]
+RiskKey = Annotated[ApiKey, Depends(require(RISK_READERS, "list the work at risk"))]
 PlanEditorKey = Annotated[ApiKey, Depends(require(PLAN_EDITORS, "edit SLA plans"))]
 DeskKey = Annotated[ApiKey, Depends(require(DESK, "pause, resume or reclassify work"))]
 
@@ -103,7 +107,7 @@ class AtRiskRead(BaseModel):
 )
 def list_at_risk(
     session: SessionDep,
-    key: StaffKey,
+    key: RiskKey,
     min_level: Annotated[int, Query(ge=0, le=100)] = 50,
 ) -> list[AtRiskRead]:
     rows = at_risk(session=session, now=datetime.now(UTC), min_level=min_level)
@@ -195,6 +199,19 @@ def get_clock(wo: CurrentWorkOrder, session: SessionDep, key: StaffKey) -> Clock
     )
 
 
+def desk_change(
+    key: DeskKey,  # first: a role that may not run the desk learns nothing more
+    wo: CurrentWorkOrder,
+    session: SessionDep,
+    if_match: IfMatch,
+    response: Response,
+) -> Change:
+    return Change(wo=wo, session=session, key=key, if_match=if_match, response=response)
+
+
+DeskChange = Annotated[Change, Depends(desk_change)]
+
+
 class PauseBody(BaseModel):
     reason: PauseReason
     resume_at: datetime | None = Field(None, description="Resume by itself then (else by hand)")
@@ -211,7 +228,7 @@ class PriorityBody(BaseModel):
     responses=_ERRORS,
     summary="Pause the SLA clock (waiting for the customer or for parts)",
 )
-def pause(body: PauseBody, change: ChangeDep, key: DeskKey) -> WorkOrderDocument:
+def pause(body: PauseBody, change: DeskChange) -> WorkOrderDocument:
     if body.resume_at is not None and body.resume_at.tzinfo is None:
         raise InvalidInput("resume_at needs a time zone (e.g. 2026-03-02T09:00:00Z)")
     return change.apply(flows.pause, reason=body.reason, resume_at=body.resume_at)
@@ -223,7 +240,7 @@ def pause(body: PauseBody, change: ChangeDep, key: DeskKey) -> WorkOrderDocument
     responses=_ERRORS,
     summary="Resume the SLA clock by hand",
 )
-def resume(change: ChangeDep, key: DeskKey) -> WorkOrderDocument:
+def resume(change: DeskChange) -> WorkOrderDocument:
     return change.apply(flows.resume)
 
 
@@ -233,5 +250,5 @@ def resume(change: ChangeDep, key: DeskKey) -> WorkOrderDocument:
     responses=_ERRORS,
     summary="Reclassify by hand, with the reason; every deadline is recomputed",
 )
-def reclassify(body: PriorityBody, change: ChangeDep, key: DeskKey) -> WorkOrderDocument:
+def reclassify(body: PriorityBody, change: DeskChange) -> WorkOrderDocument:
     return change.apply(flows.reclassify, priority=body.priority, reason=body.reason)

@@ -87,6 +87,24 @@ def test_pause_resume_and_the_clock_log(world: ApiWorld) -> None:
     assert len(clock["milestones"]) == 9
     viewer = world.client.post(f"{url}/sla/resume", headers=auth(world.keys[Role.viewer]))
     assert viewer.status_code == 403
+    assert "pause, resume or reclassify" in viewer.json()["detail"]
+    # The ticketing system may pause too (its own "waiting for customer" state).
+    by_ticketing = world.client.post(
+        f"{url}/sla/pause",
+        json={"reason": "waiting_for_customer", "resume_at": "2099-01-01T08:00:00Z"},
+        headers=auth(world.keys[Role.integrator]),
+    )
+    assert by_ticketing.status_code == 200, by_ticketing.text
+    assert by_ticketing.json()["sla"]["resume_at"].startswith("2099-01-01T08:00:00")
+    resumed = world.client.post(f"{url}/sla/resume", headers=auth(world.keys[Role.integrator]))
+    assert resumed.status_code == 200
+    naive = world.client.post(
+        f"{url}/sla/pause",
+        json={"reason": "waiting_for_parts", "resume_at": "2099-01-01T08:00:00"},
+        headers=headers,
+    )
+    assert naive.status_code == 422
+    assert "time zone" in naive.json()["detail"]
 
 
 def test_reclassify_by_hand_with_a_reason(world: ApiWorld) -> None:
