@@ -122,3 +122,31 @@ def test_saved_model_predicts_the_same_and_refuses_untrusted_types() -> None:
     files["rul_trees_0.skops"] = sio.dumps(pd.Timestamp("2026-01-01"))
     with pytest.raises(UntrustedRulArtifact):
         from_files(files)
+
+
+def test_split_holds_out_whole_units_cut_like_the_cmapss_test_units(tmp_path: Path) -> None:
+    """`vigil models rul split` then `evaluate` with their defaults, as bench/README.md runs
+    them: held-out units never train, each is cut with its true remaining life written."""
+    histories(range(1, 21), seed=9).to_csv(tmp_path / "all.csv", index=False)
+    out = tmp_path / "split"
+    result = vigil(
+        "models", "rul", "split", str(tmp_path / "all.csv"), "--out-dir", str(out),
+        "--folds", "5", "--fold", "1", "--cuts", "2", "--seed", "3",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    train, test, truth = (pd.read_csv(out / f"{n}.csv") for n in ("train", "test", "truth"))
+    held = {int(str(u).split("#")[0]) for u in test["unit"]}
+    assert len(held) == 4
+    assert held.isdisjoint(set(train["unit"]))
+    assert len(truth) == 8
+    full = histories(range(1, 21), seed=9)
+    for unit, remaining in truth.itertuples(index=False):
+        life = len(full[full["unit"] == int(str(unit).split("#")[0])])
+        kept = len(test[test["unit"] == unit])
+        assert kept + remaining == life
+        assert kept >= 31
+        assert 5 <= remaining <= 150
+    bad = vigil("models", "rul", "split", str(tmp_path / "all.csv"), "--out-dir", str(out),
+                "--fold", "5")  # fmt: skip
+    assert bad.returncode == 2
+    assert "--fold must be below --folds" in bad.stderr
