@@ -62,6 +62,70 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+def _old_work_order(conn: sa.Connection, wo_id: uuid.UUID, created: datetime) -> None:
+    """An asset, its work order and an audit row, written as an older schema had them."""
+    tables = sa.MetaData()
+    tables.reflect(conn, only=["assets", "work_orders", "work_order_audit"])
+    asset_id = conn.execute(
+        tables.tables["assets"]
+        .insert()
+        .values(
+            site="s",
+            asset="a",
+            asset_type="pump",
+            customer="c",
+            customer_tier="vip",
+            criticality="high",
+            first_seen_at=created.replace(tzinfo=None),
+        )
+        .returning(tables.tables["assets"].c.id)
+    ).scalar_one()
+    naive = created.replace(tzinfo=None)
+    conn.execute(
+        tables.tables["work_orders"]
+        .insert()
+        .values(
+            id=wo_id if conn.dialect.name == "postgresql" else wo_id.hex,
+            number="WO-2026-000001",
+            change_seq=1,
+            version=1,
+            asset_id=asset_id,
+            kind="equipment",
+            fault_code="mechanical",
+            fault_title="t",
+            detector="d",
+            model_version="m",
+            score=2.0,
+            threshold=1.0,
+            top_metrics={},
+            priority="urgent",
+            status="open",
+            detected_at=naive,
+            created_at=naive,
+            updated_at=naive,
+            respond_by=naive + timedelta(minutes=30),
+            on_site_by=naive + timedelta(hours=4),
+            visits=0,
+            suggested_actions=[],
+            suggested_parts=[],
+            parts_used=[],
+            repeat_count=0,
+        )
+    )
+    conn.execute(
+        tables.tables["work_order_audit"]
+        .insert()
+        .values(
+            work_order_id=wo_id if conn.dialect.name == "postgresql" else wo_id.hex,
+            at=created.replace(tzinfo=None),
+            actor="t",
+            action="created",
+            changes={},
+            version=1,
+        )
+    )
+
+
 def test_sla_policies_and_open_work_orders_are_carried_into_the_sla_clock(empty_url: str) -> None:
     """A database of the version before the SLA clock, with an edited policy and a work order,
     upgraded: the edit is in the default plan, the work order has its resolve-by deadline, a
@@ -82,54 +146,7 @@ def test_sla_policies_and_open_work_orders_are_carried_into_the_sla_clock(empty_
                 "WHERE priority = 'urgent' AND customer_tier = 'vip'"
             )
         )
-        tables = sa.MetaData()
-        tables.reflect(conn, only=["assets", "work_orders"])
-        asset_id = conn.execute(
-            tables.tables["assets"]
-            .insert()
-            .values(
-                site="s",
-                asset="a",
-                asset_type="pump",
-                customer="c",
-                customer_tier="vip",
-                criticality="high",
-                first_seen_at=created.replace(tzinfo=None),
-            )
-            .returning(tables.tables["assets"].c.id)
-        ).scalar_one()
-        naive = created.replace(tzinfo=None)
-        conn.execute(
-            tables.tables["work_orders"]
-            .insert()
-            .values(
-                id=wo_id if engine.dialect.name == "postgresql" else wo_id.hex,
-                number="WO-2026-000001",
-                change_seq=1,
-                version=1,
-                asset_id=asset_id,
-                kind="equipment",
-                fault_code="mechanical",
-                fault_title="t",
-                detector="d",
-                model_version="m",
-                score=2.0,
-                threshold=1.0,
-                top_metrics={},
-                priority="urgent",
-                status="open",
-                detected_at=naive,
-                created_at=naive,
-                updated_at=naive,
-                respond_by=naive + timedelta(minutes=30),
-                on_site_by=naive + timedelta(hours=4),
-                visits=0,
-                suggested_actions=[],
-                suggested_parts=[],
-                parts_used=[],
-                repeat_count=0,
-            )
-        )
+        _old_work_order(conn, wo_id, created)
     engine.dispose()
     command.upgrade(alembic_config(empty_url), "head")
     engine = make_engine(empty_url)
@@ -150,3 +167,25 @@ def test_sla_policies_and_open_work_orders_are_carried_into_the_sla_clock(empty_
         assert ("resolve", 100, created + timedelta(hours=24)) in due
         assert len(due) == 9
     engine.dispose()
+
+
+def test_an_old_database_with_work_orders_upgrades_keeping_every_row(empty_url: str) -> None:
+    """From the second revision to the last with a work order and its audit row in place: on
+    SQLite, batch mode rebuilds tables others refer to (assets, work_orders), which must neither
+    fail on nor cascade to the rows that refer to them."""
+    from workorders.db import make_engine
+
+    command.upgrade(alembic_config(empty_url), "0002_api_keys")
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        _old_work_order(conn, uuid.uuid4(), datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    engine.dispose()
+    command.upgrade(alembic_config(empty_url), "head")
+    engine = make_engine(empty_url)
+    with engine.connect() as conn:
+        counts = [
+            conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("assets", "work_orders", "work_order_audit", "sla_clock_events")
+        ]
+    engine.dispose()
+    assert counts == [1, 1, 1, 1]
