@@ -36,13 +36,19 @@ from api.ports import Probe, QuarantineReader, StatsSource
 from api.routers import (
     alerts,
     asset_metrics,
+    asset_records,
     assets,
+    classification_rules,
+    contracts,
+    customers,
     dispatch,
     engineers,
     health,
     keys,
     knowledge,
     models,
+    requests,
+    sites,
     sla,
     stock,
     webhooks,
@@ -185,6 +191,12 @@ def create_app(
         keys.router,
         engineers.router,
         dispatch.router,
+        customers.router,
+        sites.router,
+        contracts.router,
+        asset_records.router,
+        requests.router,
+        classification_rules.router,
     ):
         v1.include_router(router)
     for router in extra_routers or []:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -14,9 +15,24 @@ from api import keys, sessions
 from api.config import ApiConfig
 from api.fleet import FleetIndex
 from api.models import ApiKey
-from api.roles import ADMIN, ANY, INTEGRATE, KNOWLEDGE, MODELS, OPERATE, STOCK, WEBHOOKS, Role
+from api.roles import (
+    ADMIN,
+    ANY,
+    INTEGRATE,
+    KNOWLEDGE,
+    MODELS,
+    OPERATE,
+    RECORDS,
+    REQUEST,
+    STAFF,
+    STOCK,
+    WEBHOOKS,
+    Role,
+)
+from field.models import Engineer
 from ingest.store.base import TelemetryStore
 from workorders import service as workorder_service
+from workorders.errors import NotFound
 from workorders.models import WorkOrder
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -124,8 +140,14 @@ def require(allowed: frozenset[Role], action: str) -> Callable[[ApiKey], ApiKey]
     return check
 
 
-_reader = require(ANY, "read")
+# Staff read everything; a customer or engineer key reads only through the scoped routes.
+_reader = require(STAFF, "read this (customer and engineer keys see their own records only)")
 CurrentKey = Annotated[ApiKey, Depends(_reader)]
+AnyKey = Annotated[ApiKey, Depends(require(ANY, "read"))]
+RecordsKey = Annotated[
+    ApiKey, Depends(require(RECORDS, "edit customer records, contracts, assets or rules"))
+]
+RequestKey = Annotated[ApiKey, Depends(require(REQUEST, "raise requests"))]
 OperatorKey = Annotated[ApiKey, Depends(require(OPERATE, "acknowledge or silence alerts"))]
 IntegratorKey = Annotated[ApiKey, Depends(require(INTEGRATE, "update work orders"))]
 WebhookKey = Annotated[ApiKey, Depends(require(WEBHOOKS, "manage webhooks"))]
@@ -158,12 +180,58 @@ def if_match(
     return int(text)
 
 
-def get_work_order(ref: str, key: CurrentKey, session: SessionDep) -> WorkOrder:
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a key may see: everything (staff), one customer's records, or one engineer's work."""
+
+    customer_id: int | None = None
+    engineer_code: str | None = None
+
+    def sees(self, wo: WorkOrder) -> bool:
+        if self.customer_id is not None:
+            return wo.asset.customer_id == self.customer_id
+        if self.engineer_code is not None:
+            return wo.assignee == self.engineer_code
+        return True
+
+
+def scope_of(key: AnyKey, session: SessionDep) -> Scope:
+    if key.role == Role.customer:
+        # A customer key without its customer (deleted since) sees nothing, never everything.
+        return Scope(customer_id=key.customer_id if key.customer_id is not None else -1)
+    if key.role == Role.engineer:
+        engineer = session.get(Engineer, key.engineer_id) if key.engineer_id is not None else None
+        return Scope(engineer_code=engineer.code if engineer is not None else "\x00 nobody")
+    return Scope()
+
+
+ScopeDep = Annotated[Scope, Depends(scope_of)]
+
+
+def customer_scope(key: AnyKey, scope: ScopeDep) -> int | None:
+    """For the customer-record routes: None (staff: every customer) or the key's customer.
+    Engineer keys do not read customer records."""
+    if key.role == Role.engineer:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="role 'engineer' may not read customer records"
+        )
+    return scope.customer_id
+
+
+# The customer a request is limited to (None: staff, every customer).
+CustomerScope = Annotated[int | None, Depends(customer_scope)]
+
+
+def get_work_order(ref: str, scope: ScopeDep, session: SessionDep) -> WorkOrder:
     """The work order named in the path, by id or by number (WO-2026-000123).
 
-    Takes the key first: without one, a request learns nothing, not even whether it exists.
+    Takes the key first: without one, a request learns nothing, not even whether it exists. A
+    work order outside the key's scope is answered as if it did not exist (404).
     """
-    return workorder_service.get_work_order(session=session, ref=ref)
+    wo = workorder_service.get_work_order(session=session, ref=ref)
+    if not scope.sees(wo):
+        raise NotFound(f"no work order {ref}")
+    return wo
 
 
 IfMatch = Annotated[int | None, Depends(if_match)]

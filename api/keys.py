@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from api.models import ApiKey
 from api.roles import Role
+from customers.models import Customer
+from field.models import Engineer
 
 PREFIX = "vgl"
 
@@ -36,10 +38,27 @@ def hash_key(key: str) -> str:
 
 
 def create_key(
-    *, session: Session, name: str, role: Role, now: datetime | None = None
+    *,
+    session: Session,
+    name: str,
+    role: Role,
+    now: datetime | None = None,
+    customer_id: int | None = None,
+    engineer_id: int | None = None,
 ) -> CreatedKey:
+    """A new key. A ``customer`` key needs ``customer_id``, an ``engineer`` key ``engineer_id``
+    (it sees only what is that party's); other roles take neither."""
     if not name.strip():
         raise ValueError("a key needs a name saying who or what uses it")
+    role = Role(role)
+    if (role is Role.customer) != (customer_id is not None):
+        raise ValueError("a customer key needs --customer ID, and only a customer key takes one")
+    if (role is Role.engineer) != (engineer_id is not None):
+        raise ValueError("an engineer key needs --engineer ID, and only an engineer key takes one")
+    if customer_id is not None and session.get(Customer, customer_id) is None:
+        raise ValueError(f"no customer {customer_id} (see vigil customers list)")
+    if engineer_id is not None and session.get(Engineer, engineer_id) is None:
+        raise ValueError(f"no engineer {engineer_id} (see vigil engineers list)")
     key_id = secrets.token_hex(6)
     key = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     row = ApiKey(
@@ -48,6 +67,8 @@ def create_key(
         role=Role(role).value,
         key_hash=hash_key(key),
         created_at=now or datetime.now(UTC),
+        customer_id=customer_id,
+        engineer_id=engineer_id,
     )
     session.add(row)
     session.flush()

@@ -1,10 +1,11 @@
-"""The API's own tables: API keys (stored as hashes only)."""
+"""The API's own tables: API keys (stored as hashes only), bound to a customer or an engineer
+for those roles."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workorders.db import Base
@@ -23,3 +24,10 @@ class ApiKey(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A customer key's customer, an engineer key's engineer (None for every other role).
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), default=None
+    )
+    engineer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engineers.id", ondelete="CASCADE"), default=None
+    )

@@ -106,11 +106,15 @@ class KeyRead(BaseModel):
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    customer_id: int | None = None
+    engineer_id: int | None = None
 
 
 class KeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"\S", examples=["ticketing-prod"])
     role: Role
+    customer_id: int | None = Field(None, description="Required for, and only for, role customer")
+    engineer_id: int | None = Field(None, description="Required for, and only for, role engineer")
 
 
 class KeyCreated(KeyRead):
@@ -121,6 +125,8 @@ class Me(BaseModel):
     id: str
     name: str
     role: Role
+    customer_id: int | None = None
+    engineer_id: int | None = None
 
 
 class Readiness(BaseModel):

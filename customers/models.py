@@ -200,6 +200,10 @@ class Contract(Base):
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
     assets: Mapped[list[Asset]] = relationship(secondary="contract_assets", order_by="Asset.id")
 
+    @property
+    def asset_ids(self) -> list[int]:
+        return [] if self.all_assets else [a.id for a in self.assets]
+
 
 class ContractAsset(Base):
     __tablename__ = "contract_assets"

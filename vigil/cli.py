@@ -49,7 +49,7 @@ def load_cli_settings(ctx: typer.Context, **overrides: object) -> Settings:
 
 
 # Commands whose name differs from their module's.
-_MODULE_OF = {"work-orders": "workorders", "db": "workorders"}
+_MODULE_OF = {"work-orders": "workorders", "db": "workorders", "assets": "customers"}
 
 
 def _register_commands(argv: list[str]) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from customers import contracts
 from customers.contracts import Cover
+from customers.models import Site
 from models.base import Decision
 from workorders import priority as prio
 from workorders.assets import ensure_asset
@@ -124,6 +125,8 @@ def list_work_orders(
     updated_since: datetime | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    customer_id: int | None = None,
+    assignee: str | None = None,
 ) -> Page:
     """Work orders in the order they last changed, oldest change first.
 
@@ -146,6 +149,12 @@ def list_work_orders(
         query = query.where(Asset.asset == asset)
     if updated_since is not None:
         query = query.where(WorkOrder.updated_at >= updated_since)
+    if customer_id is not None:
+        query = query.where(
+            Asset.site_id.in_(sa.select(Site.id).where(Site.customer_id == customer_id))
+        )
+    if assignee is not None:
+        query = query.where(WorkOrder.assignee == assignee)
     items = list(session.scalars(query.order_by(WorkOrder.change_seq).limit(limit)))
     return Page(items, _encode_cursor(items[-1].change_seq if items else after))
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
-from api.deps import CurrentKey, SessionDep, require
+from api.deps import AnyKey, CurrentKey, ScopeDep, SessionDep, require
 from api.models import ApiKey
-from api.roles import DISPATCH
+from api.roles import DISPATCH, Role
 from field import service
 from field.flows import Scoring
 from field.schemas import (
@@ -159,8 +159,15 @@ def tasks_of(session: SessionDep, scoring: Scoring, ref: str) -> list[TaskRead]:
     summary="The engineer's open work in route order, with SLA deadlines",
 )
 def engineer_tasks(
-    ref: str, key: CurrentKey, session: SessionDep, scoring: ScoringDep
+    ref: str, key: AnyKey, scope: ScopeDep, session: SessionDep, scoring: ScoringDep
 ) -> list[TaskRead]:
+    if key.role == Role.customer:
+        raise HTTPException(403, detail="role 'customer' may not read engineers' task lists")
+    if scope.engineer_code is not None:
+        # An engineer key reads its own list only (another engineer's: as if it did not exist).
+        engineer = service.get_engineer(session=session, ref=ref)
+        if engineer.code != scope.engineer_code:
+            raise HTTPException(404, detail=f"no engineer {ref!r}")
     return tasks_of(session, scoring, ref)
 
 

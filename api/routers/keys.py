@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from api import keys
-from api.deps import AdminKey, CurrentKey, SessionDep
+from api.deps import AdminKey, AnyKey, SessionDep
 from api.roles import Role
 from api.schemas import KeyCreate, KeyCreated, KeyRead, Me
 
@@ -13,8 +13,14 @@ router = APIRouter(tags=["keys"])
 
 
 @router.get("/me", response_model=Me, summary="The key making this request")
-def me(key: CurrentKey) -> Me:
-    return Me(id=key.id, name=key.name, role=Role(key.role))
+def me(key: AnyKey) -> Me:
+    return Me(
+        id=key.id,
+        name=key.name,
+        role=Role(key.role),
+        customer_id=key.customer_id,
+        engineer_id=key.engineer_id,
+    )
 
 
 @router.get("/keys", response_model=list[KeyRead], summary="API keys (never the keys themselves)")
@@ -30,7 +36,16 @@ def list_keys(session: SessionDep, key: AdminKey, include_revoked: bool = False)
     summary="Create a key; the response is the only place it is ever shown",
 )
 def create_key(body: KeyCreate, session: SessionDep, key: AdminKey) -> KeyCreated:
-    created = keys.create_key(session=session, name=body.name, role=body.role)
+    try:
+        created = keys.create_key(
+            session=session,
+            name=body.name,
+            role=body.role,
+            customer_id=body.customer_id,
+            engineer_id=body.engineer_id,
+        )
+    except ValueError as error:
+        raise HTTPException(422, detail=str(error)) from None
     return KeyCreated(key=created.key, **KeyRead.model_validate(created.row).model_dump())
 
 

@@ -11,8 +11,19 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentKey, CurrentWorkOrder, IfMatch, IntegratorKey, SessionDep, actor
+from api.deps import (
+    AnyKey,
+    CurrentKey,
+    CurrentWorkOrder,
+    IfMatch,
+    IntegratorKey,
+    ScopeDep,
+    SessionDep,
+    actor,
+    require,
+)
 from api.models import ApiKey
+from api.roles import INTEGRATE, Role
 from workorders import service
 from workorders.models import (
     AuditRead,
@@ -171,13 +182,31 @@ def change(
     return Change(wo=wo, session=session, key=key, if_match=if_match, response=response)
 
 
+FieldKey = Annotated[
+    ApiKey, Depends(require(INTEGRATE | {Role.engineer}, "move or resolve work orders"))
+]
+
+
+def field_change(
+    key: FieldKey,
+    wo: CurrentWorkOrder,  # an engineer key finds only work assigned to it (404 otherwise)
+    session: SessionDep,
+    if_match: IfMatch,
+    response: Response,
+) -> Change:
+    return Change(wo=wo, session=session, key=key, if_match=if_match, response=response)
+
+
 ChangeDep = Annotated[Change, Depends(change)]
+# Status and resolution: also the engineer the work is assigned to.
+FieldChangeDep = Annotated[Change, Depends(field_change)]
 
 
 @router.get("", response_model=WorkOrderPage, summary="Work orders in change order, with a cursor")
 def list_work_orders(
     session: SessionDep,
-    key: CurrentKey,
+    key: AnyKey,
+    scope: ScopeDep,
     status: Status | None = None,
     priority: Priority | None = None,
     site: Annotated[str | None, Query(max_length=200)] = None,
@@ -195,6 +224,8 @@ def list_work_orders(
         updated_since=updated_since,
         cursor=cursor,
         limit=limit,
+        customer_id=scope.customer_id,
+        assignee=scope.engineer_code,
     )
     return WorkOrderPage(items=[document(wo) for wo in page.items], next_cursor=page.next_cursor)
 
@@ -205,12 +236,12 @@ def list_work_orders(
     responses=_ONE,
     summary="One work order by id or number (WO-2026-000123); ETag carries its version",
 )
-def get_work_order(wo: CurrentWorkOrder, key: CurrentKey, response: Response) -> WorkOrderDocument:
+def get_work_order(wo: CurrentWorkOrder, key: AnyKey, response: Response) -> WorkOrderDocument:
     return _respond(wo, response)
 
 
 @router.get("/{ref}/audit", response_model=list[AuditRead], responses=_ERRORS, summary="Change log")
-def audit(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[AuditRead]:
+def audit(wo: CurrentWorkOrder, session: SessionDep, key: AnyKey) -> list[AuditRead]:
     rows = service.audit_log(session=session, work_order_id=wo.id)
     return [AuditRead.model_validate(row) for row in rows]
 
@@ -221,7 +252,7 @@ def audit(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[Au
     responses=_ONE,
     summary="Move along the lifecycle; send the version you read in If-Match",
 )
-def transition(body: TransitionBody, change: ChangeDep) -> WorkOrderDocument:
+def transition(body: TransitionBody, change: FieldChangeDep) -> WorkOrderDocument:
     return change.apply(service.transition, to=body.to, note=body.note)
 
 
@@ -249,7 +280,7 @@ def set_assignee(body: AssigneeBody, change: ChangeDep) -> WorkOrderDocument:
     summary="Record the outcome (resolves the work order); false_alarm and confirmed_fault "
     "become training labels",
 )
-def record_resolution(body: ResolutionBody, change: ChangeDep) -> WorkOrderDocument:
+def record_resolution(body: ResolutionBody, change: FieldChangeDep) -> WorkOrderDocument:
     return change.apply(
         service.record_resolution, code=body.code, notes=body.notes, parts_used=body.parts_used
     )

@@ -14,6 +14,10 @@ from alerts.flows import handle_decisions
 from api import keys
 from api.config import ApiConfig
 from api.roles import Role
+from customers.service import create_customer
+from field.models import EngineerLevel
+from field.schemas import EngineerCreate
+from field.service import create_engineer
 from ingest.points import ANOMALY_SCORE, TELEMETRY, Point
 from ingest.store.base import TelemetryStore
 from models.base import Decision
@@ -35,10 +39,28 @@ def api_config(tmp_path: Path, **overrides: object) -> ApiConfig:
 
 
 def make_keys(factory: sessionmaker[Session]) -> dict[Role, str]:
-    """One key per role, in clear (as a client would hold them)."""
+    """One key per role, in clear (as a client would hold them). The customer key is bound to a
+    customer "Test customer" without sites, the engineer key to a retired engineer "t.engineer"."""
+    now = datetime.now(UTC)
     with factory() as session:
+        customer = create_customer(session=session, name="Test customer", actor="tests", now=now)
+        engineer = create_engineer(
+            session=session,
+            data=EngineerCreate(code="t.engineer", name="Test Engineer", level=EngineerLevel.MID),
+            now=now,
+        )
+        # Retired: the dispatch tests count on a team they build themselves.
+        engineer.active = False
+        session.flush()
         made = {
-            role: keys.create_key(session=session, name=f"test {role}", role=role) for role in Role
+            role: keys.create_key(
+                session=session,
+                name=f"test {role}",
+                role=role,
+                customer_id=customer.id if role is Role.customer else None,
+                engineer_id=engineer.id if role is Role.engineer else None,
+            )
+            for role in Role
         }
         session.commit()
     return {role: created.key for role, created in made.items()}

@@ -74,7 +74,7 @@ def build_world(
 
 
 # Seeded by the migrations; everything else is test data.
-_KEEP = {"sla_plans", "sla_targets", "alembic_version"}
+_KEEP = {"sla_plans", "sla_targets", "alembic_version", "classification_rules"}
 
 
 def _empty_postgres(engine: Engine) -> None:

@@ -23,16 +23,24 @@ def _sessions(ctx: typer.Context) -> sessionmaker[Session]:
 @keys_app.command("create")
 def create(
     ctx: typer.Context,
-    role: Role = typer.Option(
-        ..., "--role", help="viewer, operator, integrator, data_scientist or admin"
-    ),
+    role: Role = typer.Option(..., "--role", help=", ".join(r.value for r in Role)),
     name: str = typer.Option(..., "--name", help="Who or what uses the key, e.g. ticketing-prod"),
+    customer: int | None = typer.Option(
+        None, "--customer", help="The customer a customer key sees (id, see vigil customers list)"
+    ),
+    engineer: int | None = typer.Option(
+        None,
+        "--engineer",
+        help="The engineer an engineer key acts as (id, see vigil engineers list)",
+    ),
 ) -> None:
     """Create a key and print it. It is shown only this once; Vigil keeps only its hash."""
     factory = _sessions(ctx)
     with factory() as session:
         try:
-            created = keys.create_key(session=session, name=name, role=role)
+            created = keys.create_key(
+                session=session, name=name, role=role, customer_id=customer, engineer_id=engineer
+            )
         except ValueError as error:
             typer.echo(f"vigil keys: {error}", err=True)
             raise typer.Exit(2) from None
