@@ -25,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, openapi, readmodels
 from api.config import ApiConfig
+from api.dashboard import desk as desk_pages
+from api.dashboard import dispatch as dispatch_board
 from api.dashboard import sla as sla_pages
 from api.dashboard import views as dashboard
 from api.dashboard.auth import SignInRequired, redirect_to_sign_in
@@ -203,6 +205,8 @@ def create_app(
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(dashboard.router)
+    app.include_router(dispatch_board.router)
+    app.include_router(desk_pages.router)
     app.include_router(sla_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -26,6 +26,7 @@ from models.training import run_training
 from simulators.live import run_live
 from simulators.scenario import Scenario, healthy_fleet, load_scenario
 from vigil import embedded
+from vigil.demo_desk import DeskKeys, seed_desk
 from vigil.service import RateMeter, Service
 from vigil.settings import Settings
 
@@ -87,6 +88,7 @@ class Demo:
         self.console = console
         self.service: Service | None = None
         self.sign_in_key = ""
+        self.desk_keys: DeskKeys | None = None
         self.model_version: str | None = None
         self._stack = contextlib.ExitStack()
         self._stop = threading.Event()
@@ -173,13 +175,21 @@ class Demo:
             raise RuntimeError(f"the collector could not connect to the demo broker at {url}")
         self.model_version = self.service.registry.promoted()
         self.sign_in_key = self._demo_key()
+        self.desk_keys = self._desk()
         self._start_thread("simulator", self._simulate, url, protocol)
         if self.model_version is None:
             self._start_thread("trainer", self._train_when_warm)
         self.console.print(
             f"Vigil demo: broker {url} (MQTT {protocol}); data in {data_dir.resolve()}\n"
-            f"Dashboard: [bold]{self.service.url}[/bold]  sign-in key: [bold]{self.sign_in_key}[/bold]\n"
-            f"SLA escalation mails: {self.service.mailer.description}"
+            f"Dashboard: [bold]{self.service.url}[/bold]  sign-in key: [bold]{self.sign_in_key}[/bold]"
+            + (
+                f"\n  dispatcher key: [bold]{self.desk_keys.dispatcher}[/bold]"
+                f"\n  customer key ({self.desk_keys.customer_name}, the portal): "
+                f"[bold]{self.desk_keys.customer}[/bold]"
+                if self.desk_keys is not None
+                else ""
+            )
+            + f"\nSLA escalation mails: {self.service.mailer.description}"
         )
 
     def _start_thread(self, name: str, target: object, *args: object) -> None:
@@ -197,6 +207,14 @@ class Demo:
             created = create_key(session=session, name="demo", role=Role.admin)
             session.commit()
         return created.key
+
+    def _desk(self) -> DeskKeys | None:
+        """The service organisation (vigil/demo_desk.py), seeded on the first run."""
+        assert self.service is not None
+        with self.service.sessions() as session:
+            keys = seed_desk(session=session, scenario=self._scenario, now=datetime.now(UTC))
+            session.commit()
+        return keys
 
     def _start_broker(self, data_dir: Path) -> tuple[str, str]:
         choice = self.options.broker

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from api import keys, sessions
 from api.deps import ConfigDep, SessionDep
 from api.models import ApiKey
-from api.roles import OPERATE, Role
+from api.roles import BOUND, OPERATE, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,8 @@ def safe_next(value: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def viewer(request: Request, session: SessionDep, config: ConfigDep) -> Viewer:
+def any_viewer(request: Request, session: SessionDep, config: ConfigDep) -> Viewer:
+    """Whoever signed in, whatever the role (the portal pages check the role themselves)."""
     dashboard = sessions.read(request.cookies.get(sessions.COOKIE), config=config)
     key = keys.active_key(session=session, key_id=dashboard.key_id) if dashboard else None
     if dashboard is None or key is None:
@@ -52,7 +53,26 @@ def viewer(request: Request, session: SessionDep, config: ConfigDep) -> Viewer:
     return Viewer(key=key, csrf=dashboard.csrf)
 
 
+# Where a key bound to one party works: the operations pages send it there.
+HOME = {Role.customer: "/portal", Role.engineer: "/my-work"}
+
+
+def home_of(role: Role) -> str:
+    return HOME.get(role, "/")
+
+
+def viewer(user: Annotated[Viewer, Depends(any_viewer)]) -> Viewer:
+    """A staff member: a customer or engineer key is sent to its own pages (303), never shown
+    the fleet, the board or anyone else's records."""
+    if user.role in BOUND:
+        raise HTTPException(
+            303, detail="not for this role", headers={"Location": home_of(user.role)}
+        )
+    return user
+
+
 CurrentViewer = Annotated[Viewer, Depends(viewer)]
+AnyViewer = Annotated[Viewer, Depends(any_viewer)]
 
 
 def redirect_to_sign_in(request: Request, error: SignInRequired) -> Response:

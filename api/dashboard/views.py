@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from alerts import service as alert_service
 from alerts.models import AlertRead
 from api import keys, readmodels, sessions
-from api.dashboard.auth import CurrentViewer, form_fields, safe_next, same_origin
+from api.dashboard.auth import AnyViewer, CurrentViewer, form_fields, safe_next, same_origin
 from api.deps import ConfigDep, FleetDep, SessionDep
 from api.routers.assets import summaries
 from api.schemas import HealthState
@@ -110,7 +110,7 @@ async def login(request: Request, session: SessionDep, config: ConfigDep) -> Res
 
 
 @router.post("/logout", response_model=None)
-async def logout(request: Request, config: ConfigDep, user: CurrentViewer) -> Response:
+async def logout(request: Request, config: ConfigDep, user: AnyViewer) -> Response:
     fields = await form_fields(request)
     if fields.get("csrf_token") != user.csrf:
         return Response("missing or wrong CSRF token", status_code=403)

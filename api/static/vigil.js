@@ -51,7 +51,8 @@
     clearTimeout(timer);
     timer = setTimeout(refreshAll, 250);
   }
-  if (window.EventSource) {
+  // Only the operations pages show the live status (customer and engineer keys get no feed).
+  if (window.EventSource && status) {
     const source = new EventSource("/api/v1/events");
     source.onopen = () => setLive("live", "Live");
     source.onerror = () => setLive("down", "Reconnecting…");

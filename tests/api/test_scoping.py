@@ -247,3 +247,42 @@ def test_an_engineer_key_changes_only_work_assigned_to_it(world: ApiWorld) -> No
     )
     assert moved.status_code == 200, moved.text
     assert world.client.get("/api/v1/engineers/e.one/tasks", headers=e1).status_code == 200
+
+
+_PUBLIC = {"/login", "/logout", "/healthz", "/readyz", "/api/docs"}
+
+
+def test_a_customer_signed_in_to_the_dashboard_is_kept_to_its_portal(world: ApiWorld) -> None:
+    desk = _desk(world)
+    signed = world.client.post(
+        "/login", data={"key": desk.key_a, "next": "/"}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    portal = world.client.get("/portal")
+    assert portal.status_code == 200
+    assert desk.wo_a in portal.text
+    assert [m for m in desk.b_markers if m in portal.text] == []
+    csrf = portal.text.split('name="csrf-token" content="')[1].split('"')[0]
+    checked = 0
+    for method, path in app_routes(world):
+        if path.startswith(("/api/", "/static")) or path in _PUBLIC or path == "/portal":
+            continue
+        url = _concrete(path, desk.b)
+        form = {"csrf_token": csrf, "target": f"asset:{desk.b['asset_id']}", "description": "x"}
+        response = world.client.request(
+            method, url, data=form if method == "POST" else None, follow_redirects=False
+        )
+        checked += 1
+        leaked = [m for m in desk.b_markers if m in response.text]
+        assert leaked == [], (method, path, leaked)
+        if path == "/portal/requests":  # B's asset is not found for A: refused, nothing raised
+            assert response.status_code == 422, response.text
+            continue
+        assert response.status_code in (303, 403, 404), (method, path, response.status_code)
+        if response.status_code == 303:
+            assert response.headers["location"] == "/portal", (method, path)
+    assert checked >= 10
+    assert (
+        world.client.get("/api/v1/requests", headers=auth(desk.key_a)).json()[0]["number"]
+        != (desk.b["request"])
+    )
