@@ -1,7 +1,7 @@
 """api keys bound to one customer (customer role) or one engineer (engineer role)
 
-Revision ID: 0008_api_keys_bound
-Revises: 0007_service_desk_records
+Revision ID: 0012_api_keys_bound
+Revises: 0011_sla_clock
 Create Date: 2026-11-30 04:38:44.230156
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_api_keys_bound"
-down_revision: str | None = "0007_service_desk_records"
+revision: str = "0012_api_keys_bound"
+down_revision: str | None = "0011_sla_clock"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
