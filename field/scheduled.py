@@ -27,6 +27,8 @@ from field.service import holds
 from workorders.db import in_transaction
 from workorders.errors import Conflict
 from workorders.models import Priority, Status, WorkOrder
+from workorders.sla import plans
+from workorders.sla import service as sla
 
 log = logging.getLogger(__name__)
 ACTOR = "vigil (auto-dispatch)"
@@ -50,6 +52,21 @@ def for_priorities(rules: dict[Priority, AutoRule]) -> RuleFor:
 
     def rule_for(session: Session, wo: WorkOrder) -> AutoRule | None:
         return rules.get(wo.priority)
+
+    return rule_for
+
+
+def plan_rules(*, urgent_fallback: AutoRule | None) -> RuleFor:
+    """Auto-dispatch as the work order's SLA plan says ("urgent: confirmed within 30 minutes and
+    sent to the nearest qualified engineer"); urgent work under a plan without a rule for it gets
+    ``urgent_fallback`` (``VIGIL_AUTO_DISPATCH_URGENT_MIN``; None: by hand)."""
+
+    def rule_for(session: Session, wo: WorkOrder) -> AutoRule | None:
+        plan = sla.plan_of(session=session, wo=wo)
+        rule = plans.auto_dispatch_rule(plan=plan, priority=wo.priority)
+        if rule is not None:
+            return AutoRule(within=timedelta(minutes=rule.confirm_within_min))
+        return urgent_fallback if wo.priority is Priority.URGENT else None
 
     return rule_for
 

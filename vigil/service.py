@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.orm import Session
 
 from alerts.flows import handle_decisions
 from alerts.policy import AlertPolicy
@@ -29,7 +28,7 @@ from api.app import create_app
 from api.config import ApiConfig
 from field.flows import Scoring
 from field.geo import straight_line
-from field.scheduled import AutoRule, RuleFor, auto_dispatch
+from field.scheduled import AutoRule, auto_dispatch, plan_rules
 from ingest.presence import PresenceTracker
 from models.base import Decision
 from models.registry import Registry
@@ -42,11 +41,9 @@ from workorders.connectors.base import TicketConnector
 from workorders.connectors.rt import RtConfig, RtConnector
 from workorders.connectors.scheduled import sync_status
 from workorders.db import make_engine, session_factory
-from workorders.models import Priority, WorkOrder
 from workorders.presence import OutageWatch
 from workorders.scheduled import close_verified
-from workorders.sla import escalation, plans
-from workorders.sla import service as sla_service
+from workorders.sla import escalation
 from workorders.sla.flows import resume_due
 from workorders.webhooks.scheduled import RetryPolicy, deliver_due
 
@@ -108,21 +105,6 @@ class RateMeter:
         if not then or now - then >= 1.0:
             self._last = (now, value)
         return self._rate
-
-
-def plan_rules(*, urgent_fallback: AutoRule | None) -> RuleFor:
-    """Auto-dispatch as the work order's SLA plan says ("urgent: confirmed within 30 minutes and
-    sent to the nearest qualified engineer"); urgent work under a plan without a rule for it gets
-    ``urgent_fallback`` (``VIGIL_AUTO_DISPATCH_URGENT_MIN``; None: by hand)."""
-
-    def rule_for(session: Session, wo: WorkOrder) -> AutoRule | None:
-        plan = sla_service.plan_of(session=session, wo=wo)
-        rule = plans.auto_dispatch_rule(plan=plan, priority=wo.priority)
-        if rule is not None:
-            return AutoRule(within=timedelta(minutes=rule.confirm_within_min))
-        return urgent_fallback if wo.priority is Priority.URGENT else None
-
-    return rule_for
 
 
 class Service:

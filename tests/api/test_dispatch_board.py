@@ -21,6 +21,8 @@ from tests.api.test_auth import sign_in
 from tests.api.test_engineers_dispatch import _locate, engineer
 from tests.conftest import unavailable
 from tests.field.fixtures import GRENOBLE, LYON, VILLEURBANNE
+from vigil.db import upgrade
+from workorders.db import make_engine, session_factory
 
 
 def team(factory: sessionmaker[Session]) -> None:
@@ -92,8 +94,10 @@ def browser() -> Iterator[Any]:
 def test_dispatcher_clicks_dispatch_and_the_board_shows_the_engineer(
     tmp_path: Path, browser: Any
 ) -> None:
-    app, parts = build_world(tmp_path)
-    factory: sessionmaker[Session] = parts["factory"]  # type: ignore[assignment]
+    url = f"sqlite:///{tmp_path / 'vigil.db'}"
+    upgrade(url)  # migrated: the SLA plans are seeded
+    factory = session_factory(make_engine(url))
+    app, _ = build_world(tmp_path, factory=factory)
     app.state.scoring = Scoring(locate=_locate)
     keys = make_keys(factory)
     team(factory)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from field.scheduled import AutoRule
+from field.scheduled import AutoRule, plan_rules
 from tests.workorders.dbkit import T0, Db, db, decision, pg_engine, sqlite_template  # noqa: F401  (fixtures)
-from vigil.service import plan_rules
 from workorders import service
 from workorders.models import Priority
 from workorders.sla import flows, plans
