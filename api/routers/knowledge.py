@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel
 
 from api.deps import CurrentKey, CurrentWorkOrder, KnowledgeKey, SessionDep, actor
@@ -22,6 +22,8 @@ from knowledge.models import (
 from workorders import service as workorders
 
 router = APIRouter(tags=["knowledge"])
+# Ids and offsets beyond what a database integer holds are refused as input, not overflowed.
+ArticleId = Annotated[int, Path(ge=1, le=2**62)]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such article"}}
 
 
@@ -43,7 +45,7 @@ def list_articles(
     q: Annotated[str | None, Query(max_length=500)] = None,
     status_: Annotated[ArticleStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> list[SearchHit]:
     if q is not None and q.strip():
         hits = service.search(session=session, query=q, limit=limit)
@@ -69,7 +71,7 @@ def create_article(body: ArticleCreate, session: SessionDep, key: KnowledgeKey) 
     responses=_NOT_FOUND,
     summary="One article",
 )
-def get_article(article_id: int, session: SessionDep, key: CurrentKey) -> ArticleRead:
+def get_article(article_id: ArticleId, session: SessionDep, key: CurrentKey) -> ArticleRead:
     return ArticleRead.of(_article(session, article_id))
 
 
@@ -80,7 +82,7 @@ def get_article(article_id: int, session: SessionDep, key: CurrentKey) -> Articl
     summary="Edit an article (publish or archive it with `status`)",
 )
 def update_article(
-    article_id: int, body: ArticleUpdate, session: SessionDep, key: KnowledgeKey
+    article_id: ArticleId, body: ArticleUpdate, session: SessionDep, key: KnowledgeKey
 ) -> ArticleRead:
     _article(session, article_id)
     article = service.update(
@@ -95,7 +97,9 @@ def update_article(
     responses=_NOT_FOUND,
     summary="Record that you read or applied an article (on a work order)",
 )
-def record_use(article_id: int, body: UseCreate, session: SessionDep, key: CurrentKey) -> Response:
+def record_use(
+    article_id: ArticleId, body: UseCreate, session: SessionDep, key: CurrentKey
+) -> Response:
     _article(session, article_id)
     work_order_id = None
     if body.work_order is not None:

@@ -201,7 +201,7 @@ def _moves(rows: Any) -> list[MoveRead]:
 def stock_moves(
     session: SessionDep,
     key: CurrentKey,
-    asset_id: int | None = None,
+    asset_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[MoveRead]:
     return _moves(service.moves(session=session, asset_id=asset_id, limit=limit))

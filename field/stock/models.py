@@ -136,7 +136,7 @@ class WarehouseCreate(_Schema):
     code: str = Field(min_length=1, max_length=64, pattern=r"^\S+$")
     name: str = Field(min_length=1, max_length=200)
     kind: WarehouseKind = WarehouseKind.CENTRAL
-    engineer_id: int | None = None
+    engineer_id: int | None = Field(default=None, ge=1, le=2**62)
 
 
 class WarehouseRead(WarehouseCreate):

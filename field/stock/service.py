@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from field.models import Engineer
 from field.stock.models import (
     MoveKind,
     Part,
@@ -67,6 +68,8 @@ def find_part(*, session: Session, code: str) -> Part:
 def add_warehouse(*, session: Session, data: WarehouseCreate) -> Warehouse:
     if session.scalar(sa.select(Warehouse.id).where(Warehouse.code == data.code)):
         raise StockError(f"warehouse {data.code} exists already")
+    if data.engineer_id is not None and session.get(Engineer, data.engineer_id) is None:
+        raise StockError(f"no engineer {data.engineer_id}: a van belongs to a known engineer")
     warehouse = Warehouse(**data.model_dump())
     session.add(warehouse)
     session.flush()

@@ -24,6 +24,7 @@ from ingest.store.sqlite import SqliteStore
 from models.registry import Registry
 from tests.api.builders import Fleet, api_config, make_keys
 from tests.workorders.dbkit import BACKENDS, pg_engine, sqlite_template  # noqa: F401
+from vigil.db import upgrade
 from workorders.db import Base, make_engine, session_factory
 from workorders.sla import plans
 from workorders.sla.models import SlaPlan
@@ -47,9 +48,11 @@ def build_world(
 ) -> tuple[FastAPI, dict[str, object]]:
     """The app on SQLite files in ``tmp_path``, or on the database of ``factory``."""
     if factory is None:
-        engine = make_engine(f"sqlite:///{tmp_path / 'vigil.db'}")
-        Base.metadata.create_all(engine)
-        factory = session_factory(engine)
+        # The migrations, not create_all: they also make what no model declares (the
+        # knowledge base's full-text index).
+        url = f"sqlite:///{tmp_path / 'vigil.db'}"
+        upgrade(url)
+        factory = session_factory(make_engine(url))
     store = SqliteStore(tmp_path / "telemetry.db")
     quarantine = Quarantine(tmp_path / "quarantine.db")
     events = EventBus()
