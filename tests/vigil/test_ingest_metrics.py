@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -82,10 +83,13 @@ def messages() -> list[tuple[str, bytes]]:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_readings_counter_equals_readings_stored(
     workers: int,
-    mosquitto_server: ChildServer,
+    start_mosquitto: Callable[..., ChildServer],
     influx_db: tuple[str, str],
     tmp_path: Path,
 ) -> None:
+    # A broker of its own: on the session's shared broker, what earlier tests left (retained
+    # messages, publishers still draining) reached these collectors and was counted too.
+    mosquitto_server = start_mosquitto()
     url, database = influx_db
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
@@ -97,8 +101,6 @@ def test_readings_counter_equals_readings_stored(
         VIGIL_DATA_DIR=str(tmp_path),
         VIGIL_MQTT_CLIENT_ID=f"metrics-{tmp_path.name}",
         VIGIL_INGEST_GROUP=f"g{tmp_path.name[-8:]}",
-        # The broker is shared by the whole test session: no session of ours outlives the test
-        # to collect (and hold in memory) what later tests publish.
         VIGIL_MQTT_SESSION_EXPIRY_S="0",
     )
     log = tmp_path / "ingest.log"
