@@ -172,6 +172,24 @@ def engineer_tasks(
 
 
 @router.get(
+    "/me/tasks",
+    response_model=list[TaskRead],
+    responses={403: {"description": "Not an engineer key"}},
+    summary="An engineer key's own open work in route order, with SLA deadlines",
+)
+def my_tasks(key: AnyKey, session: SessionDep, scoring: ScoringDep) -> list[TaskRead]:
+    if key.role != Role.engineer:
+        raise HTTPException(
+            403,
+            detail=f"role '{key.role}' has no task list of its own: only an engineer key has one "
+            "(staff read GET /api/v1/engineers/{id}/tasks)",
+        )
+    if key.engineer_id is None:
+        return []  # its engineer was removed since: nothing is theirs
+    return tasks_of(session, scoring, str(key.engineer_id))
+
+
+@router.get(
     "/dispatch-requirements",
     response_model=list[RequirementRead],
     summary="What work on each asset type requires of an engineer",

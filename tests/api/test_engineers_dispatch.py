@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api import keys
 from api.roles import Role
 from field.flows import Scoring
 from field.shifts import DAYS
@@ -172,3 +173,43 @@ def test_suggest_dispatch_and_task_list(world: ApiWorld) -> None:
     assert [(d["engineer_id"], d["active"], d["mode"]) for d in history] == [
         (ids["near"], True, "manual")
     ]
+
+
+def test_an_engineer_key_reads_its_own_task_list(world: ApiWorld) -> None:
+    world.app.state.scoring = Scoring(locate=_locate)
+    operator = auth(world.keys[Role.operator])
+    made = world.client.post(
+        "/api/v1/engineers", json=engineer("near", VILLEURBANNE), headers=operator
+    ).json()
+    with world.factory() as session:
+        own = keys.create_key(
+            session=session, name="Near's phone", role=Role.engineer, engineer_id=made["id"]
+        ).key
+        session.commit()
+    first = open_work_order(world.factory, asset="pump-001")
+    second = open_work_order(world.factory, asset="pump-002", site="plant-south")
+    for wo in (second, first):
+        sent = world.client.post(
+            f"/api/v1/work-orders/{wo.number}/dispatch",
+            json={"engineer_id": made["id"]},
+            headers=operator,
+        )
+        assert sent.status_code == 201, sent.text
+    mine = world.client.get("/api/v1/me/tasks", headers=auth(own))
+    assert mine.status_code == 200, mine.text
+    # Route order: the located site first (4.3 km from her base), the one without coordinates last.
+    assert [(t["order"], t["number"], t["distance_km"]) for t in mine.json()] == [
+        (1, first.number, 4.3),
+        (2, second.number, None),
+    ]
+    assert (
+        mine.json()
+        == world.client.get(f"/api/v1/engineers/{made['id']}/tasks", headers=operator).json()
+    )
+    # Another engineer's key has its own (empty) list; staff have none of their own.
+    assert (
+        world.client.get("/api/v1/me/tasks", headers=auth(world.keys[Role.engineer])).json() == []
+    )
+    staff = world.client.get("/api/v1/me/tasks", headers=operator)
+    assert staff.status_code == 403
+    assert "only an engineer key has one" in staff.json()["detail"]
