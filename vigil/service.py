@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.orm import Session
 
 from alerts.flows import handle_decisions
 from alerts.policy import AlertPolicy
@@ -28,6 +30,7 @@ from api.app import create_app
 from api.config import ApiConfig
 from field.flows import Scoring
 from field.geo import straight_line
+from field.models import Engineer
 from field.scheduled import AutoRule, auto_dispatch, plan_rules
 from ingest.presence import PresenceTracker
 from models.base import Decision
@@ -107,6 +110,12 @@ class RateMeter:
         return self._rate
 
 
+def engineer_address(session: Session, assignee: str) -> str | None:
+    """The e-mail of the engineer whose code is the assignee (escalations to the assignee)."""
+    engineer = session.scalars(sa.select(Engineer).where(Engineer.code == assignee)).first()
+    return engineer.email if engineer is not None else None
+
+
 class Service:
     def __init__(
         self,
@@ -166,7 +175,10 @@ class Service:
         self.mailer = mailer_from(settings.smtp_url, outbox_dir=self.mail_dir)
         dispatchers, managers, staff = settings.escalation_addresses
         self.directory = escalation.Directory(
-            dispatchers=dispatchers, service_managers=managers, staff=staff
+            dispatchers=dispatchers,
+            service_managers=managers,
+            staff=staff,
+            lookup=engineer_address,
         )
         log.info("escalation mails go to %s", self.mailer.description)
         if self.with_collector:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from field.scheduled import AutoRule, plan_rules
 from tests.workorders.dbkit import T0, Db, db, decision, pg_engine, sqlite_template  # noqa: F401  (fixtures)
+from vigil.service import engineer_address
 from workorders import service
 from workorders.models import Priority
 from workorders.sla import flows, plans
@@ -45,3 +46,12 @@ def test_rules_come_from_the_plan_with_a_fallback_for_urgent_work(db: Db) -> Non
         assert plan_rules(urgent_fallback=None)(session, normal) == AutoRule(
             within=timedelta(minutes=120)
         )
+
+
+def test_the_assignee_is_told_at_the_address_of_their_engineer_record(db: Db) -> None:  # noqa: F811
+    from tests.field.builders import make_engineer
+
+    with db.factory() as session:
+        make_engineer(session, "j.smith", email="j.smith@acme.test")
+        assert engineer_address(session, "j.smith") == "j.smith@acme.test"
+        assert engineer_address(session, "nobody") is None
