@@ -45,6 +45,7 @@ MODEL_MODULES = [
     "field.models",
     "field.stock.models",
     "knowledge.models",
+    "followup.models",
 ]
 
 

@@ -32,6 +32,9 @@ from field.flows import Scoring
 from field.geo import straight_line
 from field.models import Engineer
 from field.scheduled import AutoRule, auto_dispatch, plan_rules
+from followup.health import store_health
+from followup.scheduled import verify_repairs
+from followup.service import VerificationPolicy
 from ingest.presence import PresenceTracker
 from models.base import Decision
 from models.registry import Registry
@@ -45,7 +48,6 @@ from workorders.connectors.rt import RtConfig, RtConnector
 from workorders.connectors.scheduled import sync_status
 from workorders.db import make_engine, session_factory
 from workorders.presence import OutageWatch
-from workorders.scheduled import close_verified
 from workorders.sla import escalation
 from workorders.sla.flows import resume_due
 from workorders.webhooks.scheduled import RetryPolicy, deliver_due
@@ -245,8 +247,15 @@ class Service:
                 max_instances=1,
                 coalesce=True,
             )
+        verification = VerificationPolicy(
+            period=timedelta(days=self.settings.verification_days),
+            settle=timedelta(hours=self.settings.verification_settle_h),
+        )
+        health = store_health(self.store)
         scheduler.add_job(
-            lambda: close_verified(session_factory=self.sessions, now=_wall_clock()),
+            lambda: verify_repairs(
+                session_factory=self.sessions, health=health, now=_wall_clock(), policy=verification
+            ),
             "interval",
             hours=1,
             id="vigil-follow-up",

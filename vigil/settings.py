@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     auto_dispatch_poll_s: float = Field(default=30.0, gt=0)
     # Straight-line travel time at this average speed ranks engineers by distance.
     travel_speed_kmh: float = Field(default=50.0, gt=0)
+    # After a resolution Vigil watches the asset this long before closing the work order as
+    # verified (or reopening it as a repeat repair); scores of the first settle hours, while the
+    # detectors still remember the fault, are not held against the repair.
+    verification_days: float = Field(default=7.0, gt=0, le=365)
+    verification_settle_h: float = Field(default=24.0, ge=0)
 
     # --- Request Tracker connector (subscriptions with connector "rt"; their URL is RT's) ---
     rt_user: str | None = None
@@ -228,6 +233,15 @@ class Settings(BaseSettings):
     def _rt_credentials(self) -> Settings:
         if self.rt_user is not None and self.rt_password is None:
             raise ValueError("VIGIL_RT_USER needs VIGIL_RT_PASSWORD (or use VIGIL_RT_TOKEN)")
+        return self
+
+    @model_validator(mode="after")
+    def _settle_within_verification(self) -> Settings:
+        if self.verification_settle_h >= self.verification_days * 24:
+            raise ValueError(
+                "VIGIL_VERIFICATION_SETTLE_H must be shorter than VIGIL_VERIFICATION_DAYS "
+                f"({self.verification_settle_h} h against {self.verification_days} days)"
+            )
         return self
 
     @property

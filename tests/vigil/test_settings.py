@@ -25,6 +25,8 @@ def test_defaults_are_embedded() -> None:
         ("VIGIL_INGEST_BATCH_SIZE", "0", "VIGIL_INGEST_BATCH_SIZE"),
         ("VIGIL_STORE", "influxdb", "VIGIL_STORE=influxdb needs VIGIL_INFLUX_URL"),
         ("VIGIL_SCORING_SHARD", "2/2", "VIGIL_SCORING_SHARD: expected i/n"),
+        ("VIGIL_VERIFICATION_SETTLE_H", "168", "VIGIL_VERIFICATION_SETTLE_H must be shorter"),
+        ("VIGIL_VERIFICATION_DAYS", "0", "VIGIL_VERIFICATION_DAYS"),
     ],
 )
 def test_wrong_values_name_the_setting(

@@ -333,28 +333,6 @@ def test_work_order_by_number_or_id(db: Db) -> None:
         assert service.get_work_order(session=session, ref=str(wo.id)).id == wo.id
 
 
-def test_follow_up_closes_quiet_resolved_work_orders_only(db: Db) -> None:
-    from workorders.scheduled import close_verified
-
-    coded = _open(db, asset="coded")
-    with db.factory() as session:
-        service.record_resolution(
-            session=session,
-            work_order_id=coded.id,
-            code=ResolutionCode.CONFIRMED_FAULT,
-            expected_version=None,
-            actor="e",
-            now=T0,
-        )
-        session.commit()
-    uncoded = _move(db, _open(db, asset="uncoded"), Status.RESOLVED)
-    assert close_verified(session_factory=db.factory, now=T0 + timedelta(days=6)) == []
-    assert close_verified(session_factory=db.factory, now=T0 + timedelta(days=7)) == [coded.number]
-    with db.factory() as session:
-        assert service.get_work_order(session=session, ref=coded.id).status is Status.CLOSED
-        assert service.get_work_order(session=session, ref=uncoded.id).status is Status.RESOLVED
-
-
 def test_sla_plan_and_asset_criticality_are_editable(db: Db) -> None:
     from workorders.sla import plans
     from workorders.sla.models import PlanIn
