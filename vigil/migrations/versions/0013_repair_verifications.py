@@ -1,7 +1,7 @@
 """repair verifications: the follow-up's verdict on each resolution, with its evidence
 
-Revision ID: 0012_repair_verifications
-Revises: 0011_sla_clock
+Revision ID: 0013_repair_verifications
+Revises: 0012_api_keys_bound
 Create Date: 2026-11-30 05:40:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import customers.db
 
-revision: str = "0012_repair_verifications"
-down_revision: str | None = "0011_sla_clock"
+revision: str = "0013_repair_verifications"
+down_revision: str | None = "0012_api_keys_bound"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
