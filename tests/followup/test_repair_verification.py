@@ -9,9 +9,12 @@ every cycle, as the scheduler in ``vigil serve`` does, with a three-day verifica
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -101,6 +104,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     return out
 
 
+def _doc_blocks() -> list[dict[str, Any]]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "field-service.md").read_text("utf-8")
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)\n```", text, re.S)]
+    return [b for b in blocks if isinstance(b, dict)]
+
+
 def _resolve_the_pump(db: Db, now: datetime) -> WorkOrder:
     with db.factory() as session:
         (wo,) = session.scalars(
@@ -170,6 +179,11 @@ def test_a_repair_whose_alert_is_still_firing_is_reopened_as_a_repeat_repair(
     assert alert["peak_score"] > alert["threshold"]
     assert verdict.evidence["health"]["abnormal_windows"] > 0
     assert "status:resolved->reopened (repeat repair)" in actions
+    # docs/field-service.md shows this evidence: same fields.
+    shown = next(b for b in _doc_blocks() if "alerts" in b)
+    assert set(shown["alerts"][0]) == set(alert)
+    assert set(shown["health"]) == set(verdict.evidence["health"])
+    assert set(shown["health"]["worst"]) == set(verdict.evidence["health"]["worst"])
 
 
 def test_a_repair_followed_by_healthy_telemetry_closes_as_verified(
