@@ -28,6 +28,7 @@ from api.config import ApiConfig
 from api.dashboard import desk as desk_pages
 from api.dashboard import dispatch as dispatch_board
 from api.dashboard import sla as sla_pages
+from api.dashboard import survey as survey_pages
 from api.dashboard import views as dashboard
 from api.dashboard.auth import SignInRequired, redirect_to_sign_in
 from api.events import EventBus
@@ -45,6 +46,7 @@ from api.routers import (
     customers,
     dispatch,
     engineers,
+    followups,
     health,
     keys,
     knowledge,
@@ -53,6 +55,7 @@ from api.routers import (
     sites,
     sla,
     stock,
+    surveys,
     webhooks,
     workorders,
 )
@@ -199,6 +202,8 @@ def create_app(
         asset_records.router,
         requests.router,
         classification_rules.router,
+        followups.router,
+        surveys.router,
     ):
         v1.include_router(router)
     for router in extra_routers or []:
@@ -208,6 +213,7 @@ def create_app(
     app.include_router(dispatch_board.router)
     app.include_router(desk_pages.router)
     app.include_router(sla_pages.router)
+    app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -27,6 +27,9 @@ class ApiConfig:
     presence_refresh_s: float = 1.0
     # An asset with no reading for this long is shown as "no data".
     stale_after_s: float = 15 * 60.0
+    # Who acts on a survey's outcome: calls after a 3, reviews and is escalated to below 3.
+    survey_follow_up_person: str = "customer care"
+    service_manager: str = "service manager"
 
     def __post_init__(self) -> None:
         if len(self.session_secret) < 32:

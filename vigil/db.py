@@ -46,6 +46,7 @@ MODEL_MODULES = [
     "field.stock.models",
     "knowledge.models",
     "followup.models",
+    "followup.surveys.models",
 ]
 
 

@@ -35,6 +35,8 @@ from field.scheduled import AutoRule, auto_dispatch, plan_rules
 from followup.health import store_health
 from followup.scheduled import verify_repairs
 from followup.service import VerificationPolicy
+from followup.surveys import mail as survey_mail
+from followup.surveys import scheduled as follow_up_visits
 from ingest.presence import PresenceTracker
 from models.base import Decision
 from models.registry import Registry
@@ -290,6 +292,32 @@ class Service:
             coalesce=True,
             next_run_time=_wall_clock(),
         )
+        scheduler.add_job(
+            lambda: follow_up_visits.run(
+                session_factory=self.sessions,
+                now=_wall_clock(),
+                assignee=self.settings.survey_follow_up_person,
+            ),
+            "interval",
+            seconds=self.settings.follow_up_poll_s,
+            id="vigil-follow-up-visits",
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.add_job(
+            lambda: survey_mail.send_escalations(
+                session_factory=self.sessions,
+                mailer=self.mailer,
+                sender=self.settings.mail_from,
+                addresses=self.settings.escalation_addresses[1],
+                now=_wall_clock(),
+            ),
+            "interval",
+            seconds=self.settings.escalation_poll_s,
+            id="vigil-survey-escalations",
+            max_instances=1,
+            coalesce=True,
+        )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)
 
@@ -359,6 +387,8 @@ class Service:
                 data_dir=settings.data_dir,
                 cookie_secure=not settings.demo,
                 demo=settings.demo,
+                survey_follow_up_person=settings.survey_follow_up_person,
+                service_manager=settings.service_manager,
             ),
             session_factory=self.sessions,
             store=self.store,

@@ -118,6 +118,14 @@ class Settings(BaseSettings):
     verification_days: float = Field(default=7.0, gt=0, le=365)
     verification_settle_h: float = Field(default=24.0, ge=0)
 
+    # --- Follow-up visits and surveys (followup/surveys) ---
+    # Who calls a customer whose survey scored 3, and the name on the review of one below 3
+    # (its escalation mail goes to service_manager_emails).
+    survey_follow_up_person: str = Field(default="customer care", min_length=1, max_length=200)
+    service_manager: str = Field(default="service manager", min_length=1, max_length=200)
+    # How often follow-up tasks are generated and reminders stamped.
+    follow_up_poll_s: float = Field(default=900.0, gt=0)
+
     # --- Request Tracker connector (subscriptions with connector "rt"; their URL is RT's) ---
     rt_user: str | None = None
     rt_password: str | None = None
