@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
-from notify.mail import Mail, Mailer, MailError
 from sqlalchemy.orm import Session, sessionmaker
 
 from customers.db import in_transaction
 from customers.models import Customer
 from followup.surveys.models import Escalation, Survey
+from notify.mail import Mail, Mailer, MailError
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -52,7 +53,8 @@ def send_escalations(
     sent = 0
     for escalation_id in waiting:
         mail = in_transaction(
-            session_factory, lambda s, i=escalation_id: _claim(s, i, addresses, sender, now)
+            session_factory,
+            partial(_claim, escalation_id=escalation_id, to=addresses, sender=sender, now=now),
         )
         if mail is None:
             continue  # another sender has it
@@ -61,12 +63,13 @@ def send_escalations(
         except MailError as error:
             reason = str(error)[:500]
             in_transaction(
-                session_factory, lambda s, i=escalation_id, r=reason: _failed(s, i, r, now)
+                session_factory,
+                partial(_failed, escalation_id=escalation_id, reason=reason, now=now),
             )
             log.warning("survey escalation %s: %s", escalation_id, reason)
             continue
         in_transaction(
-            session_factory, lambda s, i=escalation_id, to=list(mail.to): _sent(s, i, to, now)
+            session_factory, partial(_sent, escalation_id=escalation_id, to=list(mail.to), now=now)
         )
         sent += 1
     return sent
@@ -79,7 +82,7 @@ def _no_address(session: Session, ids: list[int]) -> None:
 
 
 def _claim(
-    session: Session, escalation_id: int, addresses: tuple[str, ...], sender: str, now: datetime
+    session: Session, *, escalation_id: int, to: tuple[str, ...], sender: str, now: datetime
 ) -> Mail | None:
     claimed = session.execute(
         sa.update(Escalation)
@@ -111,7 +114,7 @@ def _claim(
         f"POST /api/v1/surveys/escalations/{row.id}/acknowledge\n"
     )
     return Mail(
-        to=addresses,
+        to=to,
         subject=f"Survey escalation: {customer.name} scored {survey.score:g}",
         body=body,
         sender=sender,
@@ -120,7 +123,7 @@ def _claim(
     )
 
 
-def _failed(session: Session, escalation_id: int, reason: str, now: datetime) -> None:
+def _failed(session: Session, *, escalation_id: int, reason: str, now: datetime) -> None:
     session.execute(
         sa.update(Escalation)
         .where(Escalation.id == escalation_id)
@@ -128,7 +131,7 @@ def _failed(session: Session, escalation_id: int, reason: str, now: datetime) ->
     )
 
 
-def _sent(session: Session, escalation_id: int, to: list[str], now: datetime) -> None:
+def _sent(session: Session, *, escalation_id: int, to: list[str], now: datetime) -> None:
     session.execute(
         sa.update(Escalation)
         .where(Escalation.id == escalation_id)

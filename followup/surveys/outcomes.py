@@ -114,7 +114,15 @@ def apply(*, session: Session, survey: Survey, policy: SurveyPolicy, now: dateti
         survey_id=survey.id,
     )
     session.add(
-        Escalation(survey_id=survey.id, recipient=policy.service_manager, at=now, reason=reason)
+        Escalation(
+            survey_id=survey.id,
+            recipient=policy.service_manager,
+            at=now,
+            reason=reason,
+            next_attempt_at=now,
+            attempts=0,
+            mailed_to=[],
+        )
     )
     session.flush()
     return survey
