@@ -1,7 +1,7 @@
 """follow-up visits and surveys: tasks, contacts, contract cadence, surveys, preferred customers, escalations
 
-Revision ID: 0013_followup_surveys
-Revises: 0012_api_keys_bound
+Revision ID: 0014_followup_surveys
+Revises: 0013_repair_verifications
 Create Date: 2026-11-30 05:35:43.504567
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import workorders.db
 
-revision: str = "0013_followup_surveys"
-down_revision: str | None = "0012_api_keys_bound"
+revision: str = "0014_followup_surveys"
+down_revision: str | None = "0013_repair_verifications"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
