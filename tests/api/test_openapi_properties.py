@@ -3,6 +3,7 @@ within or around the schema, no 5xx and no response that breaks the documented s
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,20 @@ from schemathesis.core.result import Ok
 from api.roles import Role
 from tests.api.builders import Fleet, auth, fire_alert, make_keys, open_work_order
 from tests.api.conftest import build_world
+from workorders.db import make_engine, session_factory
 
 # Examples per operation: enough to hit boundaries and odd strings, small enough for ~1 min total.
 EXAMPLES = 30
 
 
 @pytest.mark.slow
-def test_no_server_error_and_responses_match_the_schema(tmp_path: Path) -> None:
-    app, parts = build_world(tmp_path)
+def test_no_server_error_and_responses_match_the_schema(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    # A migrated database: work orders need the seeded SLA plans, requests the seeded rules.
+    shutil.copy(sqlite_template, tmp_path / "vigil.db")
+    factory = session_factory(make_engine(f"sqlite:///{tmp_path / 'vigil.db'}"))
+    app, parts = build_world(tmp_path, factory=factory)
     Fleet().write(parts["store"])  # type: ignore[arg-type]
     keys = make_keys(parts["factory"])  # type: ignore[arg-type]
     fire_alert(parts["factory"])  # type: ignore[arg-type]

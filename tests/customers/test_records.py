@@ -172,3 +172,24 @@ def test_work_orders_take_the_tier_from_the_customer_record(db: Db) -> None:
         assert "W-1" in (wo.billable_reason or "")
         assert wo.channels == ["alert"]
         assert wo.classification
+
+
+def test_a_long_import_reports_progress_and_a_late_bad_line_stops_it_all(db: Db) -> None:
+    from customers.importing import ImportRefused, import_assets
+
+    header = "site,asset,asset_type,serial_number\n"
+    good = "".join(f"plant-a,p-{i},pump,S-{i}\n" for i in range(300))
+    seen: list[tuple[int, int]] = []
+    with db.factory() as session:
+        build_org(session, now=T0)
+        session.commit()
+        done = import_assets(
+            session=session, text=header + good, now=T0, progress=lambda n, t: seen.append((n, t))
+        )
+        assert (done.created, len(seen), seen[-1]) == (300, 300, (300, 300))
+        session.rollback()
+        with pytest.raises(ImportRefused) as refused:
+            import_assets(session=session, text=header + good + "plant-a,p-x,pump,S-0\n", now=T0)
+        session.rollback()
+        assert [e.line for e in refused.value.errors] == [302]
+        assert assets.find_asset(session=session, asset="p-1") is None
