@@ -13,6 +13,8 @@ from field.models import ANY_FAULT, DispatchMode, EngineerLevel
 from field.shifts import OFFICE_HOURS, working_week
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
+# Ids are INTEGER columns (32 bits on PostgreSQL): a larger one is refused, not a 500.
+MAX_ID = 2**31 - 1
 
 
 class _In(BaseModel):
@@ -232,7 +234,7 @@ class SuggestionsRead(BaseModel):
 
 
 class DispatchIn(_In):
-    engineer_id: int = Field(ge=1)
+    engineer_id: int = Field(ge=1, le=MAX_ID)
     reason: str | None = Field(default=None, max_length=1000, examples=["nearest with a free slot"])
 
 

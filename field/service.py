@@ -18,6 +18,7 @@ from field.models import (
     EngineerSkill,
 )
 from field.schemas import (
+    MAX_ID,
     AbsenceIn,
     BaseRead,
     CertificationIn,
@@ -53,7 +54,7 @@ def holds() -> sa.ColumnElement[bool]:
 def get_engineer(*, session: Session, ref: int | str) -> Engineer:
     """By id, or by code (``a.martin``)."""
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        found = session.get(Engineer, int(ref))
+        found = session.get(Engineer, int(ref)) if int(ref) <= MAX_ID else None
     else:
         found = session.scalars(sa.select(Engineer).where(Engineer.code == ref)).first()
     if found is None:

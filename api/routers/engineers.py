@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 
 from api.deps import AnyKey, CurrentKey, ScopeDep, SessionDep, require
 from api.models import ApiKey
@@ -14,6 +14,7 @@ from api.roles import DISPATCH, Role
 from field import service
 from field.flows import Scoring
 from field.schemas import (
+    MAX_ID,
     AbsenceIn,
     AbsenceRead,
     EngineerCreate,
@@ -124,7 +125,12 @@ def add_absence(ref: str, body: AbsenceIn, key: DispatcherKey, session: SessionD
     responses=_NOT_FOUND,
     summary="Remove a recorded absence",
 )
-def remove_absence(ref: str, absence_id: int, key: DispatcherKey, session: SessionDep) -> Response:
+def remove_absence(
+    ref: str,
+    absence_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    key: DispatcherKey,
+    session: SessionDep,
+) -> Response:
     engineer = service.get_engineer(session=session, ref=ref)
     service.remove_absence(
         session=session, engineer_id=engineer.id, absence_id=absence_id, now=datetime.now(UTC)

@@ -213,3 +213,17 @@ def test_an_engineer_key_reads_its_own_task_list(world: ApiWorld) -> None:
     staff = world.client.get("/api/v1/me/tasks", headers=operator)
     assert staff.status_code == 403
     assert "only an engineer key has one" in staff.json()["detail"]
+
+
+def test_ids_beyond_the_database_integer_are_refused_not_a_server_error(world: ApiWorld) -> None:
+    operator = auth(world.keys[Role.operator])
+    wo = open_work_order(world.factory, asset="pump-001")
+    huge = str(2**40)
+    assert world.client.get(f"/api/v1/engineers/{huge}", headers=operator).status_code == 404
+    assert world.client.get(f"/api/v1/engineers/{huge}/tasks", headers=operator).status_code == 404
+    gone = world.client.delete(f"/api/v1/engineers/1/absences/{huge}", headers=operator)
+    assert gone.status_code == 422
+    sent = world.client.post(
+        f"/api/v1/work-orders/{wo.number}/dispatch", json={"engineer_id": 2**40}, headers=operator
+    )
+    assert sent.status_code == 422
