@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -234,5 +234,9 @@ def get_work_order(ref: str, scope: ScopeDep, session: SessionDep) -> WorkOrder:
     return wo
 
 
+# Record ids in paths and queries: a number the databases' INTEGER holds (else 422, never a 500).
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 IfMatch = Annotated[int | None, Depends(if_match)]
 CurrentWorkOrder = Annotated[WorkOrder, Depends(get_work_order)]

@@ -113,8 +113,12 @@ class KeyRead(BaseModel):
 class KeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"\S", examples=["ticketing-prod"])
     role: Role
-    customer_id: int | None = Field(None, description="Required for, and only for, role customer")
-    engineer_id: int | None = Field(None, description="Required for, and only for, role engineer")
+    customer_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Required for, and only for, role customer"
+    )
+    engineer_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Required for, and only for, role engineer"
+    )
 
 
 class KeyCreated(KeyRead):

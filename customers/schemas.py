@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from customers.models import DEFAULT_HOURS, ContractKind, Criticality, Tier, TierSource
 
-_Name = Field(min_length=1, max_length=200)
+# A record id the databases' INTEGER holds: larger numbers are refused (422), not a 500.
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class _Read(BaseModel):
@@ -83,7 +85,7 @@ class SiteIn(BaseModel):
 
 
 class SiteCreate(SiteIn):
-    customer_id: int
+    customer_id: RecordId
 
 
 class HolidayIn(BaseModel):
@@ -119,14 +121,14 @@ class ContractIn(BaseModel):
     ends_on: date
     sla_plan: str | None = Field(None, max_length=100, examples=["gold"])
     all_assets: bool = True
-    asset_ids: list[int] = Field(default_factory=list, max_length=10_000)
+    asset_ids: list[RecordId] = Field(default_factory=list, max_length=10_000)
     exclusions: list[str] = Field(
         default_factory=list, max_length=100, examples=[["consultation", "vandalism"]]
     )
 
 
 class ContractCreate(ContractIn):
-    customer_id: int
+    customer_id: RecordId
 
 
 class ContractRead(_Read):
@@ -144,7 +146,7 @@ class ContractRead(_Read):
 
 
 class AssetCreate(BaseModel):
-    site_id: int
+    site_id: RecordId
     asset: str = Field(min_length=1, max_length=200, examples=["pump-17"])
     asset_type: str = Field(min_length=1, max_length=100, examples=["pump"])
     model: str | None = Field(None, max_length=200)
@@ -156,7 +158,7 @@ class AssetCreate(BaseModel):
 class AssetUpdate(BaseModel):
     """Fields to set; absent fields stay as they are, ``clear`` names fields to empty."""
 
-    site_id: int | None = None
+    site_id: RecordId | None = None
     asset_type: str | None = Field(None, min_length=1, max_length=100)
     model: str | None = Field(None, max_length=200)
     serial_number: str | None = Field(None, max_length=100)

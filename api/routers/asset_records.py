@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from api.deps import CustomerScope, RecordsKey, SessionDep
+from api.deps import CustomerScope, PathId, QueryId, RecordsKey, SessionDep
 from customers import assets
 from customers.schemas import AssetCreate, AssetRead, AssetUpdate
 
@@ -24,7 +24,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("", response_model=list[AssetRead], summary="Asset records by site and name")
 def list_assets(
-    session: SessionDep, scope: CustomerScope, site_id: int | None = None
+    session: SessionDep, scope: CustomerScope, site_id: QueryId = None
 ) -> list[AssetRead]:
     rows = assets.list_assets(session=session, customer_id=scope, site_id=site_id)
     return [AssetRead.model_validate(r) for r in rows]
@@ -55,7 +55,7 @@ def create_asset(body: AssetCreate, session: SessionDep, key: RecordsKey) -> Ass
 
 
 @router.get("/{asset_id}", response_model=AssetRead, responses=_ERRORS, summary="One asset record")
-def get_asset(asset_id: int, session: SessionDep, scope: CustomerScope) -> AssetRead:
+def get_asset(asset_id: PathId, session: SessionDep, scope: CustomerScope) -> AssetRead:
     return AssetRead.model_validate(
         assets.get_asset(session=session, asset_id=asset_id, customer_id=scope)
     )
@@ -68,7 +68,7 @@ def get_asset(asset_id: int, session: SessionDep, scope: CustomerScope) -> Asset
     summary="Complete or change an asset record (absent fields stay as they are)",
 )
 def update_asset(
-    asset_id: int, body: AssetUpdate, session: SessionDep, key: RecordsKey
+    asset_id: PathId, body: AssetUpdate, session: SessionDep, key: RecordsKey
 ) -> AssetRead:
     row = assets.update_asset(
         session=session,

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentKey, RecordsKey, SessionDep, actor
+from api.deps import CurrentKey, PathId, RecordsKey, SessionDep, actor
 from customers.models import Criticality
 from workorders.models import Priority
 from workorders.requests import rulebook
@@ -108,7 +108,7 @@ def reset_rules(session: SessionDep, key: RecordsKey) -> list[RuleRead]:
 
 
 @router.put("/{rule_id}", response_model=RuleRead, responses=_ERRORS, summary="Change a rule")
-def update_rule(rule_id: int, body: RuleIn, session: SessionDep, key: RecordsKey) -> RuleRead:
+def update_rule(rule_id: PathId, body: RuleIn, session: SessionDep, key: RecordsKey) -> RuleRead:
     row = rulebook.update_rule(
         session=session, rule_id=rule_id, data=_data(body), actor=actor(key), now=datetime.now(UTC)
     )
@@ -118,6 +118,6 @@ def update_rule(rule_id: int, body: RuleIn, session: SessionDep, key: RecordsKey
 @router.delete(
     "/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS, summary="Delete"
 )
-def delete_rule(rule_id: int, session: SessionDep, key: RecordsKey) -> Response:
+def delete_rule(rule_id: PathId, session: SessionDep, key: RecordsKey) -> Response:
     rulebook.delete_rule(session=session, rule_id=rule_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CustomerScope, RecordsKey, SessionDep
+from api.deps import CustomerScope, PathId, QueryId, RecordsKey, SessionDep
 from customers import contracts
 from customers.schemas import ContractCreate, ContractIn, ContractRead
 
@@ -27,7 +27,7 @@ def _data(body: ContractIn) -> contracts.ContractData:
 
 @router.get("", response_model=list[ContractRead], summary="Contracts by number")
 def list_contracts(
-    session: SessionDep, scope: CustomerScope, customer_id: int | None = None
+    session: SessionDep, scope: CustomerScope, customer_id: QueryId = None
 ) -> list[ContractRead]:
     if scope is not None and customer_id not in (None, scope):
         return []
@@ -52,14 +52,14 @@ def create_contract(body: ContractCreate, session: SessionDep, key: RecordsKey) 
 @router.get(
     "/{contract_id}", response_model=ContractRead, responses=_ERRORS, summary="One contract"
 )
-def get_contract(contract_id: int, session: SessionDep, scope: CustomerScope) -> ContractRead:
+def get_contract(contract_id: PathId, session: SessionDep, scope: CustomerScope) -> ContractRead:
     row = contracts.get_contract(session=session, contract_id=contract_id, customer_id=scope)
     return ContractRead.model_validate(row)
 
 
 @router.put("/{contract_id}", response_model=ContractRead, responses=_ERRORS, summary="Change")
 def update_contract(
-    contract_id: int, body: ContractIn, session: SessionDep, key: RecordsKey
+    contract_id: PathId, body: ContractIn, session: SessionDep, key: RecordsKey
 ) -> ContractRead:
     row = contracts.update_contract(session=session, contract_id=contract_id, data=_data(body))
     return ContractRead.model_validate(row)
@@ -71,6 +71,6 @@ def update_contract(
     responses=_ERRORS,
     summary="Delete a contract",
 )
-def delete_contract(contract_id: int, session: SessionDep, key: RecordsKey) -> Response:
+def delete_contract(contract_id: PathId, session: SessionDep, key: RecordsKey) -> Response:
     contracts.delete_contract(session=session, contract_id=contract_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CustomerScope, RecordsKey, SessionDep, actor
+from api.deps import CustomerScope, PathId, RecordsKey, SessionDep, actor
 from customers import service
 from customers.errors import NotFound
 from customers.schemas import (
@@ -27,7 +27,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _own(customer_id: int, scope: int | None) -> None:
+def _own(customer_id: PathId, scope: int | None) -> None:
     if scope is not None and customer_id != scope:
         raise NotFound(f"no customer {customer_id}")
 
@@ -64,7 +64,7 @@ def create_customer(body: CustomerCreate, session: SessionDep, key: RecordsKey) 
 @router.get(
     "/{customer_id}", response_model=CustomerRead, responses=_ERRORS, summary="One customer"
 )
-def get_customer(customer_id: int, session: SessionDep, scope: CustomerScope) -> CustomerRead:
+def get_customer(customer_id: PathId, session: SessionDep, scope: CustomerScope) -> CustomerRead:
     _own(customer_id, scope)
     return CustomerRead.model_validate(
         service.get_customer(session=session, customer_id=customer_id)
@@ -73,7 +73,7 @@ def get_customer(customer_id: int, session: SessionDep, scope: CustomerScope) ->
 
 @router.put("/{customer_id}", response_model=CustomerRead, responses=_ERRORS, summary="Rename")
 def rename_customer(
-    customer_id: int, body: CustomerUpdate, session: SessionDep, key: RecordsKey
+    customer_id: PathId, body: CustomerUpdate, session: SessionDep, key: RecordsKey
 ) -> CustomerRead:
     row = service.rename_customer(session=session, customer_id=customer_id, name=body.name)
     return CustomerRead.model_validate(row)
@@ -85,7 +85,7 @@ def rename_customer(
     responses=_ERRORS,
     summary="Delete a customer without sites",
 )
-def delete_customer(customer_id: int, session: SessionDep, key: RecordsKey) -> Response:
+def delete_customer(customer_id: PathId, session: SessionDep, key: RecordsKey) -> Response:
     service.delete_customer(session=session, customer_id=customer_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -96,7 +96,9 @@ def delete_customer(customer_id: int, session: SessionDep, key: RecordsKey) -> R
     responses=_ERRORS,
     summary="Set the tier (vip, standard, basic); kept in the history with who and why",
 )
-def set_tier(customer_id: int, body: TierIn, session: SessionDep, key: RecordsKey) -> CustomerRead:
+def set_tier(
+    customer_id: PathId, body: TierIn, session: SessionDep, key: RecordsKey
+) -> CustomerRead:
     row = service.set_tier(
         session=session,
         customer_id=customer_id,
@@ -116,7 +118,7 @@ def set_tier(customer_id: int, body: TierIn, session: SessionDep, key: RecordsKe
     summary="Every tier the customer had: who set it, when, from what, why",
 )
 def tier_history(
-    customer_id: int, session: SessionDep, scope: CustomerScope
+    customer_id: PathId, session: SessionDep, scope: CustomerScope
 ) -> list[TierChangeRead]:
     _own(customer_id, scope)
     rows = service.tier_history(session=session, customer_id=customer_id)
@@ -131,7 +133,7 @@ def tier_history(
     summary="Add a contact",
 )
 def add_contact(
-    customer_id: int, body: ContactIn, session: SessionDep, key: RecordsKey
+    customer_id: PathId, body: ContactIn, session: SessionDep, key: RecordsKey
 ) -> ContactRead:
     row = service.add_contact(session=session, customer_id=customer_id, contact=_contact(body))
     return ContactRead.model_validate(row)
@@ -144,7 +146,7 @@ def add_contact(
     summary="Change a contact",
 )
 def update_contact(
-    customer_id: int, contact_id: int, body: ContactIn, session: SessionDep, key: RecordsKey
+    customer_id: PathId, contact_id: PathId, body: ContactIn, session: SessionDep, key: RecordsKey
 ) -> ContactRead:
     row = service.update_contact(
         session=session, contact_id=contact_id, customer_id=customer_id, contact=_contact(body)
@@ -159,7 +161,7 @@ def update_contact(
     summary="Remove a contact",
 )
 def delete_contact(
-    customer_id: int, contact_id: int, session: SessionDep, key: RecordsKey
+    customer_id: PathId, contact_id: PathId, session: SessionDep, key: RecordsKey
 ) -> Response:
     service.delete_contact(session=session, contact_id=contact_id, customer_id=customer_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

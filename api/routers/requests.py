@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from api.deps import CustomerScope, RequestKey, SessionDep, actor
 from api.roles import Role
+from customers.schemas import RecordId
 from workorders.models import WorkOrderDocument, document
 from workorders.requests import service
 from workorders.requests.models import Category, Channel, RequestRead
@@ -45,16 +46,18 @@ class RequestCreate(BaseModel):
     channel: Channel = Channel.HOTLINE
     category: Category
     description: str = Field(min_length=1, max_length=5000)
-    asset_id: int | None = None
-    site_id: int | None = None
+    asset_id: RecordId | None = None
+    site_id: RecordId | None = None
     fault_code: str | None = Field(
         None, max_length=64, description="The problem if known (mechanical, ...): default category"
     )
-    contact_id: int | None = None
+    contact_id: RecordId | None = None
     contact_name: str | None = Field(None, max_length=200)
     contact_phone: str | None = Field(None, max_length=50)
     contact_email: str | None = Field(None, max_length=254)
-    wanted_at: datetime | None = Field(None, description="When the customer wants someone there")
+    wanted_at: AwareDatetime | None = Field(
+        None, description="When the customer wants someone there (with its UTC offset)"
+    )
 
 
 class Raised(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CustomerScope, RecordsKey, SessionDep
+from api.deps import CustomerScope, PathId, QueryId, RecordsKey, SessionDep
 from customers import sites
 from customers.schemas import HolidayIn, HolidayRead, SiteCreate, SiteIn, SiteRead
 
@@ -26,7 +26,7 @@ def _data(body: SiteIn) -> sites.SiteData:
 
 @router.get("", response_model=list[SiteRead], summary="Sites by code")
 def list_sites(
-    session: SessionDep, scope: CustomerScope, customer_id: int | None = None
+    session: SessionDep, scope: CustomerScope, customer_id: QueryId = None
 ) -> list[SiteRead]:
     if scope is not None and customer_id not in (None, scope):
         return []
@@ -47,7 +47,7 @@ def create_site(body: SiteCreate, session: SessionDep, key: RecordsKey) -> SiteR
 
 
 @router.get("/{site_id}", response_model=SiteRead, responses=_ERRORS, summary="One site")
-def get_site(site_id: int, session: SessionDep, scope: CustomerScope) -> SiteRead:
+def get_site(site_id: PathId, session: SessionDep, scope: CustomerScope) -> SiteRead:
     return SiteRead.model_validate(
         sites.get_site(session=session, site_id=site_id, customer_id=scope)
     )
@@ -56,7 +56,7 @@ def get_site(site_id: int, session: SessionDep, scope: CustomerScope) -> SiteRea
 @router.put(
     "/{site_id}", response_model=SiteRead, responses=_ERRORS, summary="Change a site (not its code)"
 )
-def update_site(site_id: int, body: SiteIn, session: SessionDep, key: RecordsKey) -> SiteRead:
+def update_site(site_id: PathId, body: SiteIn, session: SessionDep, key: RecordsKey) -> SiteRead:
     return SiteRead.model_validate(
         sites.update_site(session=session, site_id=site_id, data=_data(body))
     )
@@ -68,7 +68,7 @@ def update_site(site_id: int, body: SiteIn, session: SessionDep, key: RecordsKey
     responses=_ERRORS,
     summary="Delete a site without assets",
 )
-def delete_site(site_id: int, session: SessionDep, key: RecordsKey) -> Response:
+def delete_site(site_id: PathId, session: SessionDep, key: RecordsKey) -> Response:
     sites.delete_site(session=session, site_id=site_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -79,7 +79,9 @@ def delete_site(site_id: int, session: SessionDep, key: RecordsKey) -> Response:
     responses=_ERRORS,
     summary="Add a holiday, or rename / switch off the one on that day",
 )
-def set_holiday(site_id: int, body: HolidayIn, session: SessionDep, key: RecordsKey) -> HolidayRead:
+def set_holiday(
+    site_id: PathId, body: HolidayIn, session: SessionDep, key: RecordsKey
+) -> HolidayRead:
     row = sites.set_holiday(
         session=session, site_id=site_id, day=body.day, name=body.name, active=body.active
     )
@@ -92,6 +94,6 @@ def set_holiday(site_id: int, body: HolidayIn, session: SessionDep, key: Records
     responses=_ERRORS,
     summary="Remove a holiday",
 )
-def delete_holiday(site_id: int, day: date, session: SessionDep, key: RecordsKey) -> Response:
+def delete_holiday(site_id: PathId, day: date, session: SessionDep, key: RecordsKey) -> Response:
     sites.delete_holiday(session=session, site_id=site_id, day=day)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
