@@ -12,7 +12,7 @@ gets a score and a decision.
 >>> frame = pd.DataFrame({"time": pd.date_range("2026-01-01", periods=600, freq="s"),
 ...                       "flow": x, "label": (np.arange(600) >= 500).astype(int)})
 >>> result = evaluate_frame(frame, time_col="time", labels=frame.pop("label").to_numpy(),
-...                         train_rows=400, config=CsvEvalConfig(window_rows=10))
+...                         train_rows=400, config=CsvEvalConfig(window_rows=10, multiscale=False))
 >>> round(result.metrics["f1"], 2), round(result.metrics["far"], 2)
 (1.0, 0.0)
 """
@@ -27,8 +27,15 @@ import numpy as np
 import pandas as pd
 
 from models import detectors
-from models.evaluation import WindowResult, binary_metrics, label_runs, window_detection
+from models.evaluation import (
+    WindowResult,
+    alarm_episodes,
+    binary_metrics,
+    label_runs,
+    window_detection,
+)
 from models.features import rolling_features
+from models.series import multiscale_features
 from models.thresholds import Threshold, fault_code, top_contributions
 
 
@@ -40,6 +47,9 @@ class CsvEvalConfig:
     target_far: float = 0.01
     margin: float = 2.0
     learn_labelled: bool = False
+    # Features at several time scales over the series relative to its usual daily and weekly
+    # profile (``models.series``); None: when the CSV has one metric column.
+    multiscale: bool | None = None
 
 
 @dataclass
@@ -48,6 +58,9 @@ class CsvEvaluation:
     metrics: dict[str, float]
     windows: WindowResult
     train_rows: int
+    # Alarm episodes (alarms less than a day apart) that start outside every labelled window.
+    false_episodes: int = 0
+    multiscale: bool = False
 
 
 class EvaluationError(ValueError):
@@ -89,7 +102,19 @@ def evaluate_frame(
     if n_train < 2 or n_train >= len(metrics):
         raise EvaluationError(f"{n_train} training rows of {len(metrics)}: need >= 2 and a rest")
     labels = np.asarray(labels, dtype=int)
-    features = rolling_features(metrics, rows=config.window_rows)
+    multiscale = metrics.shape[1] == 1 if config.multiscale is None else config.multiscale
+    if multiscale:
+        in_train = np.arange(len(metrics)) < n_train
+        learn_rows = in_train if config.learn_labelled else in_train & (labels == 0)
+        features = pd.concat(
+            [
+                multiscale_features(times, metrics[c], name=str(c), train=learn_rows)
+                for c in metrics.columns
+            ],
+            axis=1,
+        )
+    else:
+        features = rolling_features(metrics, rows=config.window_rows)
     train = features.iloc[:n_train]
     learnable = train if config.learn_labelled else train[labels[:n_train] == 0]
     if len(learnable) < 2:
@@ -116,5 +141,32 @@ def evaluate_frame(
         }
     )
     test_times = times.iloc[n_train:]
-    result = window_detection(test_times[alarm].tolist(), label_runs(test_times, labels[n_train:]))
-    return CsvEvaluation(rows, binary_metrics(labels[n_train:], alarm), result, n_train)
+    runs = label_runs(test_times, labels[n_train:])
+    result = window_detection(test_times[alarm].tolist(), runs)
+    return CsvEvaluation(
+        rows,
+        binary_metrics(labels[n_train:], alarm),
+        result,
+        n_train,
+        false_episodes=false_episodes(test_times[alarm], runs),
+        multiscale=multiscale,
+    )
+
+
+def false_episodes(
+    alarm_times: pd.Series,
+    windows: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
+    *,
+    merge_gap: pd.Timedelta = pd.Timedelta(days=1),
+) -> int:
+    """Alarm episodes (alarms less than ``merge_gap`` apart, as one work order would be) that
+    start outside every labelled window."""
+    if len(alarm_times) == 0:
+        return 0
+    frame = pd.DataFrame({"asset": "series", "time": pd.to_datetime(alarm_times, utc=True)})
+    episodes = alarm_episodes(frame, merge_gap=merge_gap)
+    starts = pd.to_datetime(episodes["start"], utc=True)
+    spans = [
+        (pd.Timestamp(a).tz_convert("UTC"), pd.Timestamp(b).tz_convert("UTC")) for a, b in windows
+    ]
+    return sum(not any(a <= start <= b for a, b in spans) for start in starts)

@@ -28,8 +28,14 @@ TEMPERATURES = (
     "oil_temperature",
 )
 AMBIENT = "ambient_temperature"
-# What counts as "work" for power per unit of work, in order of preference.
-WORK = ("flow", "cooling_output", "trips", "load", "speed")
+# What counts as "work" for power per unit of work, in order of preference (an elevator's load,
+# its share of rated power while it rides, before its trip count: one or two trips a minute
+# would halve or double its power per trip).
+WORK = ("flow", "cooling_output", "load", "trips", "speed")
+# Equipment that works in bursts reports them: its health shows while it works, so its health
+# metrics also get a level over the working rows only (``<metric>:working``). An elevator rides a
+# few minutes an hour and not at all on a weekend night; an hourly median is mostly standby.
+BURSTS = "trips"
 PHASES = ("current_l1", "current_l2", "current_l3")
 # Operating conditions, not health: they follow demand (on/off, load), so their levels are
 # bimodal and alarm on every start and stop. Health shows in ratios of them instead (power per
@@ -147,6 +153,9 @@ def window_features(frame: pd.DataFrame, *, every: timedelta) -> FeatureWindows:
     for m in gauges:
         parts[f"{m}{SEP}level"] = level[m]
         parts[f"{m}{SEP}spread"] = spread[m]
+    if BURSTS in data:
+        for m, series in _working_levels(data, gauges, keys).items():
+            parts[f"{m}{SEP}working"] = series
     for m in [v for v in VIBRATION if v in metrics]:
         x = data[m]
         moments = pd.DataFrame({"m1": x, "m2": x**2, "m3": x**3, "m4": x**4, "abs": x.abs()})
@@ -176,6 +185,17 @@ def window_features(frame: pd.DataFrame, *, every: timedelta) -> FeatureWindows:
     meta["n"] = grouped.size()
     meta.index = features.index
     return FeatureWindows(features, meta)
+
+
+def _working_levels(
+    data: pd.DataFrame, gauges: list[str], keys: list[pd.Series]
+) -> dict[str, pd.Series]:
+    """Median of each health gauge over the rows with work (NaN in a window without any: no
+    evidence either way)."""
+    health = [m for m in gauges if m not in CONDITIONS and m != AMBIENT]
+    working = (data[BURSTS].fillna(0) > 0).to_numpy()
+    level = data.loc[working, health].groupby([k[working] for k in keys], sort=True).median()
+    return {m: level[m] for m in health}
 
 
 def rolling_features(frame: pd.DataFrame, *, rows: int) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from models import detectors
 from models.alarm_levels import AlarmLevels
+from models.context import OperatingContext, condition_columns
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
@@ -52,6 +53,9 @@ class ModelConfig:
     trend_margin: float = 2.0
     # Half-life, in windows, of the slow (exponentially weighted) copy of every level; 0: none.
     slow_halflife: float = 6.0
+    # Health features as residuals of a regression on the operating conditions
+    # (``models.context``); False: the features as they are.
+    context: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,6 +114,12 @@ class TypeModel:
     baselines: Baselines
     # Raised by false alarms reported on work orders (``models.alarm_levels``).
     levels: AlarmLevels = field(default_factory=AlarmLevels)
+    context: OperatingContext = field(default_factory=OperatingContext)
+
+    def frame(self, z: pd.DataFrame) -> pd.DataFrame:
+        """The detector's input from normalised windows (conditions included): the health
+        features, as residuals of what the operating conditions explain."""
+        return self.context.residuals(z).reindex(columns=self.columns)
 
     def fault_codes(
         self, frame: pd.DataFrame, score: np.ndarray, trend_score: np.ndarray
@@ -159,7 +169,7 @@ class TypeModel:
         failure_high (``models.rul.trend``), over (either score over its threshold).
         Persistence is applied by the caller, who knows the runs before this frame.
         """
-        frame = z.reindex(columns=self.columns)
+        frame = self.frame(z)
         score = self.detector.score(frame).to_numpy()
         trend_score = self.trend.score(frame).to_numpy()
         over = self.over(frame, score, trend_score)
@@ -186,6 +196,7 @@ class TypeModel:
             "threshold": self.threshold.to_dict(),
             "trend_threshold": self.trend_threshold.to_dict(),
             "alarm_levels": self.levels.to_dict(),
+            "context": self.context.to_json(),
         }
         return {
             "model.json": json.dumps(header, indent=2, sort_keys=True).encode(),
@@ -219,6 +230,7 @@ class TypeModel:
             trend_threshold=Threshold.from_dict(header["trend_threshold"]),
             baselines=baselines,
             levels=AlarmLevels.from_dict(header.get("alarm_levels")),
+            context=OperatingContext.from_json(header.get("context")),
         )
 
 
@@ -243,13 +255,24 @@ def fit_type_model(
     if config.slow_halflife > 0:
         features = add_slow(features.sort_index(), halflife=config.slow_halflife)
     columns = model_columns(features.columns)
-    good = features.loc[healthy.reindex(features.index, fill_value=False).to_numpy(), columns]
+    inputs = condition_columns(features.columns) if config.context else []
+    good = features.loc[
+        healthy.reindex(features.index, fill_value=False).to_numpy(), columns + inputs
+    ]
     if good.empty:
         raise ValueError(f"no healthy windows to train a model for asset type {asset_type!r}")
     baselines = Baselines.fit(good)
-    z = baselines.normalise(good)
-    times = z.index.get_level_values("time")
+    z_all = baselines.normalise(good)
+    times = z_all.index.get_level_values("time")
     cut = times.sort_values()[int(len(times) * 0.7)] if len(times) > 10 else times.max()
+    # The regression on the conditions is learned on the detector's part only, so the
+    # threshold is calibrated on residuals of windows it did not see.
+    context = (
+        OperatingContext.fit(z_all[times <= cut] if len(times) > 10 else z_all, outputs=columns)
+        if inputs
+        else OperatingContext()
+    )
+    z = context.residuals(z_all)[columns]
     fit_part = z[times <= cut] if len(times) > 10 else z
     calib_part = z[times > cut] if len(times) > 10 else z
     detector = detectors.create(config.detector, **config.detector_params)
@@ -279,4 +302,5 @@ def fit_type_model(
         trend=trend,
         trend_threshold=trend_threshold,
         baselines=baselines,
+        context=context,
     )

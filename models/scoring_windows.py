@@ -82,7 +82,7 @@ def score_type(
     rank = features.groupby(level="asset", sort=False).cumcount().to_numpy()
     features = _with_slow(table, model, features, rows_all, rank)
     z, cold = _normalise(state, model, features)
-    frame = z.reindex(columns=model.columns)
+    frame = model.frame(z)
     score = model.detector.score(frame).to_numpy()
     hi = model.trend.health(frame).to_numpy()
     t_days = (

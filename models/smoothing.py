@@ -24,7 +24,7 @@ import pandas as pd
 from models.features import SEP
 
 SLOW = "_slow"
-_SLOW_STATS = ("level", "rate")
+_SLOW_STATS = ("level", "rate", "working")
 
 
 def slow_name(column: str) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ingest.points import TELEMETRY
 from ingest.store.base import TelemetryStore
+from models.context import coverage
 from models.evaluation import fleet_evaluation
 from models.features import Baselines, window_features
 from models.labels import UNHEALTHY_KINDS, LabelSource, LabelWindow
@@ -123,7 +124,7 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
     rows = np.flatnonzero(out["over"].to_numpy())
     if len(rows):
         codes_all[rows] = model.fault_codes(
-            z.iloc[rows].reindex(columns=model.columns),
+            model.frame(z.iloc[rows]),
             out["score"].to_numpy()[rows],
             out["trend_score"].to_numpy()[rows],
         )
@@ -135,7 +136,9 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
 class TrainingResult:
     bundle: ModelBundle
     metrics: dict[str, dict[str, float | int | None]]
-    # Per asset type, what the work-order outcomes changed (``models.outcomes.labels_report``).
+    # Per asset type, kept with the version beside its figures: what the work-order outcomes
+    # changed ("labels", ``models.outcomes.labels_report``) and what the training data covered
+    # ("coverage", ``models.context.coverage``: a week with a weekend is needed).
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -166,13 +169,15 @@ def train_models(
             before = decided
             model.levels = learn_levels(model=model, decided=before, false_alarms=false_alarms)
             decided = assess_history(model, windows.features)
-            changes[str(asset_type)] = labels_report(
-                model=model, before=before, after=decided, labels=mine
-            )
+            changes[str(asset_type)] = {
+                "labels": labels_report(model=model, before=before, after=decided, labels=mine)
+            }
         models[str(asset_type)] = model
         metrics[str(asset_type)] = evaluate_model(
             model=model, features=windows.features, labels=labels, decided=decided
         )
+        changes.setdefault(str(asset_type), {})
+        changes[str(asset_type)]["coverage"] = coverage(windows.features.index)
     return TrainingResult(ModelBundle(models=models), metrics, changes)
 
 
@@ -278,9 +283,6 @@ def run_training(
         training_end=end,
         params=config.to_json(),
         # What the work-order outcomes changed is kept with the version, beside its figures.
-        metrics={
-            t: {**m, **({"labels": result.labels[t]} if t in result.labels else {})}
-            for t, m in result.metrics.items()
-        },
+        metrics={t: {**m, **result.labels.get(t, {})} for t, m in result.metrics.items()},
         data_hash=data_hash(frame),
     )

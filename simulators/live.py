@@ -92,12 +92,14 @@ def run_live(
     tick_s: float = 0.2,
     start_s: float | None = None,
     connect_timeout_s: float = 15.0,
+    behind_s: float = 0.0,
 ) -> PublishReport:
     """Publish readings in warped real time through one gateway per asset until ``stop``.
 
     Without a scenario a healthy mixed fleet of ``assets`` assets runs in real time.
     ``on_progress`` is called every tick with the number of readings handed to the gateways.
-    Returns what was published and acknowledged.
+    ``behind_s``: once caught up, simulated time runs that far behind the wall clock (a replay
+    of an earlier hour of the day). Returns what was published and acknowledged.
     """
     if speed <= 0 or batch < 1:
         raise ValueError("speed must be > 0 and batch >= 1")
@@ -128,7 +130,7 @@ def run_live(
     try:
         while not stop.is_set():
             wall = time.time()
-            sim = min(start + (wall - real0) * speed, wall)
+            sim = min(start + (wall - real0) * speed, wall - behind_s)
             for feed in feeds:
                 _follow_outages(feed, sim)
                 for topic, payload in feed.due(sim, batch, topic_template):

@@ -13,7 +13,7 @@ import logging
 import shutil
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -41,28 +41,50 @@ BUNDLED_SCENARIO = (
 # needs rescaling. A wider margin than production's 1.2: two hours of history is thin knowledge
 # of "normal".
 DEMO_MODEL = ModelConfig(every_s=10, warmup_windows=12, margin=1.5)
-# Local time at the sites when the bundled scenario's live part starts. Load follows the hour of
-# day, and a model trained on a short history cannot know a ramp it never saw: run at 05:40
-# (local) the demo opened false work orders on a healthy pump whose flow climbed past anything in
-# its training; at night the elevators and compressors stand still and their models learn
-# nothing. Mid-afternoon every machine works and no demand peak is near.
-DEMO_LOCAL_START_H = 14.5
 
 
-def at_local_hour(scenario: Scenario, hour: float, now: float) -> Scenario:
-    """``scenario`` with every site's UTC offset set so that ``now`` is ``hour`` local time.
+def start_at_local(scenario: Scenario, clock: str, *, now: float) -> datetime:
+    """The latest moment, not after ``now``, when the scenario's first site reads ``clock``
+    (``HH:MM`` local time): where the demo's ``--start-at`` puts the live part.
 
-    >>> s = at_local_hour(healthy_fleet(assets=1, interval_s=10.0, duration_s=60.0, seed=1),
-    ...                   1.5, now=14 * 3600.0)  # 14:00 UTC
-    >>> {site.climate["utc_offset_h"] for site in s.sites}
-    {11.5}
+    >>> s = healthy_fleet(assets=1, interval_s=10.0, duration_s=60.0, seed=1)
+    >>> s.sites[0].climate["utc_offset_h"]
+    0.0
+    >>> noon = 1_800_000_000 // 86400 * 86400 + 12 * 3600.0
+    >>> start_at_local(s, "05:40", now=noon).strftime("%H:%M"), start_at_local(s, "17:40", now=noon).day
+    ('05:40', 14)
     """
-    utc_hour = (now % 86400) / 3600
-    offset = (hour - utc_hour + 12) % 24 - 12
-    sites = tuple(
-        replace(site, climate={**site.climate, "utc_offset_h": offset}) for site in scenario.sites
+    try:
+        hours, minutes = (int(part) for part in clock.split(":"))
+    except ValueError:
+        raise ValueError(
+            f"--start-at wants HH:MM (local time at the sites), got {clock!r}"
+        ) from None
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise ValueError(f"--start-at wants HH:MM (local time at the sites), got {clock!r}")
+    offset_s = (
+        float(scenario.sites[0].climate.get("utc_offset_h", 0.0)) * 3600.0
+        if scenario.sites
+        else 0.0
     )
-    return replace(scenario, sites=sites)
+    local_midnight = (now + offset_s) // 86400 * 86400
+    start = local_midnight + hours * 3600 + minutes * 60 - offset_s
+    if start > now:
+        start -= 86400
+    return datetime.fromtimestamp(start, UTC)
+
+
+def demo_start(options: DemoOptions, clock: str) -> datetime:
+    """``--start-at HH:MM`` for the scenario these options run."""
+    path = options.scenario or BUNDLED_SCENARIO
+    scenario = (
+        load_scenario(path)
+        if path.exists()
+        else healthy_fleet(
+            assets=options.assets, interval_s=10.0, duration_s=60.0, seed=options.seed
+        )
+    )
+    return start_at_local(scenario, clock, now=time.time())
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,10 @@ class DemoOptions:
     # cold, which is not what "healthy" should mean to the model.
     train_from: timedelta = timedelta(minutes=5)
     train_until: timedelta = timedelta(minutes=119)
+    # When the live part starts, on the simulated clock (default: now). Earlier than now, the
+    # whole demo replays that time of day, running behind the wall clock by the difference;
+    # readings are never in the future.
+    start_at: datetime | None = None
 
 
 class Demo:
@@ -96,16 +122,17 @@ class Demo:
         self._rate = RateMeter(lambda: self.readings_stored)
         self._scenario = self._load_scenario()
         self._real0 = time.time()
+        live = options.start_at.timestamp() if options.start_at else self._real0
+        if live > self._real0 + 1.0:
+            raise ValueError("the demo cannot start in the future: readings would be refused")
+        self._behind = self._real0 - live
         interval = self._scenario.interval_s
-        self._sim0 = (self._real0 - options.history.total_seconds()) // interval * interval
+        self._sim0 = (live - options.history.total_seconds()) // interval * interval
 
     def _load_scenario(self) -> Scenario:
         path = self.options.scenario or (BUNDLED_SCENARIO if BUNDLED_SCENARIO.exists() else None)
         if path is not None:
-            scenario = load_scenario(path)
-            if self.options.scenario is None:
-                scenario = at_local_hour(scenario, DEMO_LOCAL_START_H, time.time())
-            return scenario
+            return load_scenario(path)
         return healthy_fleet(
             assets=self.options.assets,
             interval_s=10.0,
@@ -114,9 +141,9 @@ class Demo:
         )
 
     def sim_now(self) -> datetime:
-        """The simulator's clock: never ahead of the wall clock."""
-        wall = time.time()
-        sim = min(self._sim0 + (wall - self._real0) * self.options.speed, wall)
+        """The simulator's clock: never ahead of the wall clock (less ``start_at``'s lag)."""
+        wall = time.time() - self._behind
+        sim = min(self._sim0 + (time.time() - self._real0) * self.options.speed, wall)
         return datetime.fromtimestamp(sim, UTC)
 
     def scoring_now(self) -> datetime:
@@ -130,7 +157,7 @@ class Demo:
         if self.model_version is None:
             return trained_until
         now = self.sim_now()
-        catching_up = now.timestamp() < time.time() - 1.0
+        catching_up = now.timestamp() < time.time() - self._behind - 1.0
         if catching_up:
             now -= timedelta(seconds=self.options.speed)
         return max(trained_until, now)
@@ -241,6 +268,7 @@ class Demo:
             topic_template=self.settings.topic_template,
             on_progress=count,
             start_s=self._sim0,
+            behind_s=self._behind,
         )
 
     def _train_when_warm(self) -> None:

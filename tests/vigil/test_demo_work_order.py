@@ -3,7 +3,9 @@
 The bundled scenario starts bearing wear on pump-003 half a minute after the live stream begins
 (failure six minutes later); the demo must open exactly one equipment work order, on pump-003,
 with a mechanical fault code, and none on the eleven healthy machines. Real time: about five and
-a half minutes (two hours of history published in about 30 s, training, then the fault).
+a half minutes (two hours of history published in about 30 s, training, then the fault), run at
+two local start hours twelve hours apart (`--start-at`): the healthy machines must stay quiet
+whatever their load is doing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 
 from simulators.scenario import load_scenario
 from tests.vigil.test_cli import ROOT
-from vigil.demo import BUNDLED_SCENARIO, at_local_hour
+from vigil.demo import BUNDLED_SCENARIO, start_at_local
 
 # Onset 30 s into real time; the work order came about four minutes after it (five minutes into
 # the run). A generous bound, still failing a demo that never opens one.
@@ -43,20 +45,38 @@ def equipment_orders(db: Path) -> list[tuple[str, str]]:
     return [(str(asset), str(code)) for asset, code in rows]
 
 
-def test_the_demo_plays_at_the_same_local_hour_whenever_it_is_run() -> None:
-    scenario = load_scenario(BUNDLED_SCENARIO)
-    for utc_hour, offset in ((0.0, 1.5), (14.0, 11.5), (23.25, 2.25), (12.0, -10.5)):
-        shifted = at_local_hour(scenario, 1.5, now=1_800_000_000 // 86400 * 86400 + utc_hour * 3600)
-        assert {site.climate["utc_offset_h"] for site in shifted.sites} == {offset}
-        assert [s.id for s in shifted.sites] == [s.id for s in scenario.sites]
+def test_start_at_names_the_latest_such_local_time_at_the_sites() -> None:
+    scenario = load_scenario(BUNDLED_SCENARIO)  # sites at UTC+1
+    noon_utc = 1_800_000_000 // 86400 * 86400 + 12 * 3600.0
+    morning = start_at_local(scenario, "05:40", now=noon_utc)
+    evening = start_at_local(scenario, "17:40", now=noon_utc)
+    assert (morning.hour, morning.minute) == (4, 40)  # 05:40 at UTC+1, today
+    assert (evening.hour, evening.minute) == (16, 40)  # yesterday: today's is still to come
+    assert (noon_utc - evening.timestamp()) / 3600 == pytest.approx(19 + 20 / 60)
+    with pytest.raises(ValueError, match="HH:MM"):
+        start_at_local(scenario, "25:00", now=noon_utc)
 
 
+# Twelve hours apart: 05:40 is when the healthy pumps' morning ramp starts (before operating
+# context, a demo started then opened false work orders on them); 17:40 is the evening peak's.
 @pytest.mark.slow
-def test_demo_opens_one_work_order_for_its_pump_fault(tmp_path: Path) -> None:
+@pytest.mark.parametrize("local_start", ["05:40", "17:40"])
+def test_demo_opens_one_work_order_for_its_pump_fault(tmp_path: Path, local_start: str) -> None:
     data = tmp_path / "demo"
     log = (tmp_path / "demo.log").open("w")
     demo = subprocess.Popen(
-        [sys.executable, "-m", "vigil", "demo", "--data-dir", str(data), "--port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "vigil",
+            "demo",
+            "--data-dir",
+            str(data),
+            "--port",
+            "0",
+            "--start-at",
+            local_start,
+        ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -7,6 +7,7 @@ import shutil
 import signal
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -15,7 +16,7 @@ from rich.live import Live
 from rich.table import Table
 
 from vigil.cli import load_cli_settings
-from vigil.demo import Demo, DemoOptions
+from vigil.demo import Demo, DemoOptions, demo_start
 
 
 def demo(
@@ -34,6 +35,11 @@ def demo(
     fresh: bool = typer.Option(False, help="Delete the demo's data directory first."),
     port: int = typer.Option(8000, help="Port of the dashboard and API."),
     seed: int = typer.Option(1, help="Simulator seed."),
+    start_at: str | None = typer.Option(
+        None,
+        help="Local time at the sites (HH:MM) when the live part starts: the demo replays the "
+        "latest such moment, running that far behind the wall clock (default: now).",
+    ),
 ) -> None:
     """Run the whole product on embedded defaults: broker, simulator, collector, SQLite."""
     if broker not in ("auto", "mosquitto", "amqtt"):
@@ -49,6 +55,12 @@ def demo(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     options = DemoOptions(scenario=scenario, speed=speed, broker=broker, seed=seed)
+    if start_at is not None:
+        try:
+            options = replace(options, start_at=demo_start(options, start_at))
+        except ValueError as error:
+            typer.echo(f"vigil: {error}", err=True)
+            raise typer.Exit(2) from None
     with Demo(settings, options, console) as running:
         started = time.monotonic()
         with Live(running.table(0.0), console=console, refresh_per_second=2) as live:

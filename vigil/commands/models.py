@@ -140,6 +140,25 @@ def train(
     typer.echo(f"wrote model version {info.version}{' (promoted)' if promote else ''}")
     _metrics_table(info.metrics)
     _labels_table(info.metrics)
+    _coverage_warnings(info.metrics)
+
+
+def _coverage_warnings(metrics: dict[str, Any]) -> None:
+    """Say when the training data is less than a week with a weekend."""
+    for asset_type, m in sorted(metrics.items()):
+        cover = m.get("coverage")
+        if not cover or cover["enough"]:
+            continue
+        missing = [] if cover["weekend"] else ["no weekend"]
+        if not cover["working_days"]:
+            missing.append("no working day")
+        detail = ", ".join([f"{cover['days']:g} days", *missing])
+        typer.echo(
+            f"warning: {asset_type}: the training data covers {detail}; at least a week with a "
+            "weekend is needed to learn hour-of-day and weekend effects, so this model was "
+            "trained without them (train on a longer stretch: --start)",
+            err=True,
+        )
 
 
 def _labels_table(metrics: dict[str, Any]) -> None:
@@ -287,12 +306,15 @@ def evaluate(
         "windows": w.windows,
         "windows_detected": w.detected,
         "mean_lead_s": w.mean_lead_s,
+        "false_alarm_episodes": result.false_episodes,
+        "multiscale": result.multiscale,
     }
     if as_json:
         typer.echo(json.dumps(document))
         return
     table = Table(title=f"{csv.name}: {result.train_rows} training rows, {len(result.rows)} test")
-    for column in ("precision", "recall", "F1", "FAR", "MAR", "windows", "mean lead"):
+    columns = ("precision", "recall", "F1", "FAR", "MAR", "windows", "mean lead", "false episodes")
+    for column in columns:
         table.add_column(column, justify="right")
     lead = "-" if w.mean_lead_s is None else f"{w.mean_lead_s:.0f} s"
     table.add_row(
@@ -303,8 +325,14 @@ def evaluate(
         f"{m['mar']:.1%}",
         f"{w.detected}/{w.windows}",
         lead,
+        str(result.false_episodes),
     )
     Console().print(table)
+    if result.multiscale:
+        typer.echo(
+            "one metric column: features over an hour and a day of its deviation from the usual "
+            "profile of that hour (weekdays and weekends apart), and the day-on-day change"
+        )
 
 
 def _evaluate_store(

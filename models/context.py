@@ -1,0 +1,191 @@
+"""Operating context: health judged against what the operating conditions explain.
+
+A pump at full speed vibrates more, runs hotter and pushes more pressure than at night; none of
+that is wear. Per asset type, each health feature (already a robust z against the asset's own
+baseline) is regressed on the condition features of the same window (load, speed, power,
+current, flow or cooling output where they are conditions, trips, ambient temperature) and, when
+the training data covers a week with a weekend, on the hour of day and the weekend; the detector and the trend
+then see the residual, what the conditions do not explain. The slow (day-ish) features are
+regressed on the slow conditions the same way.
+
+Learned on healthy windows only (ridge regression, so that a condition that barely moved in
+training gets a small coefficient rather than a wild one).
+
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> t = pd.date_range("2026-01-05", periods=200, freq="h", tz="UTC")
+>>> idx = pd.MultiIndex.from_product([["p1"], t], names=["asset", "time"])
+>>> speed = rng.normal(0, 1, 200)
+>>> z = pd.DataFrame({"speed:level": speed, "vibration_rms:level": 2 * speed}, index=idx)
+>>> ctx = OperatingContext.fit(z, outputs=["vibration_rms:level"])
+>>> float(ctx.residuals(z)["vibration_rms:level"].abs().max()) < 0.1
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.features import AMBIENT, CONDITIONS, SEP, metric_of
+from models.smoothing import SLOW
+
+# Condition metrics: what the equipment is asked to do, and the weather it does it in. The
+# regression's inputs are demands, not consumption: power and current rise with an efficiency
+# loss or a winding fault, so explaining health by them would explain the fault away. Of the
+# demands, the first present in this order (a pump's load is its power; a chiller's load and
+# speed rise with a refrigerant leak, its cooling output does not), plus trips and the weather.
+CONTEXT_METRICS = (*CONDITIONS, AMBIENT)
+DEMANDS = ("cooling_output", "speed", "load")
+ALWAYS = ("trips", AMBIENT)
+HOUR = ("context:hour_sin", "context:hour_cos")
+WEEKEND = "context:weekend"
+# A feature is replaced by its residual only when the conditions explain at least this share of
+# its healthy variance.
+MIN_EXPLAINED = 0.2
+# Ridge penalty, in units of healthy windows: a condition that barely moved gets a coefficient
+# near zero, not one fitted to its noise.
+RIDGE = 1.0
+
+
+def condition_columns(columns: list[str] | pd.Index) -> list[str]:
+    """Level features (fast and slow) of the condition metrics the regression uses.
+
+    >>> condition_columns(["load:level", "speed:level", "speed_slow:level", "power:level"])
+    ['speed:level', 'speed_slow:level']
+    """
+    levels = [c for c in columns if c.endswith(f"{SEP}level")]
+    present = {metric_of(c) for c in levels}
+    demand = next((m for m in DEMANDS if m in present), None)
+    wanted = {m for m in (demand, *ALWAYS) if m in present}
+    return [c for c in levels if metric_of(c) in wanted]
+
+
+def _is_slow(column: str) -> bool:
+    return SLOW in column.split(SEP, 1)[0]
+
+
+def time_features(index: pd.Index) -> pd.DataFrame:
+    """Hour of day (as a circle) and weekend, from each window's start (UTC)."""
+    times = pd.DatetimeIndex(index.get_level_values("time"))
+    hour = (times.hour + times.minute / 60.0).to_numpy(dtype=float)
+    angle = 2 * np.pi * hour / 24.0
+    return pd.DataFrame(
+        {
+            HOUR[0]: np.sin(angle),
+            HOUR[1]: np.cos(angle),
+            WEEKEND: (times.day_of_week >= 5).astype(float),
+        },
+        index=index,
+    )
+
+
+def coverage(index: pd.Index) -> dict[str, Any]:
+    """What the training windows cover, and whether it is enough for hour and day effects."""
+    times = pd.DatetimeIndex(index.get_level_values("time"))
+    if len(times) == 0:
+        return {"days": 0.0, "weekend": False, "working_days": False, "enough": False}
+    days = (times.max() - times.min()).total_seconds() / 86400.0
+    weekend = bool((times.day_of_week >= 5).any())
+    working = bool((times.day_of_week < 5).any())
+    return {
+        "days": round(days, 2),
+        "weekend": weekend,
+        "working_days": working,
+        "enough": days >= 7.0 and weekend and working,
+    }
+
+
+def _design(z: pd.DataFrame, inputs: list[str], clock: np.ndarray) -> np.ndarray:
+    """Regression inputs: each condition and its square (pressure and power go with the square
+    and cube of a pump's speed: the affinity laws), then the clock features. A missing condition
+    counts as typical (z = 0)."""
+    x = np.nan_to_num(z.reindex(columns=inputs).to_numpy(dtype=float))
+    return np.column_stack([x, x**2, clock])
+
+
+@dataclass
+class OperatingContext:
+    """Per output column, ridge coefficients on its inputs (condition z's and time features)."""
+
+    outputs: list[str] = field(default_factory=list)
+    inputs: dict[str, list[str]] = field(default_factory=dict)
+    coef: dict[str, np.ndarray] = field(default_factory=dict)
+    time_inputs: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.outputs)
+
+    @classmethod
+    def fit(cls, z: pd.DataFrame, *, outputs: list[str]) -> OperatingContext:
+        """``z``: healthy normalised windows, conditions included. Outputs without a condition
+        of their own speed (fast or slow) are left as they are."""
+        conditions = condition_columns(z.columns)
+        cover = coverage(z.index)
+        # Fitted on less than a week, a clock pattern is mostly whatever the few days happened
+        # to do (the load's own rhythm, which the conditions already carry), and it would be
+        # replayed every day after: hour and weekend come in only with a whole week.
+        time_inputs = [*HOUR, WEEKEND] if cover["enough"] else []
+        clock = time_features(z.index)[time_inputs]
+        context = cls(time_inputs=time_inputs)
+        for out in outputs:
+            if out not in z or metric_of(out) in CONTEXT_METRICS:
+                continue
+            ins = [c for c in conditions if _is_slow(c) == _is_slow(out)]
+            if not ins and not time_inputs:
+                continue
+            x = _design(z, ins, clock.to_numpy(dtype=float))
+            y = z[out].to_numpy(dtype=float)
+            ok = np.isfinite(y)
+            if ok.sum() < max(10, 2 * x.shape[1]):
+                continue
+            x, y = x[ok], y[ok]
+            x = np.column_stack([np.ones(len(x)), x])
+            penalty = RIDGE * np.eye(x.shape[1])
+            penalty[0, 0] = 0.0  # the intercept is not shrunk
+            coef = np.linalg.solve(x.T @ x + penalty, x.T @ y)
+            explained = 1.0 - np.var(y - x @ coef) / max(float(np.var(y)), 1e-12)
+            if explained < MIN_EXPLAINED:
+                continue  # the conditions do not drive it: a fit to noise would only add noise
+            context.outputs.append(out)
+            context.inputs[out] = ins
+            context.coef[out] = coef
+        return context
+
+    def residuals(self, z: pd.DataFrame) -> pd.DataFrame:
+        """``z`` with each output replaced by what its conditions do not explain (a missing
+        condition counts as typical, z = 0)."""
+        if not self.outputs:
+            return z
+        out = z.copy()
+        clock = time_features(z.index)[self.time_inputs].to_numpy(dtype=float)
+        for column in self.outputs:
+            if column not in out:
+                continue
+            ins = self.inputs[column]
+            coef = self.coef[column]
+            explained = coef[0] + _design(z, ins, clock) @ coef[1:]
+            out[column] = z[column].to_numpy(dtype=float) - explained
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outputs": self.outputs,
+            "inputs": self.inputs,
+            "coef": {k: v.tolist() for k, v in self.coef.items()},
+            "time_inputs": self.time_inputs,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> OperatingContext:
+        if not data:
+            return cls()
+        return cls(
+            outputs=list(data["outputs"]),
+            inputs={k: list(v) for k, v in data["inputs"].items()},
+            coef={k: np.asarray(v, dtype=float) for k, v in data["coef"].items()},
+            time_inputs=list(data["time_inputs"]),
+        )
