@@ -1,0 +1,156 @@
+"""Plots for docs/models.md: operating context, a single series at several scales, and a false
+alarm's raised level.
+
+    .venv/bin/python bench/model_plots.py [--out docs/img/models]
+
+A development-time script (``pip install matplotlib``); the data are the seeded generators the
+tests use (tests/models/test_context.py, tests/models/test_single_series.py,
+tests/workorders/test_outcome_training.py), so each plot shows what a test checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from models.csv_eval import CsvEvalConfig, evaluate_frame, labels_from_windows  # noqa: E402
+from models.features import window_features  # noqa: E402
+from models.labels import LabelWindow  # noqa: E402
+from models.model import fit_type_model  # noqa: E402
+from models.outcomes import learn_levels  # noqa: E402
+from models.training import assess_history, healthy_mask  # noqa: E402
+from tests.models import test_context as ctx  # noqa: E402
+from tests.models import test_single_series as single  # noqa: E402
+from tests.workorders import test_outcome_training as outcome  # noqa: E402
+
+HOUR = timedelta(hours=1)
+
+
+def context_plot(out: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    train = window_features(ctx.pumps(days=6), every=HOUR).features
+    later_raw = ctx.pumps(days=9, ramp_from=6)
+    later = window_features(later_raw, every=HOUR).features
+    fig, axes = plt.subplots(2, 1, figsize=(10, 5.5), sharex=True)
+    p0 = later_raw[later_raw["asset"] == "p0"]
+    axes[0].plot(p0["time"], p0["speed"], lw=0.6)
+    axes[0].set_ylabel("p0 speed (rpm)")
+    axes[0].axvline(ctx.START + pd.Timedelta(days=6), color="k", ls=":", lw=1)
+    axes[0].set_title("A pump asked for more than training saw (from day 6)")
+    for use, colour in ((False, "tab:red"), (True, "tab:blue")):
+        model = fit_type_model(
+            asset_type="pump",
+            features=train,
+            healthy=pd.Series(True, index=train.index),
+            config=replace(ctx.CONFIG, context=use),
+        )
+        decided = assess_history(model, later).xs("p0", level="asset")
+        label = "with operating context" if use else "without"
+        axes[1].plot(
+            decided.index, decided["score"] / model.threshold.value, color=colour, label=label
+        )
+    axes[1].axhline(1.0, color="k", lw=1)
+    axes[1].set_ylabel("score / threshold")
+    axes[1].set_yscale("log")
+    axes[1].legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(out / "models-context.png", dpi=110)
+    plt.close(fig)
+
+
+def single_series_plot(out: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    frame, windows = single.machine_temperature()
+    labels = labels_from_windows(frame["time"], windows)
+    result = evaluate_frame(
+        frame,
+        time_col="time",
+        labels=labels,
+        train_until=single.START + 21 * single.DAY,
+        config=CsvEvalConfig(),
+    )
+    rows = result.rows
+    fig, axes = plt.subplots(2, 1, figsize=(10, 5.5), sharex=True)
+    axes[0].plot(frame["time"], frame["temperature"], lw=0.3)
+    axes[0].set_ylabel("temperature")
+    axes[0].set_title("One metric column: daily and weekly swings, three failures building up")
+    axes[1].plot(rows["time"], rows["score"] / rows["threshold"], lw=0.5)
+    axes[1].axhline(1.0, color="k", lw=1)
+    axes[1].set_ylabel("score / threshold")
+    alarms = rows[rows["is_anomalous"] == 1]
+    axes[1].scatter(alarms["time"], np.full(len(alarms), 1.0), s=4, color="tab:red", label="alarm")
+    for ax in axes:
+        for onset, failure in windows:
+            ax.axvspan(onset, failure, color="tab:orange", alpha=0.25)
+    axes[1].legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(out / "models-single-series.png", dpi=110)
+    plt.close(fig)
+
+
+def false_alarm_plot(out: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    frame = outcome.telemetry()
+    features = window_features(frame, every=HOUR).features
+    detected = outcome.EXCURSION[0] + pd.Timedelta(hours=3)
+    false_alarm = LabelWindow(
+        "p1",
+        detected.to_pydatetime(),
+        (detected + pd.Timedelta(hours=2)).to_pydatetime(),
+        "false_alarm",
+        "pump",
+    )
+    repair = LabelWindow(
+        "p2",
+        (outcome.DETECTED - pd.Timedelta(days=1)).to_pydatetime(),
+        outcome.REPAIRED.to_pydatetime(),
+        "confirmed_fault",
+        "pump",
+    )
+    healthy = healthy_mask(features.index, [repair], every=HOUR, settle=24 * HOUR)
+    model = fit_type_model(
+        asset_type="pump", features=features, healthy=healthy, config=outcome.CONFIG
+    )
+    before = assess_history(model, features)
+    model.levels = learn_levels(model=model, decided=before, false_alarms=[false_alarm])
+    factor = max(model.levels.by_asset.get("p1", {}).values(), default=1.0)
+    ratio = np.maximum(
+        before["score"] / model.threshold.value, before["trend_score"] / model.trend_threshold.value
+    ).xs("p1", level="asset")
+    fig, ax = plt.subplots(figsize=(10, 3.2))
+    ax.plot(ratio.index, ratio, lw=0.8, label="p1: score / threshold")
+    ax.axhline(1.0, color="k", lw=1, label="level before the outcome")
+    ax.axhline(factor, color="tab:green", lw=1.2, label=f"after 'false_alarm' (x{factor:.2f})")
+    ax.axvspan(outcome.EXCURSION[0], outcome.EXCURSION[1], color="tab:orange", alpha=0.25)
+    ax.set_title("A false alarm reported on a work order raises that asset's level for its fault")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(out / "models-false-alarm.png", dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs/img/models")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    context_plot(args.out)
+    single_series_plot(args.out)
+    false_alarm_plot(args.out)
+    print(f"plots written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
