@@ -126,14 +126,21 @@ def false_alarm_plot(out: Path) -> None:
     before = assess_history(model, features)
     model.levels = learn_levels(model=model, decided=before, false_alarms=[false_alarm])
     factor = max(model.levels.by_asset.get("p1", {}).values(), default=1.0)
-    ratio = np.maximum(
-        before["score"] / model.threshold.value, before["trend_score"] / model.trend_threshold.value
-    ).xs("p1", level="asset")
+    ratio = pd.concat(
+        [
+            before["score"] / model.threshold.value,
+            before["trend_score"] / model.trend_threshold.value,
+        ],
+        axis=1,
+    ).max(axis=1)
+    ratio = ratio.xs("p1", level="asset")
     fig, ax = plt.subplots(figsize=(10, 3.2))
     ax.plot(ratio.index, ratio, lw=0.8, label="p1: score / threshold")
     ax.axhline(1.0, color="k", lw=1, label="level before the outcome")
     ax.axhline(factor, color="tab:green", lw=1.2, label=f"after 'false_alarm' (x{factor:.2f})")
-    ax.axvspan(outcome.EXCURSION[0], outcome.EXCURSION[1], color="tab:orange", alpha=0.25)
+    # matplotlib's date unit: days since the epoch
+    start, end = ((t - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(days=1) for t in outcome.EXCURSION)
+    ax.axvspan(start, end, color="tab:orange", alpha=0.25)
     ax.set_title("A false alarm reported on a work order raises that asset's level for its fault")
     ax.legend(loc="upper right")
     fig.tight_layout()
