@@ -95,6 +95,11 @@ class ModelConfig:
         )
 
 
+# Working-rows features are kept when at least this share of the healthy training windows has
+# some work in them.
+MIN_WORKING_SHARE = 0.5
+
+
 def model_columns(columns: pd.Index | list[str]) -> list[str]:
     """Feature columns a detector may use: not counters (monotonic), not the ambient itself
     (weather is not a fault; the rise over ambient is kept), not operating conditions."""
@@ -261,6 +266,16 @@ def fit_type_model(
     ]
     if good.empty:
         raise ValueError(f"no healthy windows to train a model for asset type {asset_type!r}")
+    # A working-rows level seen in few training windows (a night of few rides) has no baseline
+    # worth the name: the first busy morning would look like a fault.
+    sparse = [
+        c
+        for c in columns
+        if c.endswith(f"{SEP}working") and good[c].notna().mean() < MIN_WORKING_SHARE
+    ]
+    if sparse:
+        columns = [c for c in columns if c not in sparse]
+        good = good.drop(columns=sparse)
     baselines = Baselines.fit(good)
     z_all = baselines.normalise(good)
     times = z_all.index.get_level_values("time")
