@@ -175,7 +175,13 @@ class OperatingContext:
             ins = self.inputs[column]
             coef = self.coef[column]
             explained = coef[0] + _design(z, ins, clock) @ coef[1:]
-            out[column] = z[column].to_numpy(dtype=float) - explained
+            raw = z[column].to_numpy(dtype=float)
+            residual = raw - explained
+            # The context may explain a deviation away, never invent one: beyond its training
+            # range (a lift's first busy minutes after a night of few rides) the regression
+            # extrapolates, and its residual must not be further from normal than the feature
+            # itself. At worst a window is judged as it was without the context.
+            out[column] = np.where(np.abs(residual) <= np.abs(raw), residual, raw)
         return out
 
     def to_json(self) -> dict[str, Any]:
