@@ -268,10 +268,13 @@ def fit_type_model(
         raise ValueError(f"no healthy windows to train a model for asset type {asset_type!r}")
     # A working-rows level seen in few training windows (a night of few rides) has no baseline
     # worth the name: the first busy morning would look like a fault.
+    # The slow copy goes with it: between two rides it holds the last ride's value, so it is
+    # seldom missing, but its spread is that of a handful of rides (a tiny scale, a huge z).
     sparse = [
         c
         for c in columns
-        if c.endswith(f"{SEP}working") and good[c].notna().mean() < MIN_WORKING_SHARE
+        if c.endswith(f"{SEP}working")
+        and good.get(f"{metric_of(c)}{SEP}working", good[c]).notna().mean() < MIN_WORKING_SHARE
     ]
     if sparse:
         columns = [c for c in columns if c not in sparse]
