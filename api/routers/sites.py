@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response, status
+from sqlalchemy.orm import Session
 
-from api.deps import CustomerScope, PathId, QueryId, RecordsKey, SessionDep
+from api.deps import CustomerScope, PathId, QueryId, RecordsKey, SessionDep, actor
+from api.models import ApiKey
 from customers import sites
 from customers.schemas import HolidayIn, HolidayRead, SiteCreate, SiteIn, SiteRead
+from workorders.sla import flows
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -17,6 +20,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The code is taken, or the site still has assets"},
     422: {"description": "Bad coordinates, time zone or business hours (the message says which)"},
 }
+
+
+def _calendar_edited(session: Session, site_id: int, key: ApiKey) -> None:
+    """The site's open work counts in its calendar: recompute those SLA clocks now."""
+    flows.site_calendar_edited(
+        session=session, site_id=site_id, actor=actor(key), now=datetime.now(UTC)
+    )
 
 
 def _data(body: SiteIn) -> sites.SiteData:
@@ -57,9 +67,9 @@ def get_site(site_id: PathId, session: SessionDep, scope: CustomerScope) -> Site
     "/{site_id}", response_model=SiteRead, responses=_ERRORS, summary="Change a site (not its code)"
 )
 def update_site(site_id: PathId, body: SiteIn, session: SessionDep, key: RecordsKey) -> SiteRead:
-    return SiteRead.model_validate(
-        sites.update_site(session=session, site_id=site_id, data=_data(body))
-    )
+    row = sites.update_site(session=session, site_id=site_id, data=_data(body))
+    _calendar_edited(session, site_id, key)
+    return SiteRead.model_validate(row)
 
 
 @router.delete(
@@ -85,6 +95,7 @@ def set_holiday(
     row = sites.set_holiday(
         session=session, site_id=site_id, day=body.day, name=body.name, active=body.active
     )
+    _calendar_edited(session, site_id, key)
     return HolidayRead.model_validate(row)
 
 
@@ -96,4 +107,5 @@ def set_holiday(
 )
 def delete_holiday(site_id: PathId, day: date, session: SessionDep, key: RecordsKey) -> Response:
     sites.delete_holiday(session=session, site_id=site_id, day=day)
+    _calendar_edited(session, site_id, key)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -133,3 +133,33 @@ def test_at_risk_lists_overdue_work(world: ApiWorld) -> None:
     assert rows[0]["overdue"] is True
     assert rows[0]["level"] == 100
     assert rows[0]["business_minutes_left"] < 0
+
+
+def test_a_holiday_set_through_the_api_moves_the_open_work_of_the_site(world: ApiWorld) -> None:
+    from zoneinfo import ZoneInfo
+
+    from tests.customers.builders import build_org
+
+    zurich = ZoneInfo("Europe/Zurich")
+    monday_4pm = datetime(2026, 3, 2, 16, 0, tzinfo=zurich).astimezone(UTC)
+    with world.factory() as session:
+        org = build_org(session, now=monday_4pm)
+        wo = service.open_for_alert(
+            session=session,
+            decision=decision("fan-9", site="plant-b", at=monday_4pm, score=4.0),
+            now=monday_4pm,
+        ).work_order
+        session.commit()
+    # Normal work, 8 business hours from Monday 16:00 (08-17): Tuesday 15:00.
+    assert wo.respond_by.astimezone(zurich).strftime("%a %H:%M") == "Tue 15:00"
+    holiday = world.client.put(
+        f"/api/v1/sites/{org.plant_b}/holidays",
+        json={"day": "2026-03-03", "name": "Fasnacht"},
+        headers=auth(world.keys[Role.admin]),
+    )
+    assert holiday.status_code == 200, holiday.text
+    again = world.client.get(
+        f"/api/v1/work-orders/{wo.number}", headers=auth(world.keys[Role.admin])
+    )
+    due = datetime.fromisoformat(again.json()["sla"]["respond_by"]).astimezone(zurich)
+    assert due.strftime("%a %H:%M") == "Wed 15:00"
