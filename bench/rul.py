@@ -10,10 +10,17 @@ like the training target (the uncapped figures are printed too).
 Simulator: at each detected fault's first alarm, the failure time the degradation trend
 predicted against the true failure time (median absolute error in days), and how often the
 trend's 90 % interval held it.
+
+Run alone for the C-MAPSS figures (bench/quality.py runs it too, beside the detector figures):
+
+    python bench/rul.py [--cmapss-dir ../shared/datasets/cmapss] [--json]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,9 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.labels import LabelWindow
-from models.rul.evaluation import cut_units, judge, split_units
-from models.rul.model import RulConfig, RulModel
+ROOT = Path(__file__).resolve().parents[1]
+# Run as `python bench/rul.py`, bench/ comes first on the path, where bench/ingest.py would
+# shadow the `ingest` package.
+sys.path.insert(0, str(ROOT))
+
+from models.labels import LabelWindow  # noqa: E402
+from models.rul.evaluation import cut_units, judge, split_units  # noqa: E402
+from models.rul.model import RulConfig, RulModel  # noqa: E402
 
 FOLDS, CUTS, SEED = 5, 5, 1
 
@@ -98,3 +110,29 @@ def print_cmapss(figures: dict[str, Any], seconds: float) -> None:
         f"uncapped truth:      RMSE {figures['rmse_uncapped']:.2f}, coverage "
         f"{figures['coverage_uncapped']:.1%}"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Remaining-useful-life figures on C-MAPSS FD001.")
+    parser.add_argument("--cmapss-dir", type=Path, default=ROOT.parent / "shared/datasets/cmapss")
+    parser.add_argument("--json", action="store_true", help="End with one line of JSON figures.")
+    args = parser.parse_args()
+    if not (args.cmapss_dir / "train_FD001.csv").exists():
+        parser.error(f"no train_FD001.csv in {args.cmapss_dir}: give --cmapss-dir")
+    started = time.perf_counter()
+    figures = cmapss_validation(args.cmapss_dir)
+    print_cmapss(figures, time.perf_counter() - started)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "cmapss_val_rmse": figures["rmse"],
+                    "cmapss_val_score": figures["score"],
+                    "coverage_90": figures["coverage"],
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

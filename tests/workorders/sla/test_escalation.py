@@ -203,9 +203,8 @@ def test_a_relay_that_is_down_keeps_the_mail_for_later(db: Db, smtp_server: Smtp
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)  # two concurrent transactions
 def test_two_concurrent_ticks_fire_each_level_once(db: Db) -> None:
-    if db.backend != "postgresql":
-        pytest.skip("concurrency of two PostgreSQL transactions")
     # Real commits: each tick is a transaction of its own, on its own connection.
     with db.committed() as session:
         wos = [
