@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentKey, CurrentWorkOrder, SessionDep, StockKey, actor
-from field.stock import service
+from field.stock import queries, service
 from field.stock.models import (
     LevelRead,
     MoveRead,
@@ -132,7 +132,7 @@ def stock_levels(
     warehouse: Annotated[str | None, Query(max_length=64)] = None,
     low: bool = False,
 ) -> list[LevelRead]:
-    rows = service.levels(session=session, warehouse=warehouse, low_only=low)
+    rows = queries.levels(session=session, warehouse=warehouse, low_only=low)
     return [LevelRead.model_validate(vars(r)) for r in rows]
 
 
@@ -204,7 +204,7 @@ def stock_moves(
     asset_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[MoveRead]:
-    return _moves(service.moves(session=session, asset_id=asset_id, limit=limit))
+    return _moves(queries.moves(session=session, asset_id=asset_id, limit=limit))
 
 
 class PartSuggestionRead(BaseModel):
@@ -232,7 +232,7 @@ def work_order_parts(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey)
         exclude_work_order=wo.id,
     )
     return WorkOrderParts(
-        moves=_moves(service.moves(session=session, work_order_id=wo.id)),
+        moves=_moves(queries.moves(session=session, work_order_id=wo.id)),
         suggested=[
             PartSuggestionRead(
                 part=PartRead.model_validate(s.part), score=s.score, reasons=s.reasons, free=s.free

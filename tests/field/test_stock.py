@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from field.stock import service
+from field.stock import queries, service
 from field.stock.models import (
     Part,
     PartCreate,
@@ -63,7 +63,7 @@ def open_wo(session: Session, asset: str = "pump-1", fault_code: str = "mechanic
 
 def level(session: Session, warehouse: str, part: str) -> tuple[int, int]:
     rows = [
-        r for r in service.levels(session=session, warehouse=warehouse) if r.part_number == part
+        r for r in queries.levels(session=session, warehouse=warehouse) if r.part_number == part
     ]
     return (rows[0].on_hand, rows[0].reserved) if rows else (0, 0)
 
@@ -148,10 +148,10 @@ def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
             now=NOW,
             note="lost on site",
         )
-        assert service.reconcile(session=session) == []
-        history = service.moves(session=session, asset_id=wo.asset_id)
+        assert queries.reconcile(session=session) == []
+        history = queries.moves(session=session, asset_id=wo.asset_id)
         assert [(m.kind, m.quantity) for m, _, _ in history] == [("consume", 3)]
-        kinds = [m.kind for m, _, _ in service.moves(session=session, work_order_id=wo.id)]
+        kinds = [m.kind for m, _, _ in queries.moves(session=session, work_order_id=wo.id)]
         assert sorted(kinds) == ["consume", "release", "reserve", "return"]
 
 
@@ -166,7 +166,7 @@ def test_low_stock_list_and_bad_quantities(db: Db) -> None:
         )
         service.set_min_level(session=session, warehouse=central, part=seal, min_level=2)
         service.set_min_level(session=session, warehouse=central, part=bearing, min_level=2)
-        assert [r.part_number for r in service.levels(session=session, low_only=True)] == [
+        assert [r.part_number for r in queries.levels(session=session, low_only=True)] == [
             "SKF-6205"
         ]
         for bad in (0, -1):
@@ -232,7 +232,7 @@ def test_two_engineers_take_the_last_part_at_once_and_one_gets_it(db: Db) -> Non
         assert "0 free there now" in sorted(outcomes)[0]
         with db.committed() as session:
             assert level(session, f"van-{tag}", f"P-{tag}") == (0, 0)
-            assert service.reconcile(session=session) == []
+            assert queries.reconcile(session=session) == []
     finally:
         with db.committed() as session:
             session.execute(sa.delete(StockMove).where(StockMove.part_id == part_id))
