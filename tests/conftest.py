@@ -150,3 +150,22 @@ def start_postgres() -> Iterator[Callable[[], ChildServer]]:
     for server, workdir in started:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# The few tests that take minutes of real time (whole demo runs, the OpenAPI property test).
+# Collected first, so that pytest-xdist hands them to different workers at the start instead of
+# leaving two of them for one worker at the end.
+LONGEST = (
+    "tests/vigil/test_demo_work_order.py",
+    "tests/api/test_openapi_properties.py",
+    "tests/vigil/test_readme_demo.py",
+    "tests/vigil/test_demo.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST.index(path) if path in LONGEST else len(LONGEST)
+
+    items.sort(key=rank)  # stable: everything else keeps its order
