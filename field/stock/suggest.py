@@ -50,7 +50,9 @@ def suggest_parts(
     if exclude_work_order is not None:
         history = history.where(WorkOrder.id != exclude_work_order)
     scores: dict[int, tuple[float, list[str]]] = {}
+    fixed_it: set[int] = set()
     for part_id, times in session.execute(history):
+        fixed_it.add(part_id)
         scores[part_id] = (
             HISTORY_WEIGHT * times,
             [f"used on {times} earlier {fault_code} repair(s) of {asset_type}"],
@@ -69,8 +71,8 @@ def suggest_parts(
         return []
     # Only what history names gets suggested for the fault; the catalogue alone names every
     # part of the type, so it only adds weight to those (or fills in when there is no history).
-    if any(r[0].startswith("used on") for _, r in scores.values()):
-        scores = {k: v for k, v in scores.items() if v[1][0].startswith("used on")}
+    if fixed_it:
+        scores = {k: v for k, v in scores.items() if k in fixed_it}
     parts = {p.id: p for p in session.scalars(sa.select(Part).where(Part.id.in_(scores)))}
     free = dict(
         session.execute(
