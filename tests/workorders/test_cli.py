@@ -1,4 +1,4 @@
-"""``vigil db upgrade``, ``vigil work-orders`` and ``vigil webhooks`` on a real SQLite database."""
+"""``vigil db upgrade``, ``vigil work-orders``, ``vigil webhooks`` and ``vigil kpis`` on a real SQLite database."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from tests.workorders.dbkit import T0, decision
 from vigil import db
+from vigil.commands import kpis as kpis_commands
 from vigil.commands import webhooks as webhooks_commands
 from vigil.commands import workorders as workorders_commands
 from workorders import service
@@ -30,6 +31,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     app = typer.Typer()
     workorders_commands.register(app)
     webhooks_commands.register(app)
+    kpis_commands.register(app)
     runner = CliRunner()
 
     def invoke(*args: str) -> tuple[int, str, str]:
@@ -83,10 +85,14 @@ def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
     assert rotated.strip().startswith("whsec_")
     assert rotated.strip() != secret.strip()
     assert "old secret valid until" in err
-    code, out, _ = run("work-orders", "kpis", f"{T0:%Y-%m}")
+    code, out, _ = run("kpis", f"{T0:%Y-%m}")
     assert code == 0
-    assert "created" in out
-    assert "│ 1 " in out.split("created")[1][:20]
+    assert "│ 1 " in out.split("Work orders created")[1][:20]
+    code, out, _ = run("kpis", f"{T0:%Y-%m}", "--by", "site", "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["kpis"]["created"]["value"] == 1
+    assert [g["key"] for g in shown["groups"]] == ["plant-a"]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +102,8 @@ def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
         (("webhooks", "add", "ftp://x"), "http"),
         (("webhooks", "remove", "nope"), "not a subscription id"),
         (("webhooks", "replay"), "--all-dead"),
-        (("work-orders", "kpis", "2026-13"), "YYYY-MM"),
+        (("kpis", "2026-13"), "no such month"),
+        (("kpis", "November"), "2026Q4"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(run: Run, args: tuple[str, ...], message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 import typer
 from rich.console import Console
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from vigil import db
 from vigil.cli import load_cli_settings
-from workorders import kpis, service
+from workorders import service
 from workorders.errors import WorkOrderError
 from workorders.models import AuditRead, Priority, Status, document
 from workorders.webhooks import service as webhooks
@@ -95,34 +94,6 @@ def show(
             ],
         }
     typer.echo(json.dumps(out, indent=2))
-
-
-def _show(name: str, value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.1%}" if name.endswith(("_rate", "_met")) else f"{value:.2f}"
-    return str(value)
-
-
-@work_orders_app.command("kpis")
-def kpis_(
-    ctx: typer.Context,
-    month: str = typer.Argument(..., help="The month, YYYY-MM."),
-) -> None:
-    """The monthly service figures (see workorders/kpis.py for their definitions)."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        kpis.month_bounds(year, number)
-    except ValueError:
-        raise fail(ValueError(f"month must be YYYY-MM, got {month!r}")) from None
-    sessions = db.open_sessions(load_cli_settings(ctx).resolved_database_url)
-    with sessions() as session:
-        figures = kpis.monthly(session=session, year=year, month=number)
-    table = Table("figure", "value")
-    for name, value in asdict(figures).items():
-        table.add_row(name, _show(name, value))
-    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:

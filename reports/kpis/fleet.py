@@ -1,0 +1,87 @@
+"""The KPIs of the assets' time: availability and MTBF.
+
+An asset is in service from when it was first seen. It is down for a confirmed fault from the
+report of the breakdown (work not raised by an alert) or, for a fault an alert caught before it
+failed, from the engineer on site (a planned stop), until resolution. Neither figure splits by
+engineer; split by fault code, every group shares the fleet's time in service.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+
+from customers.models import Asset, Site
+from reports.kpis.definitions import DEFINITIONS as D
+from reports.kpis.definitions import PREDICTIVE_CHANNEL
+from reports.kpis.results import Dimension, Kpi
+from reports.kpis.scope import TOTAL, Ctx, NotApplicable, exact, scoped, with_asset
+from workorders.models import Kind, ResolutionCode, WorkOrder
+
+Figures = dict[str, dict[str, Kpi]]
+
+
+def _service_hours(ctx: Ctx, dimension: Dimension | None) -> dict[str, float]:
+    # Asset time has no fault code: a fault-code filter or breakdown leaves it whole.
+    plain = dataclasses.replace(ctx, filters=dataclasses.replace(ctx.filters, fault_code=None))
+    cut = ctx.at(ctx.cut)
+    hours = ctx.hours(cut, ctx.latest(Asset.first_seen_at, ctx.at(ctx.period.start)))
+    stmt = sa.select().select_from(Asset).outerjoin(Site, Site.id == Asset.site_id)
+    stmt, key = scoped(plain, stmt, dimension=dimension, wo=None)
+    stmt = stmt.add_columns(key, sa.func.sum(hours)).where(Asset.first_seen_at < cut).group_by(key)
+    return {k: exact(h) or 0.0 for k, h in plain.session.execute(stmt)}
+
+
+def _faults(ctx: Ctx, dimension: Dimension | None) -> dict[str, tuple[float, int]]:
+    """Per group: hours down within the period, and the failures whose work started in it."""
+    start, cut = ctx.at(ctx.period.start), ctx.at(ctx.cut)
+    began = sa.func.coalesce(WorkOrder.reopened_at, WorkOrder.created_at)
+    down_from = sa.case(
+        (
+            WorkOrder.channel == PREDICTIVE_CHANNEL,
+            sa.func.coalesce(WorkOrder.on_site_at, WorkOrder.resolved_at),
+        ),
+        else_=began,
+    )
+    down_to = sa.func.coalesce(WorkOrder.resolved_at, cut)
+    overlaps = sa.and_(down_from < cut, down_to > start)
+    down_h = sa.case(
+        (overlaps, ctx.hours(ctx.earliest(down_to, cut), ctx.latest(down_from, start))),
+        else_=0.0,
+    )
+    failed = sa.and_(began >= start, began < cut)
+    stmt = with_asset(sa.select().select_from(WorkOrder), WorkOrder.asset_id).where(
+        WorkOrder.kind == Kind.EQUIPMENT,
+        WorkOrder.resolution_code == ResolutionCode.CONFIRMED_FAULT,
+        sa.or_(overlaps, failed),
+    )
+    stmt, key = scoped(ctx, stmt, dimension=dimension)
+    stmt = stmt.add_columns(
+        key, sa.func.sum(down_h), sa.func.sum(sa.case((failed, 1), else_=0))
+    ).group_by(key)
+    return {k: (exact(h) or 0.0, int(n or 0)) for k, h, n in ctx.session.execute(stmt)}
+
+
+def assets(ctx: Ctx, dimension: Dimension | None) -> Figures:
+    try:
+        service = _service_hours(ctx, None if dimension is Dimension.FAULT_CODE else dimension)
+        faults = _faults(ctx, dimension)
+    except NotApplicable:
+        return {}
+    out: Figures = {}
+    by_fault = dimension is Dimension.FAULT_CODE
+    for k in set(faults) if by_fault else set(service) | set(faults):
+        service_h = service.get(TOTAL if by_fault else k, 0.0)
+        down_h, failures = faults.get(k, (0.0, 0))
+        up_h = max(service_h - down_h, 0.0)
+        detail = {"service_h": round(service_h, 3), "down_h": round(down_h, 3)}
+        out[k] = {
+            "availability": D["availability"].kpi(
+                up_h / service_h if service_h > 0 else None, detail=detail
+            ),
+            "mtbf_h": D["mtbf_h"].kpi(
+                up_h / failures if failures else None, denominator=failures, detail=detail
+            ),
+        }
+    return out

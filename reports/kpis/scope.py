@@ -1,0 +1,138 @@
+"""The SQL every KPI query shares: the period's context, time arithmetic on both databases, and
+the breakdown dimension and filters joined onto a query's subject.
+
+Each KPI family selects from its subject (work orders, surveys, follow-up tasks, requests, stock
+moves, assets) joined to its asset and the asset's site; :func:`scoped` adds the filters and
+returns the group column of the breakdown. Figures are aggregated by the database; only the
+values a median needs come back as plain numbers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customers.db import UtcDateTime
+from customers.models import Asset, Site
+from reports.kpis.period import Period
+from reports.kpis.results import NOT_SET, Dimension, Filters
+from workorders.models import WorkOrder
+
+TOTAL = ""  # the group key of the whole scope (no breakdown)
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    session: Session
+    period: Period
+    filters: Filters
+    now: datetime
+
+    @property
+    def sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
+
+    @property
+    def cut(self) -> datetime:
+        """The end of what has happened: the period's end, or now within the current period."""
+        return min(self.period.end, max(self.now, self.period.start))
+
+    def at(self, value: datetime) -> sa.ColumnElement[datetime]:
+        return sa.literal(value, UtcDateTime())
+
+    def within(self, column: Any) -> sa.ColumnElement[bool]:
+        return sa.and_(column >= self.at(self.period.start), column < self.at(self.period.end))
+
+    def hours(self, later: Any, earlier: Any) -> sa.ColumnElement[Any]:
+        """``later - earlier`` in hours, computed by the database."""
+        if self.sqlite:
+            seconds: Any = (sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0
+        else:
+            seconds = sa.extract("epoch", later - earlier)
+        return sa.cast(seconds, sa.Float) / 3600.0
+
+    def latest(self, *values: Any) -> sa.ColumnElement[Any]:
+        return sa.func.max(*values) if self.sqlite else sa.func.greatest(*values)
+
+    def earliest(self, *values: Any) -> sa.ColumnElement[Any]:
+        return sa.func.min(*values) if self.sqlite else sa.func.least(*values)
+
+
+def dimension_column(
+    dimension: Dimension, *, asset: Any = Asset, site: Any = Site, wo: Any = WorkOrder
+) -> Any | None:
+    """The column a dimension reads; None when the subject has no work order to read it from."""
+    if dimension is Dimension.REGION:
+        return site.region
+    if dimension is Dimension.SITE:
+        return asset.site
+    if dimension is Dimension.CUSTOMER:
+        return asset.customer
+    if dimension is Dimension.ASSET_TYPE:
+        return asset.asset_type
+    if wo is None:
+        return None
+    return wo.assignee if dimension is Dimension.ENGINEER else wo.fault_code
+
+
+class NotApplicable(Exception):
+    """The subject cannot be split or filtered by this dimension (e.g. asset time by engineer)."""
+
+
+def scoped(
+    ctx: Ctx,
+    stmt: sa.Select[Any],
+    *,
+    dimension: Dimension | None,
+    asset: Any = Asset,
+    site: Any = Site,
+    wo: Any = WorkOrder,
+) -> tuple[sa.Select[Any], sa.ColumnElement[str]]:
+    """``stmt`` narrowed by the filters, and the group key column (``TOTAL`` without breakdown).
+
+    ``stmt`` must already join ``asset`` and outer-join ``site`` (and ``wo`` unless None).
+    """
+    for d, value in ctx.filters.given().items():
+        column = dimension_column(d, asset=asset, site=site, wo=wo)
+        if column is None:
+            raise NotApplicable(d.value)
+        stmt = stmt.where(column == value)
+    if dimension is None:
+        return stmt, sa.literal(TOTAL, sa.String())
+    column = dimension_column(dimension, asset=asset, site=site, wo=wo)
+    if column is None:
+        raise NotApplicable(dimension.value)
+    return stmt, sa.func.coalesce(column, NOT_SET)
+
+
+def with_asset(stmt: sa.Select[Any], asset_id: Any) -> sa.Select[Any]:
+    """Join the asset of ``asset_id`` and its site (outer: assets without a site record)."""
+    return stmt.join(Asset, Asset.id == asset_id).outerjoin(Site, Site.id == Asset.site_id)
+
+
+# Hours are rounded to this many decimals (0.0036 s): SQLite's julianday arithmetic is exact
+# to the millisecond only, and 2 h must read as 2 h on both databases.
+HOURS_DECIMALS = 6
+
+
+def exact(hours: float | None) -> float | None:
+    return None if hours is None else round(float(hours), HOURS_DECIMALS)
+
+
+def medians(rows: Iterable[tuple[str, float | None]]) -> dict[str, tuple[float, int]]:
+    """Per group, the median of the values and how many there were (None values left out)."""
+    values: dict[str, list[float]] = {}
+    for key, value in rows:
+        if value is not None:
+            values.setdefault(key, []).append(round(float(value), HOURS_DECIMALS))
+    return {key: (statistics.median(v), len(v)) for key, v in values.items()}
+
+
+def share(hits: int | None, total: int | None) -> float | None:
+    return hits / total if hits is not None and total else None
