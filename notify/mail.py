@@ -35,6 +35,8 @@ class Mail:
     # Stable per message, so a receiver can drop a copy sent again after a crash.
     message_id: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # An HTML alternative of ``body`` (text stays the first part, for every mail client).
+    html: str | None = None
 
     def message(self) -> EmailMessage:
         msg = EmailMessage()
@@ -43,9 +45,12 @@ class Mail:
         msg["Subject"] = self.subject
         msg["Date"] = format_datetime(datetime.now(UTC))
         msg["Message-ID"] = self.message_id or make_msgid(domain="vigil")
+        msg.set_content(self.body)
+        if self.html is not None:
+            msg.add_alternative(self.html, subtype="html")
+        # After the content: setting it drops the Content-* headers (Content-Language).
         for name, value in self.headers.items():
             msg[name] = value
-        msg.set_content(self.body)
         return msg
 
 
