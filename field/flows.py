@@ -33,10 +33,12 @@ from field.geo import GeoPoint, TravelTime, straight_line
 from field.models import ANY_FAULT, Dispatch, DispatchMode, DispatchRequirement, Engineer
 from field.shifts import working_week
 from field.sites import Locate, locate_site
+from field.stock.holds import hold_for_dispatch
 from workorders import service as workorders
 from workorders.counters import lock_changes
 from workorders.errors import Conflict, InvalidInput
 from workorders.models import FINISHED, Status, WorkOrder
+from workorders.notices import service as notices
 
 # From these a work order may be (re)dispatched; the transition to "dispatched" is then made.
 _TO_DISPATCHED = (Status.OPEN, Status.ACKNOWLEDGED, Status.REOPENED)
@@ -293,6 +295,17 @@ def dispatch(
             now=now,
             note=f"{mode.value} dispatch to {engineer.code}",
         )
+    held = hold_for_dispatch(session=session, wo=wo, engineer_id=engineer.id, actor=actor, now=now)
+    record.parts_held, record.parts_missing = held.reserved, held.missing
+    session.flush()
+    notices.on_the_way(
+        session=session,
+        wo=wo,
+        dispatch_id=record.id,
+        engineer=engineer.name,
+        arrival=chosen.arrival,
+        now=now,
+    )
     return record
 
 

@@ -164,3 +164,7 @@ class Dispatch(Base):
     score: Mapped[float | None]
     parts: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    # The suggested spare parts held for this dispatch ("SKF-6205 from VAN-AM"), and those that
+    # no van or store had free, said plainly.
+    parts_held: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    parts_missing: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")

@@ -249,6 +249,10 @@ class DispatchRead(_Out):
     score: float | None
     parts: list[dict[str, Any]]
     active: bool
+    parts_held: list[str] = Field(
+        description="Suggested spare parts reserved for this dispatch, with where from"
+    )
+    parts_missing: list[str] = Field(description="Suggested spare parts no van or store had free")
 
 
 class TaskRead(BaseModel):

@@ -40,6 +40,7 @@ MODEL_MODULES = [
     "workorders.webhooks.models",
     "workorders.connectors.models",
     "workorders.sla.models",
+    "workorders.notices.models",
     "alerts.models",
     "api.models",
     "field.models",

@@ -32,6 +32,7 @@ from field.flows import Scoring
 from field.geo import straight_line
 from field.models import Engineer
 from field.scheduled import AutoRule, auto_dispatch, plan_rules
+from field.stock.holds import release_finished
 from followup.health import store_health
 from followup.scheduled import verify_repairs
 from followup.service import VerificationPolicy
@@ -48,7 +49,8 @@ from vigil.wiring import IngestService, build_ingest, build_quarantine, build_st
 from workorders.connectors.base import TicketConnector
 from workorders.connectors.rt import RtConfig, RtConnector
 from workorders.connectors.scheduled import sync_status
-from workorders.db import make_engine, session_factory
+from workorders.db import in_transaction, make_engine, session_factory
+from workorders.notices import outbox as customer_notices
 from workorders.presence import OutageWatch
 from workorders.sla import escalation
 from workorders.sla.flows import resume_due
@@ -184,7 +186,7 @@ class Service:
             staff=staff,
             lookup=engineer_address,
         )
-        log.info("escalation mails go to %s", self.mailer.description)
+        log.info("e-mails (customer notices, escalations) go to %s", self.mailer.description)
         if self.with_collector:
             self.ingest = build_ingest(settings, self.store, self.quarantine)
             stats = self.ingest.collector.stats
@@ -317,6 +319,30 @@ class Service:
             id="vigil-survey-escalations",
             max_instances=1,
             coalesce=True,
+        )
+        scheduler.add_job(
+            lambda: in_transaction(
+                self.sessions,
+                lambda session: release_finished(session=session, actor="vigil", now=_wall_clock()),
+            ),
+            "interval",
+            seconds=self.settings.auto_dispatch_poll_s,
+            id="vigil-release-parts",
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.add_job(
+            lambda: customer_notices.send_waiting(
+                session_factory=self.sessions,
+                sending=customer_notices.Sending(self.mailer, self.settings.mail_from),
+                now=_wall_clock(),
+            ),
+            "interval",
+            seconds=self.settings.notice_poll_s,
+            id="vigil-customer-notices",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=_wall_clock(),
         )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)

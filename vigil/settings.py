@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     staff_emails: str = ""
     # How often due escalations, scheduled resumes and waiting mails are looked at.
     escalation_poll_s: float = Field(default=30.0, gt=0)
+    # How often the customer's notices of work-order steps (received, engineer on the way, done,
+    # survey) are sent.
+    notice_poll_s: float = Field(default=10.0, gt=0)
 
     @field_validator("data_dir")
     @classmethod

@@ -39,6 +39,7 @@ from workorders.models import (
     WorkOrder,
     WorkOrderAudit,
 )
+from workorders.notices import service as notices
 from workorders.requests.log import Received, record_request
 from workorders.requests.models import Channel, Outcome
 from workorders.sla import service as sla
@@ -239,6 +240,8 @@ def apply_change(
         )
     )
     enqueue(session=session, event_type=event, work_order=wo, now=now)
+    if changes.get("status") == S.RESOLVED:
+        notices.done(session=session, wo=wo, now=now)
     return wo
 
 
@@ -745,4 +748,5 @@ def insert_work_order(
         )
     )
     enqueue(session=session, event_type="work_order.created", work_order=wo, now=now)
+    notices.received(session=session, wo=wo, now=now)
     return wo

@@ -36,6 +36,11 @@ class SurveySend(BaseModel):
         default=None, ge=1, le=2**31 - 1, description="The customer's contact asked"
     )
     valid_for_hours: int = Field(default=14 * 24, ge=1, le=90 * 24)
+    mail: bool = Field(
+        default=True,
+        description="E-mail the invitation with the link to the contact (else the customer's "
+        "first contact with an address), in their language",
+    )
 
 
 class SurveySent(BaseModel):
@@ -59,6 +64,9 @@ def send(body: SurveySend, key: SurveyKey, session: SessionDep, request: Request
         task_id=body.task_id,
         contact_id=body.contact_id,
         valid_for=timedelta(hours=body.valid_for_hours),
+        link_for=(lambda token: str(request.url_for("survey_form", token=token)))
+        if body.mail
+        else None,
     )
     link = str(request.url_for("survey_form", token=sent.token))
     return SurveySent(survey=SurveyRead.model_validate(sent.survey), link=link)

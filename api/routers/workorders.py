@@ -24,6 +24,7 @@ from api.deps import (
 )
 from api.models import ApiKey
 from api.roles import INTEGRATE, Role
+from field.stock import holds
 from workorders import service
 from workorders.models import (
     AuditRead,
@@ -161,14 +162,18 @@ class Change:
     response: Response
 
     def apply(self, change: Callable[..., WorkOrder], **fields: Any) -> WorkOrderDocument:
+        who, now = actor(self.key), datetime.now(UTC)
         changed = change(
             session=self.session,
             work_order_id=self.wo.id,
             expected_version=self.if_match,
-            actor=actor(self.key),
-            now=datetime.now(UTC),
+            actor=who,
+            now=now,
             **fields,
         )
+        # Resolved, closed or cancelled: the spare parts held for it go back at once (the
+        # periodic sweep catches the other ways work ends).
+        holds.release_if_done(session=self.session, wo=changed, actor=who, now=now)
         return _respond(changed, self.response)
 
 

@@ -298,7 +298,46 @@ def consume(
         work_order_id=work_order_id,
         asset_id=asset_id,
     )
+    if rest:
+        _release_elsewhere(session, work_order_id, warehouse, part, rest, actor=actor, now=now)
     session.flush()
+
+
+def _release_elsewhere(
+    session: Session,
+    work_order_id: uuid.UUID,
+    used_from: Warehouse,
+    part: Part,
+    quantity: int,
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Parts used from one warehouse while the work order held the same part in another: the
+    hold there is no longer needed (up to the quantity used)."""
+    elsewhere = session.scalars(
+        sa.select(Warehouse)
+        .join(Reservation, Reservation.warehouse_id == Warehouse.id)
+        .where(
+            Reservation.work_order_id == work_order_id,
+            Reservation.part_id == part.id,
+            Reservation.warehouse_id != used_from.id,
+            Reservation.quantity > 0,
+        )
+        .order_by(Warehouse.code)
+    ).all()
+    for warehouse in elsewhere:
+        if quantity <= 0:
+            return
+        quantity -= release(
+            session=session,
+            work_order_id=work_order_id,
+            warehouse=warehouse,
+            part=part,
+            actor=actor,
+            now=now,
+            quantity=quantity,
+        )
 
 
 def return_part(

@@ -4,6 +4,7 @@ and what the catalogue lists for it, with free stock and reasons."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,32 +90,51 @@ def suggest_parts(
     return found[:limit]
 
 
-def reserve_suggested(
-    *, session: Session, work_order: WorkOrder, warehouse: Warehouse, actor: str, now: datetime
-) -> tuple[list[str], list[str]]:
-    """At dispatch: hold one of each suggested part history names, where it is free.
+@dataclass(frozen=True)
+class Held:
+    """What a dispatch holds: part numbers with the warehouse each came from, and a message for
+    each suggested part that nobody had free."""
 
-    Returns (reserved part numbers, messages for those that could not be held).
-    """
-    held, missing = [], []
+    reserved: list[str]
+    missing: list[str]
+
+
+def reserve_suggested(
+    *,
+    session: Session,
+    work_order: WorkOrder,
+    warehouses: Sequence[Warehouse],
+    actor: str,
+    now: datetime,
+) -> Held:
+    """At dispatch: hold one of each suggested part in the first of ``warehouses`` (the
+    engineer's van, then the central stores) that has it free."""
+    reserved, missing = [], []
     for suggestion in suggest_parts(
         session=session,
         fault_code=work_order.fault_code,
         asset_type=work_order.asset.asset_type,
+        asset_model=work_order.asset.model,
         exclude_work_order=work_order.id,
     ):
-        try:
-            with session.begin_nested():
-                service.reserve(
-                    session=session,
-                    work_order_id=work_order.id,
-                    warehouse=warehouse,
-                    part=suggestion.part,
-                    quantity=1,
-                    actor=actor,
-                    now=now,
-                )
-            held.append(suggestion.part.part_number)
-        except service.OutOfStock as error:
-            missing.append(str(error))
-    return held, missing
+        part = suggestion.part
+        for warehouse in warehouses:
+            try:
+                with session.begin_nested():
+                    service.reserve(
+                        session=session,
+                        work_order_id=work_order.id,
+                        warehouse=warehouse,
+                        part=part,
+                        quantity=1,
+                        actor=actor,
+                        now=now,
+                    )
+            except service.OutOfStock:
+                continue
+            reserved.append(f"{part.part_number} from {warehouse.code}")
+            break
+        else:
+            where = ", ".join(w.code for w in warehouses) or "no warehouse"
+            missing.append(f"{part.part_number} ({part.name}): none free in {where}")
+    return Held(reserved, missing)

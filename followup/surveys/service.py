@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +25,7 @@ from customers.service import get_contact
 from followup.surveys import scoring
 from followup.surveys.models import Survey
 from followup.surveys.tasks import get_task
+from workorders.notices import service as notices
 from workorders.service import get_work_order
 
 VALID_FOR = timedelta(days=14)
@@ -61,8 +62,13 @@ def send_survey(
     contact_id: int | None = None,
     weights: Mapping[str, int] = scoring.WEIGHTS,
     valid_for: timedelta = VALID_FOR,
+    link_for: Callable[[str], str] | None = None,
 ) -> Sent:
-    """A survey about a work order or a follow-up task, with its one-time token."""
+    """A survey about a work order or a follow-up task, with its one-time token.
+
+    With ``link_for`` (token -> the form's URL), the invitation is also mailed to the contact
+    (or the customer's contact) through the customer notices, after the transaction commits.
+    """
     if (work_order_id is None) == (task_id is None):
         raise InvalidInput("a survey is about one work order (work_order_id) or one task (task_id)")
     if not timedelta(hours=1) <= valid_for <= timedelta(days=90):
@@ -99,6 +105,17 @@ def send_survey(
     )
     session.add(survey)
     session.flush()
+    if link_for is not None:
+        notices.survey(
+            session=session,
+            survey_id=survey.id,
+            work_order_id=wo_id,
+            asset_id=asset.id,
+            contact_id=contact_id,
+            link=link_for(token),
+            expires_at=survey.expires_at,
+            now=now,
+        )
     return Sent(survey, token)
 
 

@@ -277,9 +277,9 @@ def test_suggested_parts_come_from_what_fixed_the_fault_before(db: Db) -> None:
         assert [s.part.part_number for s in found] == ["SKF-6205"]
         assert found[0].reasons[0] == "used on 1 earlier mechanical repair(s) of pump"
         assert found[0].free == 3
-        held, missing = reserve_suggested(
-            session=session, work_order=later, warehouse=central, actor="dispatch", now=NOW
+        held = reserve_suggested(
+            session=session, work_order=later, warehouses=[central], actor="dispatch", now=NOW
         )
-        assert (held, missing) == (["SKF-6205"], [])
+        assert (held.reserved, held.missing) == (["SKF-6205 from central"], [])
         assert level(session, "central", "SKF-6205") == (3, 1)
         assert suggest_parts(session=session, fault_code="electrical", asset_type="crane") == []

@@ -1,0 +1,171 @@
+"""Suggested parts are held when an engineer is sent: from their van first, else the central
+store, said plainly when nobody has one; given back on reassignment and when the work is
+cancelled; a part used from elsewhere frees its hold. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from field import flows
+from field.models import Dispatch
+from field.stock import holds, service
+from field.stock.models import (
+    MoveKind,
+    PartCreate,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Warehouse,
+    WarehouseCreate,
+    WarehouseKind,
+)
+from tests.field.builders import SCORING, make_engineer, open_work_order
+from tests.field.fixtures import NOW
+from tests.workorders.dbkit import Db
+from workorders import service as workorders
+from workorders.models import Status
+
+MISSING_BEARING = "SKF-6205 (Bearing 6205-2RS): none free in van-bo, central"
+
+
+def level(session: Session, warehouse: str, part: str) -> tuple[int, int]:
+    row = session.execute(
+        sa.select(StockLevel.on_hand, StockLevel.reserved)
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .where(
+            Warehouse.code == warehouse,
+            StockLevel.part_id == service.find_part(session=session, code=part).id,
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def stock(session: Session, ana: int, bo: int) -> None:
+    def warehouse(code: str, engineer: int | None) -> Warehouse:
+        kind = WarehouseKind.VAN if engineer else WarehouseKind.CENTRAL
+        data = WarehouseCreate(code=code, name=code, kind=kind, engineer_id=engineer)
+        return service.add_warehouse(session=session, data=data)
+
+    central, van_ana, van_bo = (
+        warehouse("central", None),
+        warehouse("van-ana", ana),
+        warehouse("van-bo", bo),
+    )
+    bearing = service.add_part(
+        session=session,
+        data=PartCreate(part_number="SKF-6205", name="Bearing 6205-2RS", asset_types=["pump"]),
+    )
+    seal = service.add_part(
+        session=session,
+        data=PartCreate(part_number="MS-40", name="Mechanical seal 40 mm", asset_types=["pump"]),
+    )
+    for where, part, count in ((van_ana, bearing, 1), (central, seal, 2), (van_bo, seal, 1)):
+        service.receive(
+            session=session, warehouse=where, part=part, quantity=count, actor="store", now=NOW
+        )
+
+
+def test_parts_are_held_at_dispatch_moved_on_reassignment_and_given_back(db: Db) -> None:
+    with db.factory() as session, session.begin():
+        ana = make_engineer(session, "ana", base="villeurbanne")
+        bo = make_engineer(session, "bo", base="lyon")
+        stock(session, ana.id, bo.id)
+        first, second = open_work_order(session), open_work_order(session)
+
+        def send(wo_id: object, engineer_id: int) -> Dispatch:
+            return flows.dispatch(
+                session=session,
+                work_order_id=wo_id,  # type: ignore[arg-type]
+                engineer_id=engineer_id,
+                actor="dispatch",
+                now=NOW,
+                scoring=SCORING,
+            )
+
+        # Ana carries the bearing; the seal comes from the central store.
+        sent = send(first.id, ana.id)
+        assert sent.parts_held == ["MS-40 from central", "SKF-6205 from van-ana"]
+        assert sent.parts_missing == []
+        assert level(session, "van-ana", "SKF-6205") == (1, 1)
+        assert level(session, "central", "MS-40") == (2, 1)
+
+        # Bo has a seal in his van; no bearing is free anywhere he may take one from.
+        other = send(second.id, bo.id)
+        assert other.parts_held == ["MS-40 from van-bo"]
+        assert other.parts_missing == [MISSING_BEARING]
+
+        # The first job goes to Bo: Ana's bearing is free again, the seal held anew.
+        moved = send(first.id, bo.id)
+        assert level(session, "van-ana", "SKF-6205") == (1, 0)
+        assert moved.parts_held == ["MS-40 from central"]  # his van's seal is held for job two
+        assert moved.parts_missing == [MISSING_BEARING]
+        assert level(session, "central", "MS-40") == (2, 1)
+
+        # Job two's seal was taken from the central store instead of the van: the van's hold
+        # goes back, the central store's other hold (job one's) stays.
+        service.consume(
+            session=session,
+            work_order_id=second.id,
+            asset_id=second.asset_id,
+            warehouse=service.find_warehouse(session=session, code="central"),
+            part=service.find_part(session=session, code="MS-40"),
+            quantity=1,
+            actor="bo",
+            now=NOW,
+        )
+        assert level(session, "van-bo", "MS-40") == (1, 0)
+        assert level(session, "central", "MS-40") == (1, 1)
+
+        # Job one is cancelled: the sweep gives back what it held.
+        workorders.transition(
+            session=session,
+            work_order_id=first.id,
+            to=Status.CANCELLED,
+            expected_version=None,
+            actor="dispatch",
+            now=NOW,
+        )
+        assert holds.release_finished(session=session, actor="vigil", now=NOW) == 1
+        assert level(session, "central", "MS-40") == (1, 0)
+        assert holds.release_finished(session=session, actor="vigil", now=NOW) == 0
+        held = session.scalars(sa.select(sa.func.sum(Reservation.quantity))).one()
+        assert held == 0
+        kinds = session.scalars(
+            sa.select(StockMove.kind)
+            .where(StockMove.work_order_id == first.id)
+            .order_by(StockMove.id)
+        ).all()
+        assert kinds == [
+            MoveKind.RESERVE, MoveKind.RESERVE,  # at Ana's dispatch
+            MoveKind.RELEASE, MoveKind.RELEASE,  # reassigned to Bo
+            MoveKind.RESERVE,  # Bo's seal from the central store
+            MoveKind.RELEASE,  # cancelled
+        ]  # fmt: skip
+
+
+def test_resolving_gives_back_what_was_not_used(db: Db) -> None:
+    with db.factory() as session, session.begin():
+        ana = make_engineer(session, "ana", base="villeurbanne")
+        bo = make_engineer(session, "bo", base="lyon")
+        stock(session, ana.id, bo.id)
+        wo = open_work_order(session)
+        flows.dispatch(
+            session=session,
+            work_order_id=wo.id,
+            engineer_id=ana.id,
+            actor="dispatch",
+            now=NOW,
+            scoring=SCORING,
+        )
+        done = workorders.transition(
+            session=session,
+            work_order_id=wo.id,
+            to=Status.RESOLVED,
+            expected_version=None,
+            actor="ana",
+            now=NOW,
+        )
+        assert holds.release_if_done(session=session, wo=done, actor="ana", now=NOW) == 2
+        assert level(session, "van-ana", "SKF-6205") == (1, 0)
+        assert level(session, "central", "MS-40") == (2, 0)
