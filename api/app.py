@@ -27,9 +27,11 @@ from api import errors, openapi, readmodels
 from api.config import ApiConfig
 from api.dashboard import desk as desk_pages
 from api.dashboard import dispatch as dispatch_board
+from api.dashboard import knowledge as knowledge_pages
 from api.dashboard import sla as sla_pages
 from api.dashboard import survey as survey_pages
 from api.dashboard import views as dashboard
+from api.dashboard import work_order as work_order_page
 from api.dashboard.auth import SignInRequired, redirect_to_sign_in
 from api.events import EventBus
 from api.fleet import FleetIndex
@@ -214,6 +216,8 @@ def create_app(
     app.include_router(desk_pages.router)
     app.include_router(sla_pages.router)
     app.include_router(survey_pages.router)
+    app.include_router(knowledge_pages.router)
+    app.include_router(work_order_page.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -82,14 +82,14 @@ def redirect_to_sign_in(request: Request, error: SignInRequired) -> Response:
     return RedirectResponse(f"/login?next={quote(error.next_path)}", status_code=303)
 
 
-async def form_fields(request: Request) -> dict[str, str]:
-    """A small urlencoded form, parsed without extra dependencies."""
+async def form_fields(request: Request, *, limit: int = 8192) -> dict[str, str]:
+    """A small urlencoded form (at most ``limit`` bytes), parsed without extra dependencies."""
     if request.headers.get("content-type", "").split(";")[0].strip() != (
         "application/x-www-form-urlencoded"
     ):
         raise HTTPException(415, detail="expected a form (application/x-www-form-urlencoded)")
     body = await request.body()
-    if len(body) > 8192:
+    if len(body) > limit:
         raise HTTPException(413, detail="form too large")
     parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {name: values[0] for name, values in parsed.items()}
