@@ -216,7 +216,8 @@ class Demo:
                 if self.desk_keys is not None
                 else ""
             )
-            + f"\nSLA escalation mails: {self.service.mailer.description}"
+            + f"\nE-mails to customers (work-order steps) and escalations: "
+            f"{self.service.mailer.description}"
         )
 
     def _start_thread(self, name: str, target: object, *args: object) -> None:

@@ -39,6 +39,8 @@ class DeskSite:
     longitude: float
     hours: str
     contract: tuple[str, ContractKind, str] | None  # number, kind, SLA plan; None: billable
+    # The contact the customer's mails go to: name, address, language (BCP 47).
+    contact: tuple[str, str, str] = ("Facility desk", "desk@customer.example", "en")
 
 
 # By the scenario's site ids; a scenario with other sites gets one customer per site.
@@ -51,6 +53,7 @@ SITES = {
         4.8728,
         "24x7",
         ("SC-2026-001", ContractKind.PAID, "gold"),
+        ("Claire Moreau", "claire.moreau@lyon-waterworks.example", "en"),
     ),
     "tower": DeskSite(
         "Part-Dieu Tower SA",
@@ -60,6 +63,7 @@ SITES = {
         4.8590,
         "mon-fri 07:00-19:00; sat 08:00-12:00",
         ("W-2025-017", ContractKind.WARRANTY, "standard"),
+        ("陈静", "chen.jing@partdieu-tower.example", "zh-CN"),
     ),
     "factory": DeskSite(
         "Nordfab",
@@ -69,6 +73,7 @@ SITES = {
         4.8862,
         "mon-fri 06:00-22:00",
         None,
+        ("Luc Bernard", "maintenance@nordfab.example", "fr"),
     ),
 }
 # code, name, level, base (label, lat, lon), skills as asset_type:level
@@ -111,7 +116,10 @@ def seed_desk(*, session: Session, scenario: Scenario, now: datetime) -> DeskKey
                 tier=desk.tier,
                 contacts=[
                     service.ContactData(
-                        name=f"{desk.name} facility desk", phone="+33 4 00 00 00 00"
+                        name=desk.contact[0],
+                        phone="+33 4 00 00 00 00",
+                        email=desk.contact[1],
+                        language=desk.contact[2],
                     )
                 ],
                 actor=ACTOR,

@@ -10,12 +10,16 @@ whatever their load is doing.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -101,3 +105,35 @@ def test_demo_opens_one_work_order_for_its_pump_fault(tmp_path: Path, local_star
     output = (tmp_path / "demo.log").read_text()
     assert orders == [("pump-003", "mechanical")], output[-3000:]
     assert "readings stored" in output, output[-3000:]
+    customer_mails_tell_of_the_pump(data / "mail", output)
+
+
+def customer_mails_tell_of_the_pump(outbox: Path, output: str) -> None:
+    """What the pump's customer received: the demo wrote it as .eml files where it said."""
+    printed = " ".join(output.split())  # the console wraps long lines
+    assert f"E-mails to customers (work-order steps) and escalations: files in {outbox}" in (
+        printed
+    ), output[:3000]
+    mails = [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(outbox.glob("*.eml"))
+    ]
+    steps = {str(m["X-Vigil-Notice"]): m for m in mails if m["X-Vigil-Notice"]}
+    assert "received" in steps, [m["Subject"] for m in mails]
+    received = steps["received"]
+    assert received["To"] == "claire.moreau@lyon-waterworks.example"
+    assert re.fullmatch(
+        r"\[WO-\d{4}-\d{6}\] We are looking into pump-003 at Pumping station Saint-Clair",
+        str(received["Subject"]),
+    )
+    body = received.get_body(("plain",))
+    assert isinstance(body, EmailMessage)
+    text = str(body.get_content())
+    assert text.startswith("Dear Claire Moreau,")
+    assert (
+        "Our monitoring noticed that pump-003 (pump model) at Pumping station Saint-Clair" in text
+    )
+    if "on_the_way" in steps:  # urgent work may have been sent out automatically already
+        way = steps["on_the_way"]
+        assert way["To"] == received["To"]
+        assert "Expected arrival:" in str(way.get_body(("plain",)).get_content())  # type: ignore[union-attr]
