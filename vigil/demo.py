@@ -20,6 +20,7 @@ from types import TracebackType
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from models.model import ModelConfig
 from models.training import run_training
@@ -105,6 +106,11 @@ class DemoOptions:
     # whole demo replays that time of day, running behind the wall clock by the difference;
     # readings are never in the future.
     start_at: datetime | None = None
+    # The service organisation's past (``simulators.history``), loaded on the first run: months
+    # of work orders, visits, parts and surveys on a fleet of its own (other sites, other
+    # regions), so the KPI and report pages have something to show. 0 assets leaves it out.
+    past_assets: int = 300
+    past_months: int = 6
 
 
 class Demo:
@@ -241,8 +247,31 @@ class Demo:
         assert self.service is not None
         with self.service.sessions() as session:
             keys = seed_desk(session=session, scenario=self._scenario, now=datetime.now(UTC))
+            if keys is not None and self.options.past_assets:
+                self._load_past(session)
             session.commit()
         return keys
+
+    def _load_past(self, session: Session) -> None:
+        """Generate and load the service history, ending before the simulated clock starts."""
+        from simulators.history import generate, write
+        from vigil.history.loader import load
+
+        started = time.perf_counter()
+        sim_start = datetime.fromtimestamp(self._sim0, UTC)
+        past = generate(
+            months=self.options.past_months,
+            assets=self.options.past_assets,
+            seed=self.options.seed,
+            end=sim_start,
+        )
+        directory = write(past, self.settings.data_dir / "service-history")
+        loaded = load(session=session, directory=directory, now=sim_start)
+        self.console.print(
+            f"Loaded {self.options.past_months} months of service history "
+            f"({loaded.counts['work orders and SLA clocks']:,} work orders on "
+            f"{self.options.past_assets} assets) in {time.perf_counter() - started:.1f} s"
+        )
 
     def _start_broker(self, data_dir: Path) -> tuple[str, str]:
         choice = self.options.broker

@@ -35,6 +35,12 @@ def demo(
     fresh: bool = typer.Option(False, help="Delete the demo's data directory first."),
     port: int = typer.Option(8000, help="Port of the dashboard and API."),
     seed: int = typer.Option(1, help="Simulator seed."),
+    past_assets: int = typer.Option(
+        300,
+        min=0,
+        help="Assets of the six months of service history loaded on the first run, for the KPI "
+        "and report pages (0: none).",
+    ),
     start_at: str | None = typer.Option(
         None,
         help="Local time at the sites (HH:MM) when the live part starts: the demo replays the "
@@ -54,7 +60,9 @@ def demo(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    options = DemoOptions(scenario=scenario, speed=speed, broker=broker, seed=seed)
+    options = DemoOptions(
+        scenario=scenario, speed=speed, broker=broker, seed=seed, past_assets=past_assets
+    )
     if start_at is not None:
         try:
             options = replace(options, start_at=demo_start(options, start_at))
