@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from simulators.history import catalog
 from simulators.history.fleet import AssetInfo, EngineerTraits, Record
-from simulators.history.timing import Hours, iso, lognormal_h, next_working
+from simulators.history.timing import EXTENDED, Hours, iso, lognormal_h, next_working
 
 if TYPE_CHECKING:
     from simulators.history.work import Candidate
 
-RESPONSE_MEDIAN_H = {"urgent": 0.5, "normal": 1.8, "suggestion": 6.0}
+RESPONSE_MEDIAN_H = {"urgent": 0.4, "normal": 1.2, "suggestion": 3.0}
 SURVEY_LIFETIME = timedelta(days=14)
 WEAK_ANSWERS = (
     "Took too long to get someone here.",
@@ -202,7 +202,8 @@ def cycle_steps(
     if c.origin in ("predictive", "false_alarm") and not repeat:
         work.alert_started_at = cycle.start - lognormal_h(rng, 2.0, 0.5)
     urgent = cycle.priority == "urgent"
-    base = cycle.start if urgent else next_working(cycle.start, zone=info.zone, hours=info.hours)
+    # The service desk answers urgent work at once, the rest in its own hours (06-22 on weekdays).
+    base = cycle.start if urgent else next_working(cycle.start, zone=info.zone, hours=EXTENDED)
     median = RESPONSE_MEDIAN_H[cycle.priority] * math.sqrt(region.travel) * eng.speed
     responded = base + lognormal_h(rng, median, 0.8)
     work.steps.append(Step(responded, "dispatched", "dispatcher"))
@@ -336,7 +337,7 @@ def _survey(rng: random.Random, work: Work, closed: datetime, eng: EngineerTrait
     work.surveys.append(record)
     if rng.random() >= 0.6:
         return
-    base = 4.35 + eng.manner - 0.8 * slow - 0.9 * (not fixed_first) - 1.4 * repeat
+    base = 4.5 + eng.manner - 0.8 * slow - 0.9 * (not fixed_first) - 1.4 * repeat
     base += rng.gauss(0, 0.45)
     record |= {
         "answered_at": iso(sent + lognormal_h(rng, 20, 0.8)),
