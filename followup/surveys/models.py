@@ -52,8 +52,9 @@ class FollowUpTask(Base):
     kind: Mapped[TaskKind] = mapped_column(str_enum(TaskKind, 32))
     asset_id: Mapped[int] = mapped_column(sa.ForeignKey("assets.id"), index=True)
     customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    # Indexed: "has this repair a follow-up?" is asked per work order (KPIs, the generator).
     work_order_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("work_orders.id", ondelete="SET NULL")
+        sa.ForeignKey("work_orders.id", ondelete="SET NULL"), index=True
     )
     contract_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("contracts.id", ondelete="SET NULL")
