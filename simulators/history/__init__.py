@@ -10,8 +10,10 @@ plus ``manifest.json`` (the parameters, the period and the counts):
 - ``sites``: code, customer (key), name, address, latitude, longitude, timezone, region,
   business_hours
 - ``contracts``: number, customer, kind (paid, warranty), starts_on, ends_on, sla_plan,
-  annual_value, assets (warranty: the asset keys it covers; absent: all of the customer's)
-- ``assets``: site, asset, asset_type, model, serial_number, install_date, criticality
+  value (what the customer pays over the whole term), assets (warranty: the asset keys it
+  covers; absent: all of the customer's)
+- ``assets``: site, asset, asset_type, model, serial_number, install_date, criticality,
+  purchased_on and purchase_value (the sale of the equipment)
 - ``engineers``: code, name, email, phone, level, region, base_label, latitude, longitude,
   time_zone, working_hours, max_open_jobs, skills, created_at
 - ``parts``, ``warehouses`` (central per region, a van per engineer) and ``stock`` (receipts:
@@ -20,7 +22,8 @@ plus ``manifest.json`` (the parameters, the period and the counts):
 - ``work_orders``: one line per work order with its whole story: the requests that reported it
   (channel, outcome, complaints), SLA pauses, dispatches, visits on site, parts consumed (and
   from which warehouse), articles used, follow-up calls, surveys, and the audit trail of status
-  changes; its fields are those the work-order service would have stamped.
+  changes; its fields are those the work-order service would have stamped, and billed_amount
+  (what work outside warranty and contract was invoiced: call-out, hours on site, parts).
 
 Times are UTC in ISO 8601. The history ends at ``end`` (exclusive): work still going on then is
 open, dispatched or in progress, as it would be in a live system.

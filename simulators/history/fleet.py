@@ -20,6 +20,8 @@ Record = dict[str, Any]
 ASSETS_PER_ENGINEER = 60
 ASSETS_PER_SITE = 8
 SITES_PER_CUSTOMER = 3
+# What one asset of each type sells for (EUR), before the spread between models and options.
+PRICES = {"elevator": 45_000.0, "chiller": 80_000.0, "pump": 12_000.0, "air_compressor": 20_000.0}
 
 
 @dataclass(slots=True)
@@ -151,7 +153,7 @@ def _contracts(rng: random.Random, fleet: Fleet, *, start: datetime, end: dateti
                     "starts_on": starts.isoformat(),
                     "ends_on": ends.isoformat(),
                     "sla_plan": plans[tier],
-                    "annual_value": value,
+                    "value": value,
                 }
             )
             fleet.coverage[key].append((starts, ends, "paid"))
@@ -223,6 +225,8 @@ def _sites_and_assets(
                     "serial_number": f"SN{serial:07d}",
                     "install_date": installed.isoformat(),
                     "criticality": _weighted(rng, (("high", 0.2), ("medium", 0.6), ("low", 0.2))),
+                    "purchased_on": installed.isoformat(),
+                    "purchase_value": round(PRICES[kind_t.name] * math.exp(rng.gauss(0, 0.25)), -2),
                 }
             )
             if new or (start.date() - installed).days < 700:
@@ -235,7 +239,7 @@ def _sites_and_assets(
                         "starts_on": installed.isoformat(),
                         "ends_on": (installed + timedelta(days=730)).isoformat(),
                         "sla_plan": None,
-                        "annual_value": 0.0,
+                        "value": 0.0,
                         "assets": [key],
                     }
                 )

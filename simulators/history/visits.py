@@ -17,11 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from simulators.history import catalog
 from simulators.history.fleet import AssetInfo, EngineerTraits, Record
-from simulators.history.timing import EXTENDED, Hours, iso, lognormal_h, next_working
+from simulators.history.timing import EXTENDED, Hours, iso, lognormal_h, next_working, parse
 
 if TYPE_CHECKING:
     from simulators.history.work import Candidate
 
+# What work outside warranty and contract is invoiced: a call-out, hours on site, parts.
+CALL_OUT = 120.0
+HOURLY_RATE = 95.0
+PART_COST = {p[0]: p[4] for p in catalog.PARTS}
 RESPONSE_MEDIAN_H = {"urgent": 0.4, "normal": 1.2, "suggestion": 3.0}
 SURVEY_LIFETIME = timedelta(days=14)
 WEAK_ANSWERS = (
@@ -176,6 +180,7 @@ class Work:
             "assignee": self.dispatches[-1]["engineer"] if self.dispatches else None,
             "csat": answered[-1]["overall"] if answered and resolution else None,
             "billable": self.billable,
+            "billed_amount": self._billed() if resolution and self.billable else None,
             "alert_started_at": iso(self.alert_started_at),
             "requests": self.requests,
             "pauses": self.pauses,
@@ -187,6 +192,15 @@ class Work:
             "follow_ups": self.follow_ups,
             "audit": audit,
         }
+
+    def _billed(self) -> float:
+        hours = sum(
+            (parse(v["check_out"]) - parse(v["check_in"])).total_seconds() / 3600
+            for v in self.visits
+            if v["check_out"] is not None
+        )
+        parts = sum(PART_COST[p["part"]] * int(p["quantity"]) for p in self.parts)
+        return round(float(CALL_OUT * len(self.visits) + HOURLY_RATE * hours + parts), 2)
 
 
 def _clamp(value: float, lo: int, hi: int) -> int:

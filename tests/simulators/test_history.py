@@ -62,6 +62,13 @@ def test_every_kind_of_work_is_there(history: History) -> None:
     channels = Counter(r["channel"] for w in wos for r in w["requests"])
     assert {"alert", "hotline", "portal", "email", "preventive"} <= set(channels)
     assert Counter(s["recommend"] is not None for w in wos for s in w["surveys"])[True] > 50
+    # What the customer value analysis reads: sales, contract values and invoiced work.
+    billed = [w["billed_amount"] for w in wos if w["billed_amount"] is not None]
+    assert billed
+    assert all(b > 0 for b in billed)
+    assert all(w["billable"] and w["resolution_code"] for w in wos if w["billed_amount"])
+    assert all(a["purchase_value"] > 0 for a in history.records["assets"])
+    assert any(c["value"] > 0 for c in history.records["contracts"])
 
 
 def _t(value: str | None) -> datetime | None:
