@@ -27,6 +27,13 @@ class MailError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
 class Mail:
     to: tuple[str, ...]
     subject: str
@@ -37,6 +44,7 @@ class Mail:
     headers: dict[str, str] = field(default_factory=dict)
     # An HTML alternative of ``body`` (text stays the first part, for every mail client).
     html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
     def message(self) -> EmailMessage:
         msg = EmailMessage()
@@ -48,6 +56,14 @@ class Mail:
         msg.set_content(self.body)
         if self.html is not None:
             msg.add_alternative(self.html, subtype="html")
+        for attachment in self.attachments:
+            maintype, _, subtype = attachment.mime_type.partition("/")
+            msg.add_attachment(
+                attachment.content,
+                maintype=maintype,
+                subtype=subtype,
+                filename=attachment.filename,
+            )
         # After the content: setting it drops the Content-* headers (Content-Language).
         for name, value in self.headers.items():
             msg[name] = value

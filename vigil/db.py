@@ -48,6 +48,7 @@ MODEL_MODULES = [
     "knowledge.models",
     "followup.models",
     "followup.surveys.models",
+    "reports.document.models",
 ]
 
 

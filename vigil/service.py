@@ -44,6 +44,7 @@ from models.registry import Registry
 from models.scoring import CycleReport, add_scoring_job
 from notify.mail import mailer_from
 from vigil import db
+from vigil.reporting import monthly_report_tick
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
 from workorders.connectors.base import TicketConnector
@@ -344,6 +345,22 @@ class Service:
             coalesce=True,
             next_run_time=_wall_clock(),
         )
+        if self.settings.monthly_report:
+            # Looks often and decides once: a restart on the 1st finds the month's record.
+            scheduler.add_job(
+                lambda: monthly_report_tick(
+                    settings=self.settings,
+                    session_factory=self.sessions,
+                    mailer=self.mailer,
+                    now=_wall_clock(),
+                ),
+                "interval",
+                seconds=self.settings.report_poll_s,
+                id="vigil-monthly-report",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=_wall_clock(),
+            )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)
 

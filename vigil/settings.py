@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from notify.mail import parse_smtp_url
+from reports.kpis.definitions import KEYS as KPI_KEYS
 
 _MQTT_SCHEMES = ("mqtt", "mqtts", "tcp", "ssl")
 
@@ -155,6 +156,26 @@ class Settings(BaseSettings):
     # survey) are sent.
     notice_poll_s: float = Field(default=10.0, gt=0)
 
+    # --- Reports (reports/document) ---
+    # The month's report is made from this hour (UTC) on the 1st and mailed to
+    # service_manager_emails, once; a service started later in the month makes it at its start.
+    monthly_report: bool = True
+    monthly_report_hour: int = Field(default=6, ge=0, le=23)
+    # How often the scheduler looks whether a report is due or waits to be mailed.
+    report_poll_s: float = Field(default=300.0, gt=0)
+    report_currency: str = Field(default="EUR", min_length=1, max_length=8)
+    # What predictive maintenance saves: an unannounced failure costs this, the planned repair a
+    # prediction allows costs this, and a false alarm's visit this.
+    unplanned_failure_cost: float = Field(default=12_000.0, ge=0)
+    planned_repair_cost: float = Field(default=3_000.0, ge=0)
+    false_alarm_visit_cost: float = Field(default=400.0, ge=0)
+    # Per asset type where one differs, JSON: {"elevator": [25000, 4000, 600]} (unplanned,
+    # planned, false-alarm visit).
+    report_costs_by_asset_type: dict[str, tuple[float, float, float]] = Field(default_factory=dict)
+    # KPI key -> target, JSON: {"first_time_fix": 0.9, "response_median_h": 1.5}; a KPI without
+    # one is held to its "excellent" band (docs/reports.md).
+    report_targets: dict[str, float] = Field(default_factory=dict)
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
@@ -204,6 +225,16 @@ class Settings(BaseSettings):
     @classmethod
     def _staff(cls, value: str) -> str:
         staff_addresses(value)
+        return value
+
+    @field_validator("report_targets")
+    @classmethod
+    def _report_targets(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(KPI_KEYS))
+        if unknown:
+            raise ValueError(
+                f"no KPI named {', '.join(unknown)}; the KPIs are {', '.join(KPI_KEYS)}"
+            )
         return value
 
     @field_validator("influx_url")
