@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
@@ -81,7 +82,7 @@ def bar_chart(
     marks = sum(1 for _, values in series for v in values if v is not None)
     if not labels or not marks:
         return _no_data(title, width)
-    bar_h, gap = 14, 10
+    bar_h, gap = (14 if len(series) < 3 else 10), 10
     group_h = bar_h * len(series) + gap
     legend_h = 22 if len(series) > 1 else 0
     label_w = min(240, 12 + 7 * max(len(label) for label in labels))
@@ -120,6 +121,21 @@ def bar_chart(
     return "".join([*parts, "</svg>"])
 
 
+def _axis(low: float, high: float) -> tuple[float, float, float]:
+    """A value axis from zero (or below, for negatives) to a round number, and its tick step.
+
+    >>> _axis(0, 3), _axis(3.6, 4.8), _axis(-40, 100)
+    ((0.0, 3.0, 1.0), (0.0, 6.0, 2.0), (-50.0, 100.0, 50.0))
+    """
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        high = low + 1
+    raw = (high - low) / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return float(math.floor(low / step) * step), float(math.ceil(high / step) * step), float(step)
+
+
 def line_chart(
     *,
     title: str,
@@ -128,19 +144,17 @@ def line_chart(
     fmt: Format = plain,
     width: int = 720,
     height: int = 220,
+    axis: tuple[float, float, float] | None = None,
 ) -> str:
-    """Lines over periods; a gap where a value is None."""
+    """Lines over periods; a gap where a value is None. ``axis``: (low, high, tick step) where
+    the scale is known (CSAT 1 to 5), else from zero to a round number above the values."""
     marks = sum(1 for _, values in series for v in values if v is not None)
     if not x_labels or not marks:
         return _no_data(title, width)
-    left, right, top, bottom = 56, 16, 28, 28
+    left, right, top, bottom = 56, 36, 28, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vs in series for v in vs if v is not None]
-    low, high = min(values), max(values)
-    if high == low:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.1
-    low, high = low - pad, high + pad
+    low, high, tick_step = axis or _axis(min(values), max(values))
     step = plot_w / max(len(x_labels) - 1, 1)
 
     def y_of(v: float) -> float:
@@ -148,8 +162,8 @@ def line_chart(
 
     parts = _open(title, width, height, marks, "line")
     parts += _legend([name for name, _ in series], left, 16)
-    for k in range(5):
-        tick = low + (high - low) * k / 4
+    for k in range(round((high - low) / tick_step) + 1):
+        tick = low + k * tick_step
         y = y_of(tick)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'

@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-ColumnKind = Literal["text", "int", "number", "percent", "hours", "money", "datetime", "date"]
+# "unit": a KPI's value, formatted by its unit (the row's "unit" column: share, hours, ...).
+ColumnKind = Literal[
+    "text", "int", "number", "percent", "hours", "money", "datetime", "date", "unit"
+]
+_UNIT_KIND: dict[str, ColumnKind] = {
+    "share": "percent",
+    "hours": "hours",
+    "count": "int",
+    "currency": "money",
+    "score": "number",
+    "points": "number",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +33,8 @@ class Column:
     name: str  # the CSV header
     label: str  # the HTML header
     kind: ColumnKind = "text"
+    # False: in the CSV only (a key the reader of the HTML does not need).
+    shown: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,14 @@ class Table:
         for row in self.rows:
             writer.writerow([csv_value(v) for v in row])
         return out.getvalue()
+
+    def cell(self, row: Sequence[Any], index: int, *, currency: str) -> str:
+        """The value as the HTML shows it."""
+        kind = self.columns[index].kind
+        if kind == "unit":
+            units = [i for i, c in enumerate(self.columns) if c.name == "unit"]
+            kind = _UNIT_KIND.get(str(row[units[0]]), "number") if units else "number"
+        return fmt(row[index], kind, currency=currency)
 
     @property
     def shown(self) -> Sequence[Sequence[Any]]:

@@ -73,13 +73,13 @@ def kpis_section(*, current: KpiReport, previous: KpiReport, config: ReportConfi
         slug="kpis",
         title=f"KPIs {current.period.label} against {previous.period.label} and the target",
         columns=[
-            Column("key", "Key"),
+            Column("key", "Key", shown=False),
             Column("name", "KPI"),
-            Column("unit", "Unit"),
-            Column("value", "This period", "number"),
-            Column("previous", "Previous period", "number"),
-            Column("change", "Change", "number"),
-            Column("target", "Target", "number"),
+            Column("unit", "Unit", shown=False),
+            Column("value", "This period", "unit"),
+            Column("previous", "Previous period", "unit"),
+            Column("change", "Change", "unit"),
+            Column("target", "Target", "unit"),
             Column("meets_target", "Meets target"),
             Column("grade", "Grade"),
             Column("numerator", "Numerator", "int"),
@@ -87,7 +87,9 @@ def kpis_section(*, current: KpiReport, previous: KpiReport, config: ReportConfi
         ],
         rows=rows,
     )
-    shares = [k for k, kpi in current.total.items() if kpi.unit == "share"]
+    shares = [
+        k for k, kpi in current.total.items() if kpi.unit == "share" and kpi.value is not None
+    ]
     chart = bar_chart(
         title="Shares against the previous period and the target",
         labels=[current.total[k].name for k in shares],
@@ -151,11 +153,21 @@ def satisfaction_section(*, trend: list[KpiReport]) -> Section:
         intro="CSAT, NPS and the complaint rate over the last periods, from the answered surveys and the requests received.",
         figures=[
             Figure(
-                line_chart(title="CSAT per period", x_labels=labels, series=[("CSAT", csat)]),
+                line_chart(
+                    title="CSAT per period",
+                    x_labels=labels,
+                    series=[("CSAT", csat)],
+                    axis=(1.0, 5.0, 1.0),
+                ),
                 "Mean weighted survey score (1 to 5).",
             ),
             Figure(
-                line_chart(title="NPS per period", x_labels=labels, series=[("NPS", nps)]),
+                line_chart(
+                    title="NPS per period",
+                    x_labels=labels,
+                    series=[("NPS", nps)],
+                    axis=(-100.0, 100.0, 50.0),
+                ),
                 "Promoters less detractors, in points.",
             ),
         ],

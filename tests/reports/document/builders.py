@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from customers.models import DEFAULT_HOURS, Asset, Customer, Site, Tier, TierSource
 from field.stock.models import MoveKind, Part, StockMove, Warehouse
-from followup.surveys.models import FollowUpTask, TaskKind, TaskStatus
+from followup.surveys.models import FollowUpTask, Survey, TaskKind, TaskStatus
 from knowledge.models import Article, ArticleUse, UseKind
 from workorders.models import Kind, Priority, ResolutionCode, Status, WorkOrder
 
@@ -217,5 +217,16 @@ def service_month(session: Session) -> dict[str, Any]:
                      created_by="test", done_at=NOV + 4 * day),
     ]  # fmt: skip
     session.add_all(tasks)
+    # Answered surveys from June to November: (month, score, recommend).
+    answers = [(6, 4.2, 9), (7, 3.8, 7), (8, 4.5, 10), (9, 4.0, 8), (10, 3.6, 6), (11, 4.4, 9),
+               (11, 4.8, 10)]  # fmt: skip
+    for n, (month, score, recommend) in enumerate(answers):
+        at = datetime(2026, month, 15, tzinfo=UTC)
+        session.add(
+            Survey(customer_id=customer.id, asset_id=pumps[0].id, token_hash=f"{n:064d}",
+                   sent_at=at - day, sent_by="test", expires_at=at + 10 * day, weights={},
+                   questions={}, answered_at=at, overall=round(score), score=score,
+                   recommend=recommend)
+        )  # fmt: skip
     session.flush()
     return {"wos": wos, "pumps": pumps, "chillers": chillers, "article": article}

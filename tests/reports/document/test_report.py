@@ -4,24 +4,18 @@ its CSV files, and the KPI table equal to the KPI module's figures."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from reports.document import flows
-from reports.document.config import Costs, ReportConfig
 from reports.document.render import Written
 from reports.kpis.period import parse_period
 from reports.kpis.service import compute
 from tests.reports.document.builders import service_month
+from tests.reports.document.conftest import CONFIG, NOW
 from tests.workorders.dbkit import Db
 
-NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
-CONFIG = ReportConfig(
-    costs=Costs(unplanned_failure=12_000, planned_repair=3_000, false_alarm_visit=400),
-    targets={"first_time_fix": 0.9},
-)
 SECTIONS = [
     "kpis",
     "satisfaction",
@@ -39,20 +33,6 @@ def rows(written: Written, slug: str) -> list[dict[str, str]]:
     [path] = [p for p in written.csvs if p.name.split("-", 1)[1] == f"{slug}.csv"]
     with path.open(newline="") as f:
         return list(csv.DictReader(f))
-
-
-@pytest.fixture
-def written(db: Db, tmp_path: Path) -> Written:
-    with db.factory() as session:
-        service_month(session)
-        session.commit()
-    return flows.make(
-        session_factory=db.factory,
-        period=parse_period("2026-11"),
-        directory=tmp_path / "out",
-        now=NOW,
-        config=CONFIG,
-    )
 
 
 def test_every_section_and_table_is_written(written: Written) -> None:
