@@ -12,11 +12,18 @@ from notify.mail import Mailer
 from reports.document import flows, scheduled
 from reports.document.config import Costs, ReportConfig
 from reports.document.render import Written
-from reports.kpis.period import Period
-from vigil.settings import Settings
+from reports.kpis import KEYS, Period
+from vigil.settings import Settings, SettingsError
 
 
 def report_config(settings: Settings) -> ReportConfig:
+    """The reports' config, or SettingsError naming a target that is no KPI."""
+    unknown = sorted(set(settings.report_targets) - set(KEYS))
+    if unknown:
+        raise SettingsError(
+            f"VIGIL_REPORT_TARGETS: no KPI named {', '.join(unknown)}; "
+            f"the KPIs are {', '.join(KEYS)}"
+        )
     return ReportConfig(
         currency=settings.report_currency,
         costs=Costs(
@@ -43,8 +50,8 @@ def monthly_report_tick(
     session_factory: sessionmaker[Session],
     mailer: Mailer,
     now: datetime,
+    config: ReportConfig,
 ) -> int:
-    config = report_config(settings)
 
     def make(period: Period, directory: Path, at: datetime) -> Written:
         return flows.make(

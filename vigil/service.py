@@ -44,7 +44,7 @@ from models.registry import Registry
 from models.scoring import CycleReport, add_scoring_job
 from notify.mail import mailer_from
 from vigil import db
-from vigil.reporting import monthly_report_tick
+from vigil.reporting import monthly_report_tick, report_config
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
 from workorders.connectors.base import TicketConnector
@@ -346,6 +346,7 @@ class Service:
             next_run_time=_wall_clock(),
         )
         if self.settings.monthly_report:
+            config = report_config(self.settings)  # a wrong target stops the start, with why
             # Looks often and decides once: a restart on the 1st finds the month's record.
             scheduler.add_job(
                 lambda: monthly_report_tick(
@@ -353,6 +354,7 @@ class Service:
                     session_factory=self.sessions,
                     mailer=self.mailer,
                     now=_wall_clock(),
+                    config=config,
                 ),
                 "interval",
                 seconds=self.settings.report_poll_s,

@@ -15,8 +15,7 @@ from reports.document import followups, performance, problems, savings
 from reports.document.config import ReportConfig
 from reports.document.content import Report, Section
 from reports.document.performance import KpiSource
-from reports.kpis.period import Period
-from reports.kpis.results import Dimension
+from reports.kpis import Dimension, Period
 
 Progress = Callable[[str], None]
 STEPS = 9

@@ -11,9 +11,7 @@ from reports.document.build import Progress, build_report
 from reports.document.config import ReportConfig
 from reports.document.performance import KpiSource
 from reports.document.render import Written, write_report
-from reports.kpis.period import Period
-from reports.kpis.results import Dimension, KpiReport
-from reports.kpis.service import compute
+from reports.kpis import Dimension, KpiReport, Period, compute
 
 
 def kpi_source(session: Session, now: datetime) -> KpiSource:

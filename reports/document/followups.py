@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from reports.document.charts import bar_chart
 from reports.document.content import Column, Figure, Section, Table, fmt
 from reports.document.queries import overdue_follow_ups
-from reports.kpis.results import KpiReport
+from reports.kpis import KpiReport
 
 SHOWN = 25
 

@@ -10,9 +10,7 @@ from typing import Any
 from reports.document.charts import bar_chart, line_chart
 from reports.document.config import ReportConfig
 from reports.document.content import Column, ColumnKind, Figure, Section, Table, fmt
-from reports.kpis.definitions import DEFINITIONS
-from reports.kpis.period import Period
-from reports.kpis.results import Dimension, Kpi, KpiReport
+from reports.kpis import DEFINITIONS, Dimension, Kpi, KpiReport, Period
 
 # The KPI module for a period, whole (None) or broken down by a dimension.
 KpiSource = Callable[[Period, Dimension | None], KpiReport]

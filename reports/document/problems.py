@@ -9,7 +9,7 @@ from reports.document.charts import bar_chart, heat_map
 from reports.document.content import Column, Figure, Section, Table
 from reports.document.queries import heat_map as heat_counts
 from reports.document.queries import model_faults, recurring_problems
-from reports.kpis.period import Period
+from reports.kpis import Period
 
 
 def recurring(*, session: Session, period: Period) -> Section:

@@ -21,11 +21,9 @@ from customers.db import UtcDateTime
 from customers.models import Asset, Customer, Site
 from followup.surveys.models import FollowUpTask, TaskStatus
 from knowledge.models import Article, ArticleUse, UseKind
-from reports.kpis.period import Period
-from reports.kpis.results import NOT_SET
+from reports.kpis import NOT_SET, Period
+from reports.kpis.definitions import PREDICTIVE_CHANNEL
 from workorders.models import Kind, ResolutionCode, WorkOrder
-
-PREDICTIVE_CHANNEL = "alert"
 
 
 def _at(value: datetime) -> sa.ColumnElement[datetime]:

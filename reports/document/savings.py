@@ -15,8 +15,7 @@ from reports.document.charts import bar_chart, line_chart
 from reports.document.config import ReportConfig
 from reports.document.content import Column, Figure, Section, Table, fmt
 from reports.document.queries import Caught, caught_by_type
-from reports.kpis.period import Period
-from reports.kpis.results import Kpi
+from reports.kpis import Kpi, Period
 
 
 def section(

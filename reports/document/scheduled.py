@@ -30,7 +30,7 @@ from customers.db import in_transaction
 from notify.mail import Attachment, Mail, Mailer, MailError
 from reports.document.models import ReportRun
 from reports.document.render import HTML_NAME, Written
-from reports.kpis.period import Period, month_period, parse_period
+from reports.kpis import Period, month_period, parse_period
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)

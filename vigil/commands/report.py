@@ -11,10 +11,11 @@ from rich.console import Console
 
 from reports.document import flows
 from reports.document.build import STEPS
-from reports.kpis.period import BadPeriod, Period, parse_period
+from reports.kpis import BadPeriod, Period, parse_period
 from vigil.cli import load_cli_settings
 from vigil.db import open_sessions
 from vigil.reporting import report_config
+from vigil.settings import SettingsError
 
 
 def _period(month: str | None, quarter: str | None) -> Period:
@@ -45,6 +46,11 @@ def report(
         typer.echo(f"vigil report: {error}", err=True)
         raise typer.Exit(2) from None
     settings = load_cli_settings(ctx)
+    try:
+        config = report_config(settings)
+    except SettingsError as error:
+        typer.echo(f"vigil: {error}", err=True)
+        raise typer.Exit(2) from None
     directory = (out or Path(f"vigil-report-{period.label}")).resolve()
     sessions = open_sessions(settings.resolved_database_url)
     console = Console(stderr=True)
@@ -61,7 +67,7 @@ def report(
             period=period,
             directory=directory,
             now=datetime.now(UTC),
-            config=report_config(settings),
+            config=config,
             progress=progress,
         )
     console.print(f"{len(written.csvs)} CSV files and the report written.")

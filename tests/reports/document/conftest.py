@@ -11,7 +11,7 @@ import pytest
 from reports.document import flows
 from reports.document.config import Costs, ReportConfig
 from reports.document.render import Written
-from reports.kpis.period import parse_period
+from reports.kpis import parse_period
 from tests.reports.document.builders import service_month
 from tests.smtp import smtp_server  # noqa: F401  (fixture)
 from tests.workorders.dbkit import Db, db, pg_engine, sqlite_template  # noqa: F401  (fixtures)

@@ -16,7 +16,7 @@ from reports.document import flows, scheduled
 from reports.document.config import ReportConfig
 from reports.document.models import ReportRun
 from reports.document.render import Written
-from reports.kpis.period import Period
+from reports.kpis import Period
 from tests.reports.document.builders import service_month
 from tests.smtp import SmtpServer
 from tests.workorders.dbkit import Db

@@ -10,8 +10,7 @@ import pytest
 
 from reports.document import flows
 from reports.document.render import Written
-from reports.kpis.period import parse_period
-from reports.kpis.service import compute
+from reports.kpis import compute, parse_period
 from tests.reports.document.builders import service_month
 from tests.reports.document.conftest import CONFIG, NOW
 from tests.workorders.dbkit import Db

@@ -78,3 +78,14 @@ def test_bad_periods_are_refused_with_a_message(args: tuple[str, ...], message: 
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_target_that_is_no_kpi_is_refused(tmp_path: Path) -> None:
+    report.register(app)
+    result = CliRunner().invoke(
+        app,
+        ["report", "2026-11"],
+        env={"VIGIL_DATA_DIR": str(tmp_path), "VIGIL_REPORT_TARGETS": '{"first_fix": 0.9}'},
+    )
+    assert result.exit_code == 2
+    assert "VIGIL_REPORT_TARGETS: no KPI named first_fix; the KPIs are created" in result.stderr
