@@ -81,8 +81,9 @@ def test_serve_mails_the_months_report_once_across_a_restart(
     for start in range(2):  # started, then restarted
         serve = Serve(env, log)
         try:
-            serve.wait_serving()
-            mails = smtp_server.inbox.wait_for(1, timeout=60)
+            # Generous: the test machine is shared, and `vigil serve` imports a lot at start.
+            serve.wait_serving(timeout=240)
+            mails = smtp_server.inbox.wait_for(1, timeout=180)
             time.sleep(3)  # six more ticks of the job
         finally:
             serve.stop()
