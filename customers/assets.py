@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ class AssetData:
     model: str | None = None
     serial_number: str | None = None
     install_date: date | None = None
+    purchased_on: date | None = None
+    purchase_value: Decimal | None = None
     criticality: Criticality | None = None
     clear: tuple[str, ...] = ()
 
@@ -94,7 +97,13 @@ def update_asset(
         if asset_id is None:
             raise NotFound("no asset given")
         row = get_asset(session=session, asset_id=asset_id)
-    unknown = set(data.clear) - {"model", "serial_number", "install_date"}
+    unknown = set(data.clear) - {
+        "model",
+        "serial_number",
+        "install_date",
+        "purchased_on",
+        "purchase_value",
+    }
     if unknown:
         raise InvalidInput(f"cannot clear {', '.join(sorted(unknown))}")
     if data.site_id is not None and data.site_id != row.site_id:
@@ -116,6 +125,12 @@ def update_asset(
         )
     if data.install_date is not None:
         row.install_date = data.install_date
+    if data.purchased_on is not None:
+        row.purchased_on = data.purchased_on
+    if data.purchase_value is not None:
+        if data.purchase_value < 0:
+            raise InvalidInput(f"a purchase value cannot be negative ({data.purchase_value})")
+        row.purchase_value = data.purchase_value
     if data.criticality is not None:
         row.criticality = Criticality(data.criticality)
     for name in data.clear:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,6 +24,8 @@ class ContractData:
     all_assets: bool = True
     asset_ids: list[int] = field(default_factory=list)
     exclusions: list[str] = field(default_factory=list)
+    # What the customer pays over the whole term, for the customer value (RFM) analysis.
+    value: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +79,15 @@ def _apply(session: Session, row: Contract, data: ContractData) -> None:
             raise InvalidInput(
                 f"contract {number}: asset(s) {', '.join(foreign)} are not at this customer's sites"
             )
+    if data.value is not None and data.value < 0:
+        raise InvalidInput(f"contract {number}: a value cannot be negative ({data.value})")
     row.number = number
     row.kind = ContractKind(data.kind)
     row.starts_on, row.ends_on = data.starts_on, data.ends_on
     row.sla_plan = (data.sla_plan or "").strip() or None
     row.all_assets = data.all_assets
     row.exclusions = [e.strip() for e in data.exclusions if e.strip()]
+    row.value = data.value
     row.assets = assets
 
 

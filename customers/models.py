@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +36,15 @@ class Criticality(enum.StrEnum):
 class TierSource(enum.StrEnum):
     MANUAL = "manual"  # set by hand (API, dashboard, import)
     VALUE_ANALYSIS = "value_analysis"  # set by the reports' customer value (RFM) analysis
+
+
+class ProposalStatus(enum.StrEnum):
+    PENDING = "pending"  # waits for a service manager
+    ACCEPTED = "accepted"  # the proposed tier was applied
+    OVERRIDDEN = "overridden"  # a service manager chose another tier (or kept the current one)
+    SUPERSEDED = "superseded"  # a newer proposal replaced it before anyone decided
+    CURRENT = "current"  # the customer already has the proposed tier: nothing to decide
+    OVERRIDE_KEPT = "override_kept"  # the same proposal was overridden before: the override holds
 
 
 class ContractKind(enum.StrEnum):
@@ -81,6 +91,35 @@ class CustomerTierChange(Base):
     set_by: Mapped[str] = mapped_column(sa.String(200))
     set_at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class TierProposal(Base):
+    """A tier proposed for a customer by the monthly value (RFM) analysis, and its decision.
+
+    One row per customer and analysed month. The analysis only proposes: the tier changes when a
+    service manager accepts (or overrides), and the change goes to ``customer_tier_changes``.
+    """
+
+    __tablename__ = "customer_tier_proposals"
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "period", name="uq_customer_tier_proposals_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(sa.String(7))  # the analysed month, 2026-11
+    proposed: Mapped[Tier] = mapped_column(str_enum(Tier))
+    tier_then: Mapped[Tier] = mapped_column(str_enum(Tier))  # the customer's tier when proposed
+    value_class: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime]
+    status: Mapped[ProposalStatus] = mapped_column(str_enum(ProposalStatus, 20))
+    decided_by: Mapped[str | None] = mapped_column(sa.String(200))
+    decided_at: Mapped[datetime | None]
+    decided_tier: Mapped[Tier | None] = mapped_column(str_enum(Tier))
+    decision_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class Contact(Base):
@@ -162,6 +201,9 @@ class Asset(Base):
     model: Mapped[str | None] = mapped_column(sa.String(200))
     serial_number: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
     install_date: Mapped[date | None]
+    # The sale of the equipment (for the customer value analysis), when known.
+    purchased_on: Mapped[date | None]
+    purchase_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
 
     # selectin, not joined: work-order queries lock rows FOR UPDATE, which PostgreSQL refuses on
     # the nullable side of an outer join.
@@ -195,6 +237,8 @@ class Contract(Base):
     all_assets: Mapped[bool] = mapped_column(default=True)
     # What the contract does not cover: request categories (``consultation``) or free words.
     exclusions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # What the customer pays over the whole term (for the customer value analysis), when known.
+    value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     created_at: Mapped[datetime]
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)

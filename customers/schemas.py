@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -125,6 +126,10 @@ class ContractIn(BaseModel):
     exclusions: list[str] = Field(
         default_factory=list, max_length=100, examples=[["consultation", "vandalism"]]
     )
+    # What the customer pays over the whole term (any one currency, used throughout).
+    value: Decimal | None = Field(
+        None, ge=0, max_digits=14, decimal_places=2, examples=["48000.00"]
+    )
 
 
 class ContractCreate(ContractIn):
@@ -142,6 +147,7 @@ class ContractRead(_Read):
     all_assets: bool
     asset_ids: list[int]
     exclusions: list[str]
+    value: Decimal | None = None
     created_at: datetime
 
 
@@ -152,6 +158,8 @@ class AssetCreate(BaseModel):
     model: str | None = Field(None, max_length=200)
     serial_number: str | None = Field(None, max_length=100)
     install_date: date | None = None
+    purchased_on: date | None = None
+    purchase_value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     criticality: Criticality = Criticality.MEDIUM
 
 
@@ -163,6 +171,8 @@ class AssetUpdate(BaseModel):
     model: str | None = Field(None, max_length=200)
     serial_number: str | None = Field(None, max_length=100)
     install_date: date | None = None
+    purchased_on: date | None = None
+    purchase_value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     criticality: Criticality | None = None
     clear: list[str] = Field(default_factory=list, examples=[["serial_number"]])
 
@@ -180,4 +190,6 @@ class AssetRead(_Read):
     model: str | None
     serial_number: str | None
     install_date: date | None
+    purchased_on: date | None = None
+    purchase_value: Decimal | None = None
     first_seen_at: datetime

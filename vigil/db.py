@@ -49,6 +49,7 @@ MODEL_MODULES = [
     "followup.models",
     "followup.surveys.models",
     "reports.document.models",
+    "reports.value.models",
 ]
 
 

@@ -43,6 +43,7 @@ from models.base import Decision
 from models.registry import Registry
 from models.scoring import CycleReport, add_scoring_job
 from notify.mail import mailer_from
+from reports.value.scheduled import add_value_job
 from vigil import db
 from vigil.reporting import monthly_report_tick, report_config
 from vigil.settings import Settings, SettingsError
@@ -363,6 +364,13 @@ class Service:
                 coalesce=True,
                 next_run_time=_wall_clock(),
             )
+        add_value_job(
+            scheduler,
+            session_factory=self.sessions,
+            health=health,
+            rules=self.settings.rfm_rules,
+            clock=_wall_clock,
+        )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)
 

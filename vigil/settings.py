@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import socket
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +22,8 @@ from pydantic_settings import (
 )
 
 from notify.mail import parse_smtp_url
+from reports.scorecards.weights import DEFAULT_WEIGHTS, BadWeights, Weights
+from reports.value.rfm import BadBands, RfmRules
 
 _MQTT_SCHEMES = ("mqtt", "mqtts", "tcp", "ssl")
 
@@ -125,6 +128,17 @@ class Settings(BaseSettings):
     service_manager: str = Field(default="service manager", min_length=1, max_length=200)
     # How often follow-up tasks are generated and reminders stamped.
     follow_up_poll_s: float = Field(default=900.0, gt=0)
+
+    # --- Engineer scorecards and customer value (docs/reports.md) ---
+    # Percent per part, summing to 100. JSON: {"first_time_fix": 30, "response": 25, ...}.
+    scorecard_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    # RFM: the months looked back over, and the 4 cut points of each score (for scores 2 to 5).
+    rfm_window_months: int = Field(default=24, ge=1, le=120)
+    rfm_recency_days: list[int] = Field(default_factory=lambda: [90, 180, 365, 730])
+    rfm_frequency_bands: list[int] = Field(default_factory=lambda: [1, 3, 6, 12])
+    rfm_monetary_bands: list[Decimal] = Field(
+        default_factory=lambda: [Decimal(n) for n in (5_000, 20_000, 50_000, 100_000)]
+    )
 
     # --- Request Tracker connector (subscriptions with connector "rt"; their URL is RT's) ---
     rt_user: str | None = None
@@ -276,6 +290,37 @@ class Settings(BaseSettings):
                 f"({self.verification_settle_h} h against {self.verification_days} days)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _value_rules(self) -> Settings:
+        # Built here so that bad weights or bands stop the start, not the 1st of the month.
+        try:
+            Weights.of(self.scorecard_weights)
+        except BadWeights as error:
+            raise ValueError(f"VIGIL_SCORECARD_WEIGHTS: {error}") from None
+        try:
+            RfmRules(
+                window_months=self.rfm_window_months,
+                recency_days=tuple(self.rfm_recency_days),
+                frequency_bands=tuple(self.rfm_frequency_bands),
+                monetary_bands=tuple(self.rfm_monetary_bands),
+            )
+        except BadBands as error:
+            raise ValueError(f"VIGIL_RFM_*: {error}") from None
+        return self
+
+    @property
+    def rfm_rules(self) -> RfmRules:
+        return RfmRules(
+            window_months=self.rfm_window_months,
+            recency_days=tuple(self.rfm_recency_days),
+            frequency_bands=tuple(self.rfm_frequency_bands),
+            monetary_bands=tuple(self.rfm_monetary_bands),
+        )
+
+    @property
+    def weights(self) -> Weights:
+        return Weights.of(self.scorecard_weights)
 
     @property
     def rt_configured(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -157,6 +158,8 @@ class WorkOrder(Base):
     # Outside warranty and contract: the customer pays; the reason says which check decided.
     billable: Mapped[bool] = mapped_column(default=False)
     billable_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # What the customer was invoiced for this work (negative: a credit note), once billed.
+    billed_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declared shape
 

@@ -1,0 +1,1 @@
+"""Engineer scorecards: five parts mapped to 1-5 stars and weighted into one star rating."""

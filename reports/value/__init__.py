@@ -1,0 +1,1 @@
+"""Customer value: the monthly RFM analysis that proposes tiers, and what VIP customers get."""
