@@ -30,6 +30,7 @@ from api.dashboard import dispatch as dispatch_board
 from api.dashboard import knowledge as knowledge_pages
 from api.dashboard import sla as sla_pages
 from api.dashboard import survey as survey_pages
+from api.dashboard import value as value_pages
 from api.dashboard import views as dashboard
 from api.dashboard import work_order as work_order_page
 from api.dashboard.auth import SignInRequired, redirect_to_sign_in
@@ -61,6 +62,7 @@ from api.routers import (
     webhooks,
     workorders,
 )
+from api.routers import customer_value as value_router
 from api.routers import events as events_router
 from api.routers import quarantine as quarantine_router
 from api.watch import ChangeWatcher
@@ -206,6 +208,7 @@ def create_app(
         classification_rules.router,
         followups.router,
         surveys.router,
+        value_router.router,
     ):
         v1.include_router(router)
     for router in extra_routers or []:
@@ -218,6 +221,7 @@ def create_app(
     app.include_router(survey_pages.router)
     app.include_router(knowledge_pages.router)
     app.include_router(work_order_page.router)
+    app.include_router(value_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

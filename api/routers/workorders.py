@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -25,7 +26,7 @@ from api.deps import (
 from api.models import ApiKey
 from api.roles import INTEGRATE, Role
 from field.stock import holds
-from workorders import service
+from workorders import billing, service
 from workorders.models import (
     AuditRead,
     Priority,
@@ -299,6 +300,21 @@ def record_resolution(body: ResolutionBody, change: FieldChangeDep) -> WorkOrder
 )
 def record_csat(body: CsatBody, change: ChangeDep) -> WorkOrderDocument:
     return change.apply(service.record_csat, csat=body.csat)
+
+
+class BillingBody(BaseModel):
+    # The invoiced amount (a credit note negative), for the customer value analysis.
+    amount: Decimal = Field(max_digits=12, decimal_places=2, examples=["1250.00"])
+
+
+@router.put(
+    "/{ref}/billing",
+    response_model=WorkOrderDocument,
+    responses=_ONE,
+    summary="Record what the customer was invoiced for the work (a credit note: negative)",
+)
+def record_billing(body: BillingBody, change: ChangeDep) -> WorkOrderDocument:
+    return change.apply(billing.record_billing, amount=body.amount)
 
 
 @router.get(
