@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentKey, CurrentWorkOrder, SessionDep, StockKey, actor
-from field.stock import queries, service
+from field.stock import priority, queries, service
 from field.stock.models import (
     LevelRead,
     MoveRead,
@@ -246,12 +246,14 @@ def work_order_parts(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey)
     "/work-orders/{ref}/parts/reserve",
     status_code=204,
     responses=_ERRORS,
-    summary="Hold parts for this work order",
+    summary="Hold parts for this work order (a VIP customer's takes parts held for other "
+    "customers' work when stock is short)",
 )
 def reserve(body: Movement, wo: CurrentWorkOrder, session: SessionDep, key: StockKey) -> None:
     warehouse, part = _lookup(session, body)
     with _clear_errors():
-        service.reserve(
+        # A VIP customer's work order takes parts held for other work when stock is short.
+        priority.reserve_first(
             session=session,
             work_order_id=wo.id,
             warehouse=warehouse,

@@ -134,9 +134,14 @@ def _log(
     )
 
 
-def _free(session: Session, warehouse: Warehouse, part: Part) -> int:
+def free(*, session: Session, warehouse: Warehouse, part: Part) -> int:
+    """Parts there that nobody holds, read afresh."""
     level = session.get(StockLevel, (warehouse.id, part.id), populate_existing=True)
     return 0 if level is None else level.on_hand - level.reserved
+
+
+def _free(session: Session, warehouse: Warehouse, part: Part) -> int:
+    return free(session=session, warehouse=warehouse, part=part)
 
 
 def _positive(quantity: int) -> None:
@@ -225,6 +230,7 @@ def release(
     actor: str,
     now: datetime,
     quantity: int | None = None,
+    note: str | None = None,
 ) -> int:
     """Give back what a work order holds (all of it by default); returns how many."""
     held = _reservation(session, work_order_id, warehouse, part)
@@ -242,6 +248,7 @@ def release(
         actor=actor,
         now=now,
         work_order_id=work_order_id,
+        note=note,
     )
     session.flush()
     return count

@@ -11,7 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from field.stock import service
+from customers.models import Tier
+from field.stock import priority, service
 from field.stock.models import MoveKind, Part, StockLevel, StockMove, Warehouse
 from workorders.models import Asset, WorkOrder
 
@@ -135,6 +136,39 @@ def reserve_suggested(
             reserved.append(f"{part.part_number} from {warehouse.code}")
             break
         else:
+            # None free anywhere: a VIP customer's work takes one held for other work.
+            taken = _vip_take(session, work_order, warehouses, part, actor, now)
+            if taken is not None:
+                reserved.append(taken)
+                continue
             where = ", ".join(w.code for w in warehouses) or "no warehouse"
             missing.append(f"{part.part_number} ({part.name}): none free in {where}")
     return Held(reserved, missing)
+
+
+def _vip_take(
+    session: Session,
+    work_order: WorkOrder,
+    warehouses: Sequence[Warehouse],
+    part: Part,
+    actor: str,
+    now: datetime,
+) -> str | None:
+    if work_order.asset.tier is not Tier.VIP:
+        return None
+    for warehouse in warehouses:
+        try:
+            with session.begin_nested():
+                _, taken = priority.reserve_first(
+                    session=session,
+                    work_order_id=work_order.id,
+                    warehouse=warehouse,
+                    part=part,
+                    quantity=1,
+                    actor=actor,
+                    now=now,
+                )
+        except service.OutOfStock:
+            continue
+        return f"{part.part_number} from {warehouse.code} (taken from {taken[0].work_order})"
+    return None

@@ -1,0 +1,121 @@
+"""Parts reserved first for VIP customers: when stock is short, a VIP customer's work order takes
+parts held for other customers' open work, newest reservations first, with the reason in the
+ledger; never from another VIP, and all or nothing (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customers.models import Tier
+from field.stock import priority, service
+from field.stock.models import MoveKind, Reservation, StockMove
+from tests.field.test_stock import NOW, level, open_wo, setup
+from tests.workorders.dbkit import Db
+from workorders.models import WorkOrder
+
+
+def _wo(session: Session, asset: str, tier: Tier) -> WorkOrder:
+    wo = open_wo(session, asset=asset)
+    wo.asset.customer_tier = tier  # an asset without a site record: its own tier rules
+    session.flush()
+    return wo
+
+
+def _held(session: Session, wo: WorkOrder) -> int:
+    return sum(session.scalars(sa.select(Reservation.quantity).filter_by(work_order_id=wo.id)))
+
+
+def test_a_vip_work_order_takes_the_newest_other_reservations_when_short(db: Db) -> None:
+    with db.factory() as session:
+        central, _van, bearing, _seal = setup(session)
+        service.receive(
+            session=session, warehouse=central, part=bearing, quantity=4, actor="store", now=NOW
+        )
+        older = _wo(session, "pump-1", Tier.STANDARD)
+        newer = _wo(session, "pump-2", Tier.BASIC)
+        vip_other = _wo(session, "pump-3", Tier.VIP)
+        for wo in (older, vip_other, newer):
+            priority.reserve_first(
+                session=session,
+                work_order_id=wo.id,
+                warehouse=central,
+                part=bearing,
+                quantity=1 if wo is vip_other else (2 if wo is older else 1),
+                actor="desk",
+                now=NOW,
+            )
+        assert level(session, "central", "SKF-6205") == (4, 4)
+        # A standard customer's work order, short: refused as ever.
+        plain = _wo(session, "pump-4", Tier.STANDARD)
+        with pytest.raises(service.OutOfStock, match="0 free there now"):
+            priority.reserve_first(
+                session=session,
+                work_order_id=plain.id,
+                warehouse=central,
+                part=bearing,
+                quantity=1,
+                actor="desk",
+                now=NOW,
+            )
+        vip = _wo(session, "pump-5", Tier.VIP)
+        _, taken = priority.reserve_first(
+            session=session,
+            work_order_id=vip.id,
+            warehouse=central,
+            part=bearing,
+            quantity=2,
+            actor="desk",
+            now=NOW,
+        )
+        # The newest non-VIP reservation first (newer's 1), then the older one's.
+        assert taken == [priority.Taken(newer.number, 1), priority.Taken(older.number, 1)]
+        assert [_held(session, wo) for wo in (older, newer, vip_other, vip)] == [1, 0, 1, 2]
+        assert level(session, "central", "SKF-6205") == (4, 4)
+        notes = session.scalars(
+            sa.select(StockMove.note).where(StockMove.kind == MoveKind.RELEASE.value)
+        ).all()
+        assert notes == [f"taken for VIP work order {vip.number}"] * 2
+        # More than free plus what non-VIP work holds: refused, nothing moved.
+        with pytest.raises(service.OutOfStock, match="1 held for other customers' work"):
+            priority.reserve_first(
+                session=session,
+                work_order_id=vip.id,
+                warehouse=central,
+                part=bearing,
+                quantity=2,
+                actor="desk",
+                now=NOW,
+            )
+        assert [_held(session, wo) for wo in (older, newer, vip_other, vip)] == [1, 0, 1, 2]
+
+
+def test_a_vip_work_order_with_enough_free_stock_takes_nothing_from_others(db: Db) -> None:
+    with db.factory() as session:
+        central, _van, bearing, _seal = setup(session)
+        service.receive(
+            session=session, warehouse=central, part=bearing, quantity=3, actor="store", now=NOW
+        )
+        other = _wo(session, "pump-1", Tier.STANDARD)
+        service.reserve(
+            session=session,
+            work_order_id=other.id,
+            warehouse=central,
+            part=bearing,
+            quantity=1,
+            actor="desk",
+            now=NOW,
+        )
+        vip = _wo(session, "pump-2", Tier.VIP)
+        _, taken = priority.reserve_first(
+            session=session,
+            work_order_id=vip.id,
+            warehouse=central,
+            part=bearing,
+            quantity=2,
+            actor="desk",
+            now=NOW,
+        )
+        assert taken == []
+        assert [_held(session, wo) for wo in (other, vip)] == [1, 2]
