@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from customers.models import Tier
 from field.stock import priority, service
 from field.stock.models import MoveKind, Reservation, StockMove
+from field.stock.suggest import reserve_suggested
 from tests.field.test_stock import NOW, level, open_wo, setup
 from tests.workorders.dbkit import Db
 from workorders.models import WorkOrder
@@ -119,3 +120,33 @@ def test_a_vip_work_order_with_enough_free_stock_takes_nothing_from_others(db: D
         )
         assert taken == []
         assert [_held(session, wo) for wo in (other, vip)] == [1, 2]
+
+
+def test_at_dispatch_a_vip_work_order_takes_a_held_part_when_none_is_free(db: Db) -> None:
+    with db.factory() as session:
+        central, van, bearing, _seal = setup(session)
+        service.receive(
+            session=session, warehouse=central, part=bearing, quantity=1, actor="s", now=NOW
+        )
+        other = _wo(session, "pump-1", Tier.STANDARD)
+        service.reserve(
+            session=session,
+            work_order_id=other.id,
+            warehouse=central,
+            part=bearing,
+            quantity=1,
+            actor="desk",
+            now=NOW,
+        )
+        plain = _wo(session, "pump-2", Tier.STANDARD)
+        held = reserve_suggested(
+            session=session, work_order=plain, warehouses=[van, central], actor="d", now=NOW
+        )
+        assert held.reserved == []
+        vip = _wo(session, "pump-3", Tier.VIP)
+        held = reserve_suggested(
+            session=session, work_order=vip, warehouses=[van, central], actor="d", now=NOW
+        )
+        assert held.reserved == [f"SKF-6205 from central (taken from {other.number})"]
+        assert held.missing == ["MS-40 (Mechanical seal 40 mm): none free in van-ana, central"]
+        assert [_held(session, wo) for wo in (other, vip)] == [0, 1]
