@@ -51,13 +51,14 @@ def build_report(
     progress("KPIs of the period and the previous one")
     current = kpis(period, None)
     before = kpis(previous, None)
+    known = {period: current, previous: before}
     report.sections.append(
         performance.kpis_section(current=current, previous=before, config=config)
     )
     step(
         "satisfaction trend",
         lambda: performance.satisfaction_section(
-            trend=[current if p == period else kpis(p, None) for p in trend]
+            trend=[known[p] if p in known else kpis(p, None) for p in trend]
         ),
     )
     step("recurring problems", lambda: problems.recurring(session=session, period=period))

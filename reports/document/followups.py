@@ -13,7 +13,7 @@ from reports.document.content import Column, Figure, Section, Table, fmt
 from reports.document.queries import overdue_follow_ups
 from reports.kpis import KpiReport
 
-SHOWN = 25
+SHOWN = 12
 
 
 def section(*, session: Session, current: KpiReport, as_of: datetime) -> Section:
@@ -29,7 +29,7 @@ def section(*, session: Session, current: KpiReport, as_of: datetime) -> Section
             Column("site", "Site"),
             Column("asset", "Asset"),
             Column("assignee", "Assignee"),
-            Column("title", "Task"),
+            Column("title", "Task", shown=False),
         ],
         rows=[
             [o.due_at, o.days_overdue, o.kind, o.customer, o.site, o.asset, o.assignee, o.title]

@@ -192,16 +192,18 @@ def comparison_section(
 
     engineer_table = table(engineers, "engineers", "Engineer")
     region_table = table(regions, "regions", "Region")
+    rated = [r for r in engineer_table.rows if r[3] is not None][:15]
     ftf = bar_chart(
         title="First-time-fix rate per engineer",
-        labels=[str(r[0]) for r in engineer_table.rows[:15]],
-        series=[("first-time fix", [r[3] for r in engineer_table.rows[:15]])],
+        labels=[str(r[0]) for r in rated],
+        series=[("first-time fix", [r[3] for r in rated])],
         fmt=lambda v: f"{v * 100:.0f} %",
     )
+    answered = [r for r in region_table.rows if r[2] is not None]
     response = bar_chart(
         title="Median response time per region",
-        labels=[str(r[0]) for r in region_table.rows],
-        series=[("response (h)", [r[2] for r in region_table.rows])],
+        labels=[str(r[0]) for r in answered],
+        series=[("response (h)", [r[2] for r in answered])],
         fmt=lambda v: f"{v:.1f} h",
     )
     return Section(
@@ -212,7 +214,7 @@ def comparison_section(
             "busiest first. Small counts swing: read a rate with the work behind it."
         ),
         figures=[
-            Figure(ftf, "First-time-fix rate of the busiest engineers."),
+            Figure(ftf, "First-time-fix rate of the busiest engineers with confirmed repairs."),
             Figure(response, "Median hours to the first response, per region."),
         ],
         tables=[engineer_table, region_table],

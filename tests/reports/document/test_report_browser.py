@@ -17,6 +17,7 @@ from tests.api.live import CHROMIUM, launch
 from tests.conftest import unavailable
 
 pytestmark = pytest.mark.browser
+SHOT_MAX_HEIGHT = 1100
 DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img" / "reports"
 
 
@@ -54,8 +55,11 @@ def open_offline(browser: Any, written: Written) -> tuple[Any, list[str]]:
     return page, requests
 
 
-def check_report(browser: Any, written: Written, artifacts_dir: Path, name: str) -> list[str]:
-    """Open the report, check it, save a screenshot per section; the sections' slugs."""
+def check_report(
+    browser: Any, written: Written, artifacts_dir: Path, name: str, *, docs: bool = False
+) -> list[str]:
+    """Open the report, check it, save a screenshot per section (with ``docs`` and
+    VIGIL_DOCS_SCREENSHOTS=1 also into docs/img/reports); the sections' slugs."""
     page, requests = open_offline(browser, written)
     assert requests == [written.html.as_uri()]  # nothing but the file itself
     charts = page.locator("svg.chart")
@@ -76,8 +80,12 @@ def check_report(browser: Any, written: Written, artifacts_dir: Path, name: str)
     slugs = [s.get_attribute("data-section") for s in page.locator("section[data-section]").all()]
     for slug in slugs:
         path = artifacts_dir / f"report-{name}-{slug}.png"
-        page.locator(f"section[data-section={slug}]").screenshot(path=str(path))
-        if os.environ.get("VIGIL_DOCS_SCREENSHOTS") == "1":
+        box = page.locator(f"section[data-section={slug}]").bounding_box()
+        assert box is not None
+        # The top of a long section is enough for the docs (and keeps each image small).
+        clip = {**box, "height": min(box["height"], SHOT_MAX_HEIGHT)}
+        page.screenshot(path=str(path), clip=clip, full_page=True)
+        if docs and os.environ.get("VIGIL_DOCS_SCREENSHOTS") == "1":
             DOCS_IMG.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS_IMG / f"{slug}.png")
     # Printed on A4: one section per page at least, nothing fetched for it either.
