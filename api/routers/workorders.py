@@ -36,6 +36,8 @@ from workorders.models import (
     WorkOrderDocument,
     document,
 )
+from workorders.notices.models import NoticeRead
+from workorders.notices.outbox import notices_of
 from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryRead
 
@@ -326,3 +328,13 @@ def record_billing(body: BillingBody, change: ChangeDep) -> WorkOrderDocument:
 def deliveries(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[DeliveryRead]:
     rows = webhooks.list_deliveries(session=session, work_order_id=wo.id)
     return [DeliveryRead.of(row) for row in rows]
+
+
+@router.get(
+    "/{ref}/notices",
+    response_model=list[NoticeRead],
+    responses=_ERRORS,
+    summary="What the customer was told of this work order's steps, by e-mail, oldest first",
+)
+def notices(wo: CurrentWorkOrder, session: SessionDep, key: CurrentKey) -> list[NoticeRead]:
+    return [NoticeRead.model_validate(n) for n in notices_of(session=session, work_order_id=wo.id)]
