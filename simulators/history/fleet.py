@@ -131,11 +131,15 @@ def build_fleet(rng: random.Random, *, assets: int, start: datetime, end: dateti
 def _contracts(rng: random.Random, fleet: Fleet, *, start: datetime, end: datetime) -> None:
     plans = {"vip": "gold", "standard": "silver", "basic": None}
     number = 0
+    per_job = False
     for customer in fleet.customers:
         key, tier = customer["key"], customer["tier"]
         fleet.coverage[key] = []
-        if tier == "basic" and rng.random() < 0.6:
-            continue  # pays per job
+        # Most basic customers pay per job; the first one always does, so that every history,
+        # however small, has billed work.
+        if tier == "basic" and (not per_job or rng.random() < 0.6):
+            per_job = True
+            continue
         first = (start - timedelta(days=rng.randint(30, 330))).date()
         value = {"vip": 60_000.0, "standard": 18_000.0, "basic": 6_000.0}[tier]
         value = round(value * math.exp(rng.gauss(0, 0.35)), -2)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from alerts.models import Alert
 from customers.errors import Conflict
-from customers.models import Asset, Customer, Site
+from customers.models import Asset, Contract, Customer, Site
 from field.models import Dispatch
 from field.stock.models import StockMove
 from field.stock.queries import reconcile
@@ -103,6 +103,12 @@ def test_loaded_history_keeps_the_invariants(db: Db, history_dir: Path) -> None:
     assert set(reported) == {wo.id for wo in wos}
     active = Counter(session.scalars(sa.select(Dispatch.work_order_id).where(Dispatch.active)))
     assert max(active.values()) == 1
+    # What the customer value analysis reads: invoiced billable work, contracts, equipment sales.
+    billed = [wo for wo in wos if wo.billed_amount is not None]
+    assert billed
+    assert all(wo.billable and (wo.billed_amount or 0) > 0 for wo in billed)
+    assert session.scalar(sa.select(sa.func.count()).where(Contract.value > 0))
+    assert not session.scalar(sa.select(sa.func.count()).where(Asset.purchase_value.is_(None)))
     # Predictive work has its alert episode, at most one live per asset and fault.
     alerts = session.scalars(sa.select(Alert)).all()
     assert alerts

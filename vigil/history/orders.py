@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,6 +39,10 @@ from workorders.sla.models import ClockEvent, ClockEventKind, ClockKind, Milesto
 
 MET = {ClockKind.RESPOND: "responded_at", ClockKind.ON_SITE: "on_site_at",
        ClockKind.RESOLVE: "resolved_at"}  # fmt: skip
+
+
+def _amount(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def _t(value: str | None) -> datetime | None:
@@ -222,6 +227,7 @@ def insert_work_orders(
             "category": w["category"],
             "classification": [f"{priority.value}: from the imported service history ({w['origin']})"],
             "billable": covered is Coverage.NONE, "billable_reason": billing,
+            "billed_amount": _amount(w["billed_amount"]) if covered is Coverage.NONE else None,
         })  # fmt: skip
         for e in events:
             clock_rows.append({

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,8 @@ def load_assets(*, session: Session, directory: Path, keys: Keys, now: datetime)
                 "model": record["model"],
                 "serial_number": record["serial_number"],
                 "install_date": date.fromisoformat(record["install_date"]),
+                "purchased_on": date.fromisoformat(record["purchased_on"]),
+                "purchase_value": Decimal(str(record["purchase_value"])),
             }
         )
     bulk.insert(session, Asset, rows)
@@ -198,6 +201,7 @@ def load_contracts(*, session: Session, directory: Path, keys: Keys, now: dateti
             "sla_plan": r["sla_plan"],
             "all_assets": "assets" not in r,
             "exclusions": [],
+            "value": Decimal(str(r["value"])) if r["value"] else None,
             "created_at": datetime.fromisoformat(r["starts_on"] + "T00:00:00+00:00"),
         }
         for r in records
