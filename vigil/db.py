@@ -48,6 +48,7 @@ MODEL_MODULES = [
     "knowledge.models",
     "followup.models",
     "followup.surveys.models",
+    "planning.models",
     "reports.document.models",
     "reports.value.models",
 ]

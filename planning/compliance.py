@@ -1,0 +1,99 @@
+"""PM compliance: the share of preventive occurrences done on time, for the KPIs and reports.
+
+An occurrence counts in a period when it fell due in it (``due_at`` in ``[start, end)``; a
+running-hours occurrence done before its counter value was reached counts at its completion).
+It is **on time** when its work was done by ``due_at`` plus the plan's grace days. The
+denominator holds the occurrences that are decided by ``as_of``: done, missed (skipped by a
+catch-up or its work order cancelled), or still open with their grace passed. Open ones still
+within their grace are reported apart (``pending``), in neither count. Occurrences of a plan
+deactivated before they were done (``cancelled``) are not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customers.errors import InvalidInput
+from customers.models import Asset, Site
+from planning.models import MaintenancePlan, Occurrence, OccurrenceStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Compliance:
+    on_time: int  # the numerator
+    due: int  # the denominator
+    late: int  # done, after the grace
+    missed: int  # not done: skipped, cancelled work, or open past the grace
+    pending: int  # open and still within the grace: not counted yet
+
+    @property
+    def share(self) -> float | None:
+        """``on_time / due``; None when nothing fell due."""
+        return self.on_time / self.due if self.due else None
+
+
+def pm_compliance(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    as_of: datetime | None = None,
+    plan_id: int | None = None,
+    asset_ids: list[int] | None = None,
+    asset_type: str | None = None,
+    site_id: int | None = None,
+    customer_id: int | None = None,
+) -> Compliance:
+    """PM compliance over occurrences due in ``[start, end)``, judged at ``as_of`` (default
+    ``end``). Filters narrow it to a plan, assets, an asset type, a site or a customer."""
+    if start.tzinfo is None or end.tzinfo is None or (as_of is not None and as_of.tzinfo is None):
+        raise InvalidInput("start, end and as_of must carry their UTC offset")
+    if end <= start:
+        raise InvalidInput("end must be after start")
+    judged = as_of or end
+    due_at = sa.func.coalesce(Occurrence.due_at, Occurrence.done_at)
+    query = (
+        sa.select(
+            Occurrence.status, Occurrence.due_at, Occurrence.done_at, MaintenancePlan.grace_days
+        )
+        .join(MaintenancePlan, MaintenancePlan.id == Occurrence.plan_id)
+        .join(Asset, Asset.id == Occurrence.asset_id)
+        .where(
+            due_at >= start,
+            due_at < end,
+            Occurrence.status != OccurrenceStatus.CANCELLED,
+        )
+    )
+    if plan_id is not None:
+        query = query.where(Occurrence.plan_id == plan_id)
+    if asset_ids is not None:
+        query = query.where(Occurrence.asset_id.in_(asset_ids))
+    if asset_type is not None:
+        query = query.where(Asset.asset_type == asset_type)
+    if site_id is not None:
+        query = query.where(Asset.site_id == site_id)
+    if customer_id is not None:
+        query = query.where(
+            Asset.site_id.in_(sa.select(Site.id).where(Site.customer_id == customer_id))
+        )
+    on_time = late = missed = pending = 0
+    for status, due, done_at, grace_days in session.execute(query):
+        fell_due = due or done_at
+        assert fell_due is not None  # the query's condition
+        deadline = fell_due + timedelta(days=grace_days)
+        if status is OccurrenceStatus.DONE and done_at is not None and done_at <= judged:
+            if done_at <= deadline:
+                on_time += 1
+            else:
+                late += 1
+        elif status is OccurrenceStatus.MISSED or deadline < judged:
+            missed += 1
+        else:
+            pending += 1
+    return Compliance(
+        on_time=on_time, due=on_time + late + missed, late=late, missed=missed, pending=pending
+    )
