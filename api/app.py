@@ -28,6 +28,7 @@ from api.config import ApiConfig
 from api.dashboard import desk as desk_pages
 from api.dashboard import dispatch as dispatch_board
 from api.dashboard import knowledge as knowledge_pages
+from api.dashboard import plans as plan_pages
 from api.dashboard import sla as sla_pages
 from api.dashboard import survey as survey_pages
 from api.dashboard import value as value_pages
@@ -54,6 +55,7 @@ from api.routers import (
     keys,
     knowledge,
     models,
+    plans,
     requests,
     sites,
     sla,
@@ -209,6 +211,7 @@ def create_app(
         followups.router,
         surveys.router,
         value_router.router,
+        plans.router,
     ):
         v1.include_router(router)
     for router in extra_routers or []:
@@ -222,6 +225,7 @@ def create_app(
     app.include_router(knowledge_pages.router)
     app.include_router(work_order_page.router)
     app.include_router(value_pages.router)
+    app.include_router(plan_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

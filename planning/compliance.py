@@ -12,7 +12,7 @@ deactivated before they were done (``cancelled``) are not counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -52,9 +52,13 @@ def pm_compliance(
     ``end``). Filters narrow it to a plan, assets, an asset type, a site or a customer."""
     if start.tzinfo is None or end.tzinfo is None or (as_of is not None and as_of.tzinfo is None):
         raise InvalidInput("start, end and as_of must carry their UTC offset")
+    try:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        judged = (as_of or end).astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput("start, end or as_of is out of the supported range") from None
     if end <= start:
         raise InvalidInput("end must be after start")
-    judged = as_of or end
     due_at = sa.func.coalesce(Occurrence.due_at, Occurrence.done_at)
     query = (
         sa.select(

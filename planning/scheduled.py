@@ -16,6 +16,7 @@ Next due after completion:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,6 +39,7 @@ from planning.readings import COUNTER, ReadingSource
 from planning.schedule import Condition, Meter, due_date, episode_key, hours_key, local_due_at
 from workorders.db import in_transaction
 
+log = logging.getLogger(__name__)
 # How far back a plan looks the first time it reads an asset's telemetry.
 FIRST_LOOK = timedelta(days=2)
 
@@ -50,6 +52,8 @@ class RunReport:
     attached: list[str] = field(default_factory=list)
     skipped: int = 0
     done: int = 0
+    # Plans whose run raised (logged with the error); the others ran regardless.
+    failed: list[int] = field(default_factory=list)
 
     def add(self, made: Made | None) -> None:
         if made is None:
@@ -74,7 +78,13 @@ def run(*, session_factory: sessionmaker[Session], read: ReadingSource, now: dat
         def work(session: Session, plan_id: int = plan_id) -> None:
             run_plan(session=session, plan_id=plan_id, read=read, now=now, report=report)
 
-        in_transaction(session_factory, work)
+        try:
+            in_transaction(session_factory, work)
+        except Exception:
+            # One plan's bad data (or a store outage) must not stop every other plan's work;
+            # the report names it and the next run tries again.
+            log.exception("preventive plan %d failed; the next run tries again", plan_id)
+            report.failed.append(plan_id)
     return report
 
 

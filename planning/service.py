@@ -62,6 +62,8 @@ def _check(session: Session, data: PlanCreate) -> None:
     ]
     if foreign:
         raise InvalidInput(f"a {data.trigger.value} plan has no {', '.join(foreign)}")
+    if data.start_on is not None and not 2000 <= data.start_on.year <= 2100:
+        raise InvalidInput("start_on must be a date from 2000 to 2100")
     if data.first_due_hours is not None and data.asset_id is None:
         raise InvalidInput("first_due_hours is one asset's counter: give asset_id, not asset_type")
     if data.trigger is Trigger.CONDITION:

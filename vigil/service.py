@@ -43,6 +43,8 @@ from models.base import Decision
 from models.registry import Registry
 from models.scoring import CycleReport, add_scoring_job
 from notify.mail import mailer_from
+from planning import scheduled as plans
+from planning.readings import store_readings
 from reports.value.scheduled import add_value_job
 from vigil import db
 from vigil.reporting import monthly_report_tick, report_config
@@ -370,6 +372,15 @@ class Service:
             health=health,
             rules=self.settings.rfm_rules,
             clock=_wall_clock,
+        )
+        readings = store_readings(self.store)
+        scheduler.add_job(
+            lambda: plans.run(session_factory=self.sessions, read=readings, now=_wall_clock()),
+            "interval",
+            seconds=self.settings.plans_poll_s,
+            id="vigil-preventive-plans",
+            max_instances=1,
+            coalesce=True,
         )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)

@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     service_manager: str = Field(default="service manager", min_length=1, max_length=200)
     # How often follow-up tasks are generated and reminders stamped.
     follow_up_poll_s: float = Field(default=900.0, gt=0)
+    # How often preventive plans read the counters and conditions and open what falls due.
+    plans_poll_s: float = Field(default=300.0, gt=0)
 
     # --- Engineer scorecards and customer value (docs/reports.md) ---
     # Percent per part, summing to 100. JSON: {"first_time_fix": 30, "response": 25, ...}.
