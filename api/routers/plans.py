@@ -28,7 +28,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("", response_model=list[PlanRead], summary="Preventive plans by name")
+@router.get(
+    "", response_model=list[PlanRead], responses=_ERRORS, summary="Preventive plans by name"
+)
 def list_plans(
     key: CurrentKey,
     session: SessionDep,
