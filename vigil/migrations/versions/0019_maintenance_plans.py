@@ -1,7 +1,7 @@
 """preventive maintenance plans
 
-Revision ID: 0018_maintenance_plans
-Revises: 0017_report_runs
+Revision ID: 0019_maintenance_plans
+Revises: 0018_customer_value
 Create Date: 2026-11-30 07:09:57.976940
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import customers.db
 
-revision: str = "0018_maintenance_plans"
-down_revision: str | None = "0017_report_runs"
+revision: str = "0019_maintenance_plans"
+down_revision: str | None = "0018_customer_value"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
