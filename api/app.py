@@ -28,6 +28,7 @@ from api.config import ApiConfig
 from api.dashboard import desk as desk_pages
 from api.dashboard import dispatch as dispatch_board
 from api.dashboard import knowledge as knowledge_pages
+from api.dashboard import phone as phone_pages
 from api.dashboard import plans as plan_pages
 from api.dashboard import sla as sla_pages
 from api.dashboard import survey as survey_pages
@@ -61,6 +62,7 @@ from api.routers import (
     sla,
     stock,
     surveys,
+    visits,
     webhooks,
     workorders,
 )
@@ -195,6 +197,7 @@ def create_app(
         sla.clock_router,
         sla.router,
         stock.router,
+        visits.router,
         webhooks.router,
         quarantine_router.router,
         models.router,
@@ -226,6 +229,7 @@ def create_app(
     app.include_router(work_order_page.router)
     app.include_router(value_pages.router)
     app.include_router(plan_pages.router)
+    app.include_router(phone_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -30,6 +30,14 @@ class ApiConfig:
     # Who acts on a survey's outcome: calls after a 3, reviews and is escalated to below 3.
     survey_follow_up_person: str = "customer care"
     service_manager: str = "service manager"
+    # Photos and signatures taken on site: where they are kept (default: <data_dir>/uploads)
+    # and the largest file accepted.
+    upload_dir: Path | None = None
+    upload_max_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def uploads_root(self) -> Path:
+        return self.upload_dir if self.upload_dir is not None else self.data_dir / "uploads"
 
     def __post_init__(self) -> None:
         if len(self.session_secret) < 32:

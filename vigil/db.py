@@ -45,6 +45,7 @@ MODEL_MODULES = [
     "api.models",
     "field.models",
     "field.stock.models",
+    "field.visits.models",
     "knowledge.models",
     "followup.models",
     "followup.surveys.models",

@@ -453,6 +453,8 @@ class Service:
                 demo=settings.demo,
                 survey_follow_up_person=settings.survey_follow_up_person,
                 service_manager=settings.service_manager,
+                upload_dir=settings.upload_dir,
+                upload_max_bytes=settings.upload_max_bytes,
             ),
             session_factory=self.sessions,
             store=self.store,

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     verification_days: float = Field(default=7.0, gt=0, le=365)
     verification_settle_h: float = Field(default=24.0, ge=0)
 
+    # --- Engineers' visits: photos and signatures (field/visits) ---
+    # Where uploads are kept (default: <data_dir>/uploads) and the largest file accepted.
+    upload_dir: Path | None = None
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
+
     # --- Follow-up visits and surveys (followup/surveys) ---
     # Who calls a customer whose survey scored 3, and the name on the review of one below 3
     # (its escalation mail goes to service_manager_emails).

@@ -140,6 +140,11 @@ class WorkOrder(Base):
     resolution_notes: Mapped[str | None] = mapped_column(sa.Text)
     parts_used: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     csat: Mapped[int | None]
+    # The customer's acceptance of a repair: who signed (the signature itself is a visit record,
+    # field.visits), and when; or why there is none. A repair is not resolved without one of them.
+    accepted_by: Mapped[str | None] = mapped_column(sa.String(200))
+    accepted_at: Mapped[datetime | None]
+    no_acceptance_reason: Mapped[str | None] = mapped_column(sa.String(500))
     external_ref: Mapped[str | None] = mapped_column(sa.String(200))
 
     # Repeat repair: the fault came back within the reopen window after the work order closed.
@@ -231,6 +236,10 @@ class ResolutionDoc(_Doc):
     notes: str | None
     parts_used: list[str]
     csat: int | None = Field(ge=1, le=5)
+    # Added with the engineer's visit: the customer's acceptance, or why there is none.
+    accepted_by: str | None = None
+    accepted_at: datetime | None = None
+    no_acceptance_reason: str | None = None
 
 
 class FollowUpDoc(_Doc):
@@ -343,6 +352,9 @@ def document(wo: WorkOrder) -> WorkOrderDocument:
             notes=wo.resolution_notes,
             parts_used=wo.parts_used,
             csat=wo.csat,
+            accepted_by=wo.accepted_by,
+            accepted_at=wo.accepted_at,
+            no_acceptance_reason=wo.no_acceptance_reason,
         ),
         follow_up=FollowUpDoc(
             repeat_count=wo.repeat_count,

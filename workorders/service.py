@@ -324,6 +324,10 @@ def reopen_changes(
         "resolution_notes": None,
         "csat": None,
         "parts_used": [],
+        # A new repair needs its own acceptance.
+        "accepted_by": None,
+        "accepted_at": None,
+        "no_acceptance_reason": None,
     }
 
 
@@ -402,18 +406,34 @@ def record_resolution(
     now: datetime,
     notes: str | None = None,
     parts_used: list[str] | None = None,
+    no_acceptance_reason: str | None = None,
 ) -> WorkOrder:
     """Record the outcome; resolves the work order if it is not resolved yet.
 
-    ``false_alarm`` and ``confirmed_fault`` become training labels (``workorders.labels``).
+    ``false_alarm`` and ``confirmed_fault`` become training labels (``workorders.labels``). A
+    repair (``confirmed_fault``) needs the customer's acceptance (:func:`record_acceptance`, made
+    by the engineer's visit) or ``no_acceptance_reason`` saying why there is none: every way of
+    resolving (API, command line, the engineer's phone) comes through here.
     """
     wo = _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
     code = ResolutionCode(code)
+    reason = (no_acceptance_reason or "").strip() or None
+    if reason is not None and len(reason) > 500:
+        raise InvalidInput("no_acceptance_reason must have at most 500 characters")
     changes: dict[str, Any] = {
         "resolution_code": code,
         "resolution_notes": notes,
         "parts_used": list(parts_used or []),
     }
+    if code is ResolutionCode.CONFIRMED_FAULT:
+        if wo.accepted_at is None and reason is None:
+            raise InvalidInput(
+                f"{wo.number} cannot be resolved as repaired without the customer's acceptance: "
+                "have the customer sign on the engineer's visit, or give no_acceptance_reason "
+                "(why there is no signature, e.g. 'site unattended')"
+            )
+        if wo.accepted_at is None:
+            changes["no_acceptance_reason"] = reason
     if wo.status not in (S.RESOLVED, S.CLOSED):
         if S.RESOLVED not in ALLOWED[wo.status]:
             raise TransitionNotAllowed(
@@ -429,6 +449,36 @@ def record_resolution(
         event="work_order.status_changed" if "status" in changes else "work_order.updated",
         expected_version=expected_version,
         **changes,
+    )
+
+
+def record_acceptance(
+    *,
+    session: Session,
+    work_order_id: uuid.UUID,
+    accepted_by: str,
+    expected_version: int | None,
+    actor: str,
+    now: datetime,
+) -> WorkOrder:
+    """The customer accepted the repair: ``accepted_by`` is the name they signed with."""
+    name = accepted_by.strip()
+    if not 0 < len(name) <= 200:
+        raise InvalidInput("the customer's name must have 1 to 200 characters")
+    wo = _load(session=session, work_order_id=work_order_id, expected_version=expected_version)
+    if wo.status in (S.CLOSED, S.CANCELLED):
+        raise InvalidInput(f"{wo.number} is {wo.status.value}: nothing left to accept")
+    return apply_change(
+        session=session,
+        wo=wo,
+        now=now,
+        actor=actor,
+        action="acceptance",
+        event="work_order.updated",
+        expected_version=expected_version,
+        accepted_by=name,
+        accepted_at=now,
+        no_acceptance_reason=None,
     )
 
 

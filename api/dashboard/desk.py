@@ -1,5 +1,5 @@
 """The service desk's pages: requests (list and form), customers, classification rules, and the
-customer portal and the engineer's list (``/portal``, ``/my-work``) for keys bound to one party.
+customer portal (``/portal``) for keys bound to a customer; the engineer's pages are in ``phone.py``.
 
 Forms post as plain HTML forms with the session's CSRF token; the service functions do the
 work, exactly as for the API.
@@ -19,7 +19,6 @@ from api.deps import SessionDep, actor
 from api.roles import RECORDS, REQUEST, Role
 from customers import assets, contracts, service, sites
 from customers.errors import RecordError
-from field.models import Engineer
 from workorders import service as workorders
 from workorders.requests import rulebook
 from workorders.requests import service as requests
@@ -227,21 +226,3 @@ async def portal_request(request: Request, session: SessionDep, user: AnyViewer)
     page = _portal(request, session, user, message, error)
     page.status_code = 422 if error else 200
     return page
-
-
-@router.get("/my-work", response_class=HTMLResponse, response_model=None)
-def my_work_page(request: Request, session: SessionDep, user: AnyViewer) -> Response:
-    elsewhere = _bound(user, Role.engineer)
-    if elsewhere is not None:
-        return elsewhere
-    engineer = session.get(Engineer, user.key.engineer_id) if user.key.engineer_id else None
-    code = engineer.code if engineer is not None else "\x00 nobody"
-    page = workorders.list_work_orders(session=session, assignee=code, limit=500)
-    return _page(
-        request,
-        "my_work.html",
-        user=user,
-        nav="my-work",
-        engineer=engineer,
-        work_orders=[wo for wo in page.items if wo.status.value not in ("closed", "cancelled")],
-    )

@@ -91,7 +91,15 @@ EXAMPLE: dict[str, Any] = {
     "suggested_actions": ["Check bearing lubrication and shaft alignment"],
     "suggested_parts": ["bearing set"],
     "assignee": None,
-    "resolution": {"code": None, "notes": None, "parts_used": [], "csat": None},
+    "resolution": {
+        "code": None,
+        "notes": None,
+        "parts_used": [],
+        "csat": None,
+        "accepted_by": None,
+        "accepted_at": None,
+        "no_acceptance_reason": None,
+    },
     "follow_up": {"repeat_count": 0, "reopened_at": None, "verify_until": None},
     "external_ref": "INC0012345",
     "origin": {
@@ -141,6 +149,13 @@ class ResolutionBody(BaseModel):
     notes: str | None = Field(None, max_length=5000, examples=["Replaced drive-end bearing"])
     parts_used: list[Annotated[str, Field(max_length=200)]] = Field(
         default_factory=list, max_length=100, examples=[["bearing 6205-2RS"]]
+    )
+    no_acceptance_reason: str | None = Field(
+        None,
+        max_length=500,
+        description="A repair (confirmed_fault) needs the customer's signature from the visit, "
+        "or this: why there is none",
+        examples=["site unattended, customer informed by phone"],
     )
 
 
@@ -290,7 +305,11 @@ def set_assignee(body: AssigneeBody, change: ChangeDep) -> WorkOrderDocument:
 )
 def record_resolution(body: ResolutionBody, change: FieldChangeDep) -> WorkOrderDocument:
     return change.apply(
-        service.record_resolution, code=body.code, notes=body.notes, parts_used=body.parts_used
+        service.record_resolution,
+        code=body.code,
+        notes=body.notes,
+        parts_used=body.parts_used,
+        no_acceptance_reason=body.no_acceptance_reason,
     )
 
 

@@ -49,7 +49,11 @@ def test_write_search_suggest_and_draft_from_a_resolution(world: ApiWorld) -> No
     assert "resolution notes" in early.json()["detail"]
     resolved = client.put(
         f"/api/v1/work-orders/{wo.number}/resolution",
-        json={"code": "confirmed_fault", "notes": "Replaced the coupling insert"},
+        json={
+            "code": "confirmed_fault",
+            "notes": "Replaced the coupling insert",
+            "no_acceptance_reason": "customer not on site (test)",
+        },
         headers=auth(keys[Role.operator]),
     )
     assert resolved.status_code == 200, resolved.text

@@ -61,7 +61,12 @@ def test_resolution_and_csat_then_viewer_refused(world: ApiWorld) -> None:
     assert early.status_code == 422
     resolved = world.client.put(
         f"{base}/resolution",
-        json={"code": "confirmed_fault", "notes": "bearing replaced", "parts_used": ["6205-2RS"]},
+        json={
+            "code": "confirmed_fault",
+            "notes": "bearing replaced",
+            "parts_used": ["6205-2RS"],
+            "no_acceptance_reason": "customer not on site (test)",
+        },
         headers=headers,
     )
     assert resolved.status_code == 200

@@ -121,6 +121,7 @@ def _resolve_the_pump(db: Db, now: datetime) -> WorkOrder:
             session=session,
             work_order_id=wo.id,
             code=ResolutionCode.CONFIRMED_FAULT,
+            no_acceptance_reason="customer not on site (test)",
             notes="bearing replaced",
             expected_version=None,
             actor="engineer",

@@ -25,6 +25,7 @@ def _resolved(db: Db, asset: str, *, code: bool = True) -> WorkOrder:
                 session=session,
                 work_order_id=wo.work_order.id,
                 code=ResolutionCode.CONFIRMED_FAULT,
+                no_acceptance_reason="customer not on site (test)",
                 expected_version=None,
                 actor="e",
                 now=T0,

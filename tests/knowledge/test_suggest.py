@@ -58,6 +58,7 @@ def test_an_article_drafted_from_a_resolution_is_suggested_for_the_same_fault(db
             session=session,
             work_order_id=first.id,
             code=ResolutionCode.CONFIRMED_FAULT,
+            no_acceptance_reason="customer not on site (test)",
             expected_version=None,
             actor="eng-ana",
             now=NOW + timedelta(hours=3),

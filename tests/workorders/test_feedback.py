@@ -34,6 +34,7 @@ def _work_order(
                     session=session,
                     work_order_id=wo.id,
                     code=step,
+                    no_acceptance_reason="customer not on site (test)",
                     expected_version=None,
                     actor="t",
                     now=T0 + after,

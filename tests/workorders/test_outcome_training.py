@@ -58,6 +58,7 @@ def resolve(db: Db, *, asset: str, detected: pd.Timestamp, code: ResolutionCode)
             session=session,
             work_order_id=opened.work_order.id,
             code=code,
+            no_acceptance_reason="customer not on site (test)",
             expected_version=None,
             actor="field engineer",
             now=at + pd.Timedelta(hours=2),

@@ -252,6 +252,7 @@ def test_billable_site_requests_and_closed_work(db: Db) -> None:
             session=session,
             work_order_id=wo.id,
             code=ResolutionCode.CONFIRMED_FAULT,
+            no_acceptance_reason="customer not on site (test)",
             expected_version=None,
             actor=ACTOR,
             now=T0,

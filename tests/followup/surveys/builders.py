@@ -40,6 +40,7 @@ def repaired(session: Session, *, now: datetime, org: Org | None = None) -> Repa
         session=session,
         work_order_id=raised.work_order.id,
         code=ResolutionCode.CONFIRMED_FAULT,
+        no_acceptance_reason="customer not on site (test)",
         expected_version=None,
         actor=ACTOR,
         now=now,
