@@ -28,6 +28,7 @@ from simulators.live import run_live
 from simulators.scenario import Scenario, healthy_fleet, load_scenario
 from vigil import embedded
 from vigil.demo_desk import DeskKeys, seed_desk
+from vigil.demo_field import FieldKeys, seed_field
 from vigil.service import RateMeter, Service
 from vigil.settings import Settings
 
@@ -121,6 +122,7 @@ class Demo:
         self.service: Service | None = None
         self.sign_in_key = ""
         self.desk_keys: DeskKeys | None = None
+        self.field_keys: FieldKeys | None = None
         self.model_version: str | None = None
         self._stack = contextlib.ExitStack()
         self._stop = threading.Event()
@@ -222,6 +224,12 @@ class Demo:
                 if self.desk_keys is not None
                 else ""
             )
+            + (
+                f"\n  engineer key ({self.field_keys.engineer_name}, the phone view "
+                f"{self.service.url}/my-work): [bold]{self.field_keys.engineer}[/bold]"
+                if self.field_keys is not None
+                else ""
+            )
             + f"\nE-mails to customers (work-order steps) and escalations: "
             f"{self.service.mailer.description}"
         )
@@ -243,12 +251,16 @@ class Demo:
         return created.key
 
     def _desk(self) -> DeskKeys | None:
-        """The service organisation (vigil/demo_desk.py), seeded on the first run."""
+        """The service organisation (vigil/demo_desk.py) and the field service
+        (vigil/demo_field.py), seeded on the first run."""
         assert self.service is not None
         with self.service.sessions() as session:
-            keys = seed_desk(session=session, scenario=self._scenario, now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            keys = seed_desk(session=session, scenario=self._scenario, now=now)
             if keys is not None and self.options.past_assets:
                 self._load_past(session)
+            if keys is not None:  # the first run: the engineer's phone, van and article too
+                self.field_keys = seed_field(session=session, now=now)
             session.commit()
         return keys
 

@@ -5,10 +5,7 @@ and the photo and signature are served back only to those who may see them."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,63 +22,20 @@ from field.visits.models import Visit
 from ingest.store.sqlite import SqliteStore
 from tests.api.builders import Fleet, auth
 from tests.api.conftest import build_world
-from tests.api.live import CHROMIUM, launch, serve
-from tests.conftest import unavailable
+from tests.api.live import serve
+from tests.api.phone_flow import chromium, fits, phone, photo_png, shot, sign_in, work_through
 from tests.field.visits.builders import BARCODE, STEPS, build_visit_world
 from workorders import service as workorders
 from workorders.db import make_engine, session_factory
 from workorders.models import ResolutionCode, Status
 
 pytestmark = pytest.mark.browser
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "phone"
-PHONE = {"width": 390, "height": 844}  # an iPhone 12-14's CSS viewport
-SITE = {"latitude": 47.3769, "longitude": 8.5417}
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-def shot(page: Any, artifacts_dir: Path, name: str, *, full_page: bool = True) -> None:
-    """A screenshot; with VIGIL_DOCS_SCREENSHOTS=1 also the one in docs/img/phone."""
-    path = artifacts_dir / f"phone-{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    if os.environ.get("VIGIL_DOCS_SCREENSHOTS") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS_IMG / f"{name}.png")
-
-
-def photo_png(width: int = 320, height: int = 240) -> bytes:
-    """A colourful PNG to stand for a phone's photo (no imaging library needed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(
-        b"\x00"
-        + b"".join(
-            bytes((40 + x * 180 // width, 90 + y * 120 // height, 150)) for x in range(width)
-        )
-        for y in range(height)
-    )
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+    with chromium() as running:
+        yield running
 
 
 def _setup(factory: sessionmaker[Session]) -> dict[str, Any]:
@@ -112,17 +66,6 @@ def _setup(factory: sessionmaker[Session]) -> dict[str, Any]:
     return {"number": world.work_order, **made}
 
 
-def _phone(browser: Any) -> Any:
-    return browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-        geolocation=SITE | {"accuracy": 8},
-        permissions=["geolocation"],
-    )
-
-
 def test_engineer_works_a_repair_through_on_a_phone(
     tmp_path: Path, browser: Any, artifacts_dir: Path, sqlite_template: Path
 ) -> None:
@@ -136,92 +79,32 @@ def test_engineer_works_a_repair_through_on_a_phone(
     number = made["number"]
     with serve(app) as base:
         app.state.fleet.refresh()
-        context = _phone(browser)
-        page = context.new_page()
-        page.goto(f"{base}/login?next=/my-work")
-        page.fill("#key", made["ana"])
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/my-work")
+        page = sign_in(phone(browser), base, made["ana"])
 
         # Today's tasks, in route order with the SLA deadlines.
         task = page.locator(f"#task-{number}")
         assert "pump-1" in task.inner_text()
         assert "on site by" in task.inner_text()
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        shot(page, artifacts_dir, "tasks")
+        assert fits(page)
+        shot(page, artifacts_dir, "tasks", full_page=True)
         task.locator("a").click()
         page.wait_for_url(f"{base}/my-work/{number}")
         assert "fails in" in page.locator("#predicted-failure").inner_text()
         assert "vibration_rms" in page.locator("#contributing").inner_text()
         assert "SKF-6205" in page.locator("#suggested-parts").inner_text()
         assert "Worn drive-end bearing" in page.locator("#fixes").inner_text()
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        shot(page, artifacts_dir, "work-order", full_page=False)
+        assert fits(page)
+        shot(page, artifacts_dir, "work-order")
 
-        # Check in: the time and the browser's position.
-        page.click("#check-in")
-        page.locator("#check-out").wait_for(state="visible", timeout=10_000)
-        assert "47.37690, 8.54170" in page.locator("#visit-log").inner_text()
-
-        # The steps of the suggested fix, ticked one by one (who and when shown).
-        boxes = page.locator(".js-step")
-        assert boxes.count() == len(STEPS)
-        for i in range(boxes.count()):
-            boxes.nth(i).check()
-            step_id = boxes.nth(i).get_attribute("data-step")
-            page.locator(f"#step-who-{step_id}", has_text="Ana").wait_for()
-
-        # A scanner types the barcode and Enter into the field.
-        page.click("#part-code")
-        page.keyboard.type(BARCODE)
-        page.keyboard.press("Enter")
-        page.locator("#parts-used li", has_text="SKF-6205").wait_for(timeout=10_000)
-        assert page.evaluate("document.activeElement.id") == "part-code"  # ready for the next
-        # Unknown code: a clear message, nothing used.
-        page.fill("#part-code", "NOPE-42")
-        page.keyboard.press("Enter")
-        page.locator(".message-bad", has_text="no part with number or barcode").wait_for()
-
-        # A photo from the camera (the file input; the phone opens its camera for it).
-        page.set_input_files(
-            "#photo-input",
-            files=[{"name": "pump-bearing.png", "mimeType": "image/png", "buffer": photo_png()}],
+        photo_url, signature_url = work_through(
+            page,
+            artifacts_dir,
+            barcode=BARCODE,
+            part="SKF-6205",
+            steps=len(STEPS),
+            engineer="Ana",
+            shots=True,
         )
-        page.locator("#photos img").first.wait_for(timeout=10_000)
-        page.locator("#checklist").scroll_into_view_if_needed()
-        shot(page, artifacts_dir, "visit", full_page=False)
-        page.fill("#notes", "Drive-end bearing pitted; replaced and greased.")
-        page.click("#notes-save")
-        page.locator(".message-ok", has_text="Notes saved").wait_for()
-
-        # The customer signs with a finger, under their name.
-        page.fill("#signer", "Ada Meier")
-        pad = page.locator("#signature")
-        pad.scroll_into_view_if_needed()
-        box = pad.bounding_box()
-        assert box is not None
-        x, y, w, h = box["x"], box["y"], box["width"], box["height"]
-        page.mouse.move(x + w * 0.1, y + h * 0.6)
-        page.mouse.down()
-        for i in range(1, 30):
-            page.mouse.move(x + w * (0.1 + 0.8 * i / 30), y + h * (0.6 - 0.3 * ((i % 10) / 10)))
-        page.mouse.up()
-        shot(page, artifacts_dir, "signature", full_page=False)
-        page.click("#sign-save")
-        page.locator("#accepted", has_text="Ada Meier").wait_for(timeout=10_000)
-        signature_url = page.locator(".signature-img").get_attribute("src")
-        photo_url = page.locator("#photos img").first.get_attribute("src")
-        assert signature_url
-        assert photo_url
-
-        # Resolve: repaired, with the acceptance; then check out.
-        page.click("#resolve")
-        page.locator("#wo-status", has_text="resolved").wait_for(timeout=10_000)
-        page.click("#check-out")
-        page.locator("#check-in").wait_for(state="hidden")
-        page.locator("#visit-log", has_text="out").wait_for()
-        page.locator("#acceptance").scroll_into_view_if_needed()
-        shot(page, artifacts_dir, "resolved", full_page=False)
 
         # What the server recorded.
         with factory() as session:
@@ -249,11 +132,7 @@ def test_engineer_works_a_repair_through_on_a_phone(
             assert httpx.get(base + url).status_code == 401
 
         # Another engineer's phone: the work order is not there.
-        other = _phone(browser).new_page()
-        other.goto(f"{base}/login?next=/my-work")
-        other.fill("#key", made["ben"])
-        other.click("button[type=submit]")
-        other.wait_for_url(base + "/my-work")
+        other = sign_in(phone(browser), base, made["ben"])
         assert other.locator(f"#task-{number}").count() == 0
         assert other.goto(f"{base}/my-work/{number}").status == 404
     store.close()

@@ -39,6 +39,7 @@ from workorders.sla.models import ClockEvent, ClockEventKind, ClockKind, Milesto
 
 MET = {ClockKind.RESPOND: "responded_at", ClockKind.ON_SITE: "on_site_at",
        ClockKind.RESOLVE: "resolved_at"}  # fmt: skip
+IMPORTED_NO_SIGNATURE = "imported from the service history, which keeps no signatures"
 
 
 def _amount(value: float | None) -> Decimal | None:
@@ -221,6 +222,10 @@ def insert_work_orders(
             "assignee": w["assignee"], "resolution_code": w["resolution_code"],
             "resolution_notes": w["resolution_notes"], "parts_used": w["parts_used"],
             "csat": w["csat"], "external_ref": None, "repeat_count": w["repeat_count"],
+            # A repair needs the customer's acceptance or why there is none: the history has no
+            # signatures, so it says so (workorders.service.record_resolution's rule).
+            "no_acceptance_reason": IMPORTED_NO_SIGNATURE
+            if w["resolution_code"] == "confirmed_fault" else None,
             "reopened_at": _t(w["reopened_at"]),
             "follow_up_until": resolved + FOLLOW_UP if resolved and w["status"] == "resolved" else None,
             "channel": w["channel"], "channels": [r["channel"] for r in w["requests"]],
