@@ -192,7 +192,9 @@ class ResolveIn(_Schema):
     )
     notes: str | None = Field(default=None, max_length=5000)
     no_acceptance_reason: str | None = Field(
-        default=None, max_length=500, description="Why the customer did not sign (needed without one)"
+        default=None,
+        max_length=500,
+        description="Why the customer did not sign (needed without one)",
     )
 
 

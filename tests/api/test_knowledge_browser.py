@@ -46,6 +46,7 @@ def resolved_work_order(parts: dict[str, Any]) -> str:
             session=session,
             work_order_id=wo.id,
             code=ResolutionCode.CONFIRMED_FAULT,
+            no_acceptance_reason="customer not on site (test)",
             expected_version=None,
             actor="tests",
             now=datetime.now(UTC),

@@ -139,6 +139,7 @@ def _steps(
                 session=session,
                 work_order_id=wo.id,
                 code=step,
+                no_acceptance_reason="customer not on site (test)",
                 expected_version=None,
                 actor="t",
                 now=when,

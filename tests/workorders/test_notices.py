@@ -85,6 +85,7 @@ def work_through(db: Db) -> tuple[Org, str]:
             session=session,
             work_order_id=wo.id,
             code=ResolutionCode.CONFIRMED_FAULT,
+            no_acceptance_reason="customer not on site (test)",
             expected_version=None,
             actor=ACTOR,
             now=T0 + timedelta(hours=6),
