@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from field.models import Engineer
@@ -129,16 +130,19 @@ def checklist(*, session: Session, wo: WorkOrder) -> list[VisitStep]:
     for suggested in knowledge.suggest_for_work_order(session=session, work_order=wo):
         if suggested.article.fix_steps:
             article = suggested.article
-            for position, text in enumerate(article.fix_steps, start=1):
-                session.add(
-                    VisitStep(
-                        work_order_id=wo.id,
-                        position=position,
-                        text=text[:1000],
-                        article_id=article.id,
+            try:
+                with session.begin_nested():
+                    session.add_all(
+                        VisitStep(
+                            work_order_id=wo.id,
+                            position=position,
+                            text=text[:1000],
+                            article_id=article.id,
+                        )
+                        for position, text in enumerate(article.fix_steps, start=1)
                     )
-                )
-            session.flush()
+            except IntegrityError:
+                pass  # two first reads at once: the other one's checklist stands
             break
     return steps(session=session, wo=wo)
 

@@ -15,7 +15,7 @@ from typing import Any
 from tests.api.live import CHROMIUM, launch
 from tests.conftest import unavailable
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "phone"
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "field-service"
 PHONE = {"width": 390, "height": 844}  # an iPhone 12-14's CSS viewport
 SITE = {"latitude": 47.3769, "longitude": 8.5417}
 
@@ -57,12 +57,12 @@ def sign_in(context: Any, base: str, key: str) -> Any:
 
 
 def shot(page: Any, artifacts_dir: Path, name: str, *, full_page: bool = False) -> None:
-    """A screenshot; with VIGIL_DOCS_SCREENSHOTS=1 also the one in docs/img/phone."""
+    """A screenshot; with VIGIL_DOCS_SCREENSHOTS=1 also the one in docs/img/field-service."""
     path = artifacts_dir / f"phone-{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     if os.environ.get("VIGIL_DOCS_SCREENSHOTS") == "1":
         DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS_IMG / f"{name}.png")
+        shutil.copyfile(path, DOCS_IMG / f"phone-{name}.png")
 
 
 def photo_png(width: int = 320, height: int = 240) -> bytes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import keys
 from api.roles import Role
+from field import flows
 from field.stock import queries
 from field.visits.models import Visit
 from ingest.store.sqlite import SqliteStore
-from tests.api.builders import Fleet, auth
+from tests.api.builders import Fleet, auth, decision
 from tests.api.conftest import build_world
 from tests.api.live import serve
 from tests.api.phone_flow import chromium, fits, phone, photo_png, shot, sign_in, work_through
@@ -41,6 +43,19 @@ def browser() -> Iterator[Any]:
 def _setup(factory: sessionmaker[Session]) -> dict[str, Any]:
     with factory() as session:
         world = build_visit_world(session)
+        # A second job at the same site, so the list shows its route order.
+        second = workorders.open_for_alert(
+            session=session,
+            decision=decision("pump-2", site="plant-a", fault_code="process", score=3.5),
+            now=datetime.now(UTC),
+        ).work_order
+        flows.dispatch(
+            session=session,
+            work_order_id=second.id,
+            engineer_id=world.engineer_id,
+            actor="desk",
+            now=datetime.now(UTC),
+        )
         made = {
             "ana": keys.create_key(
                 session=session,
@@ -82,7 +97,9 @@ def test_engineer_works_a_repair_through_on_a_phone(
         page = sign_in(phone(browser), base, made["ana"])
 
         # Today's tasks, in route order with the SLA deadlines.
+        assert page.locator("#my-work .task").count() == 2
         task = page.locator(f"#task-{number}")
+        assert task.get_attribute("data-order") == "1"  # most urgent of two at the same site
         assert "pump-1" in task.inner_text()
         assert "on site by" in task.inner_text()
         assert fits(page)
