@@ -95,6 +95,38 @@ def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
     assert [g["key"] for g in shown["groups"]] == ["plant-a"]
 
 
+def test_resolving_a_repair_from_the_command_line_needs_acceptance_or_a_reason(
+    run: Run, tmp_path: Path
+) -> None:
+    assert run("db", "upgrade")[0] == 0
+    sessions = db.open_sessions(f"sqlite:///{tmp_path / 'data' / 'vigil.db'}")
+    with sessions() as session:
+        wo = service.open_for_alert(
+            session=session, decision=decision(asset="pump-9"), now=T0
+        ).work_order
+        session.commit()
+    code, _, err = run("work-orders", "resolve", wo.number, "--code", "confirmed_fault")
+    assert code == 2
+    assert "without the customer's acceptance" in err
+    code, out, err = run(
+        "work-orders",
+        "resolve",
+        wo.number,
+        "--code",
+        "confirmed_fault",
+        "--notes",
+        "bearing replaced",
+        "--no-acceptance-reason",
+        "site unattended",
+    )
+    assert code == 0, err
+    assert f"{wo.number} resolved: confirmed_fault" in out
+    with sessions() as session:
+        resolved = service.get_work_order(session=session, ref=wo.number)
+        assert resolved.no_acceptance_reason == "site unattended"
+        assert resolved.resolution_notes == "bearing replaced"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -1,8 +1,9 @@
-"""``vigil work-orders list | show`` and ``vigil db upgrade``."""
+"""``vigil work-orders list | show | resolve`` and ``vigil db upgrade``."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import typer
 from rich.console import Console
@@ -12,10 +13,10 @@ from vigil import db
 from vigil.cli import load_cli_settings
 from workorders import service
 from workorders.errors import WorkOrderError
-from workorders.models import AuditRead, Priority, Status, document
+from workorders.models import AuditRead, Priority, ResolutionCode, Status, document
 from workorders.webhooks import service as webhooks
 
-work_orders_app = typer.Typer(help="Read work orders.", no_args_is_help=True)
+work_orders_app = typer.Typer(help="Read and resolve work orders.", no_args_is_help=True)
 db_app = typer.Typer(help="The work-order database.", no_args_is_help=True)
 
 
@@ -94,6 +95,39 @@ def show(
             ],
         }
     typer.echo(json.dumps(out, indent=2))
+
+
+@work_orders_app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Work-order number (WO-2026-000123) or id."),
+    code: ResolutionCode = typer.Option(..., help="The outcome."),
+    notes: str | None = typer.Option(None, help="What was found and done."),
+    no_acceptance_reason: str | None = typer.Option(
+        None,
+        help="A repair (confirmed_fault) needs the customer's signature from the engineer's "
+        "visit, or this: why there is none.",
+    ),
+) -> None:
+    """Record the outcome and resolve the work order (the same rules as the API)."""
+    sessions = db.open_sessions(load_cli_settings(ctx).resolved_database_url)
+    with sessions() as session:
+        try:
+            wo = service.get_work_order(session=session, ref=ref)
+            wo = service.record_resolution(
+                session=session,
+                work_order_id=wo.id,
+                code=code,
+                expected_version=None,
+                actor="vigil command line",
+                now=datetime.now(UTC),
+                notes=notes,
+                no_acceptance_reason=no_acceptance_reason,
+            )
+        except WorkOrderError as error:
+            raise fail(error) from None
+        session.commit()
+        typer.echo(f"{wo.number} {wo.status.value}: {code.value}")
 
 
 def register(app: typer.Typer) -> None:
