@@ -1,7 +1,7 @@
 """engineer visits: check-in/out, steps, notes, photos and signatures; acceptance on work orders
 
-Revision ID: 0016_engineer_visits
-Revises: 0015_customer_notices
+Revision ID: 0018_engineer_visits
+Revises: 0017_report_runs
 Create Date: 2026-11-30 07:10:05.050027
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import workorders.db
 
-revision: str = "0016_engineer_visits"
-down_revision: str | None = "0015_customer_notices"
+revision: str = "0018_engineer_visits"
+down_revision: str | None = "0017_report_runs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
