@@ -1,7 +1,7 @@
 """engineer visits: check-in/out, steps, notes, photos and signatures; acceptance on work orders
 
-Revision ID: 0019_engineer_visits
-Revises: 0018_customer_value
+Revision ID: 0020_engineer_visits
+Revises: 0019_maintenance_plans
 Create Date: 2026-11-30 07:10:05.050027
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import workorders.db
 
-revision: str = "0019_engineer_visits"
-down_revision: str | None = "0018_customer_value"
+revision: str = "0020_engineer_visits"
+down_revision: str | None = "0019_maintenance_plans"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
