@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-# "unit": a KPI's value, formatted by its unit (the row's "unit" column: share, hours, ...).
+# "unit": a KPI's value, formatted by its unit (the row's "unit" column: share, hours, ...);
+# "change": a difference of two such values (a share's in percentage points).
 ColumnKind = Literal[
-    "text", "int", "number", "percent", "hours", "money", "datetime", "date", "unit"
+    "text", "int", "number", "percent", "hours", "money", "datetime", "date", "unit", "change"
 ]
 _UNIT_KIND: dict[str, ColumnKind] = {
     "share": "percent",
@@ -58,10 +59,17 @@ class Table:
     def cell(self, row: Sequence[Any], index: int, *, currency: str) -> str:
         """The value as the HTML shows it."""
         kind = self.columns[index].kind
-        if kind == "unit":
+        value = row[index]
+        if kind in ("unit", "change"):
             units = [i for i, c in enumerate(self.columns) if c.name == "unit"]
-            kind = _UNIT_KIND.get(str(row[units[0]]), "number") if units else "number"
-        return fmt(row[index], kind, currency=currency)
+            unit = str(row[units[0]]) if units else ""
+            if kind == "change" and value is not None:
+                sign = "+" if value > 0 else ""
+                if unit == "share":
+                    return f"{sign}{value * 100:.1f} pp"
+                return sign + fmt(value, _UNIT_KIND.get(unit, "number"), currency=currency)
+            kind = _UNIT_KIND.get(unit, "number")
+        return fmt(value, kind, currency=currency)
 
     @property
     def shown(self) -> Sequence[Sequence[Any]]:

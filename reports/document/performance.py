@@ -76,7 +76,7 @@ def kpis_section(*, current: KpiReport, previous: KpiReport, config: ReportConfi
             Column("unit", "Unit", shown=False),
             Column("value", "This period", "unit"),
             Column("previous", "Previous period", "unit"),
-            Column("change", "Change", "unit"),
+            Column("change", "Change", "change"),
             Column("target", "Target", "unit"),
             Column("meets_target", "Meets target"),
             Column("grade", "Grade"),
