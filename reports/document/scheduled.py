@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -148,14 +149,25 @@ def deliver(
         label, made_in = claimed
         target = Path(made_in) if made_in else directory / label
         if not (target / HTML_NAME).is_file():
-            written = make(parse_period(label), target, now)
+            try:
+                written = make(parse_period(label), target, now)
+            except Exception as error:
+                # Kept on the row for whoever looks, then raised: the scheduler logs it and the
+                # lease brings it back.
+                reason = f"making the report: {error}"[:500]
+                in_transaction(
+                    session_factory, partial(_failed, run_id=run_id, reason=reason, now=now)
+                )
+                raise
             in_transaction(
                 session_factory,
                 partial(_made, run_id=run_id, directory=str(written.directory), now=now),
             )
         if not addresses:
+            # Not a mail attempt: it waits for an address however long that takes.
             in_transaction(
-                session_factory, partial(_failed, run_id=run_id, reason=NO_ADDRESS, now=now)
+                session_factory,
+                partial(_failed, run_id=run_id, reason=NO_ADDRESS, now=now, attempt=False),
             )
             log.warning("monthly report %s made in %s; %s", label, target, NO_ADDRESS)
             continue
@@ -232,12 +244,13 @@ def _made(session: Session, *, run_id: int, directory: str, now: datetime) -> No
     )
 
 
-def _failed(session: Session, *, run_id: int, reason: str, now: datetime) -> None:
-    session.execute(
-        sa.update(ReportRun)
-        .where(ReportRun.id == run_id)
-        .values(last_error=reason, next_attempt_at=now + RETRY)
-    )
+def _failed(
+    session: Session, *, run_id: int, reason: str, now: datetime, attempt: bool = True
+) -> None:
+    values: dict[str, Any] = {"last_error": reason, "next_attempt_at": now + RETRY}
+    if not attempt:
+        values["attempts"] = ReportRun.attempts - 1  # give back what the claim counted
+    session.execute(sa.update(ReportRun).where(ReportRun.id == run_id).values(**values))
 
 
 def _sent(session: Session, *, run_id: int, to: list[str], now: datetime) -> None:
