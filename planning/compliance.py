@@ -31,6 +31,14 @@ class Compliance:
     pending: int  # open and still within the grace: not counted yet
 
     @property
+    def numerator(self) -> int:
+        return self.on_time
+
+    @property
+    def denominator(self) -> int:
+        return self.due
+
+    @property
     def share(self) -> float | None:
         """``on_time / due``; None when nothing fell due."""
         return self.on_time / self.due if self.due else None

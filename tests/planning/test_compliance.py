@@ -62,6 +62,7 @@ def test_pm_compliance_counts_done_within_the_grace_over_what_fell_due(db: Db) -
         result = pm_compliance(session, start, end, as_of=as_of, plan_id=row.id)
         assert (result.on_time, result.late, result.missed, result.pending) == (2, 1, 2, 2)
         assert result.due == 5
+        assert (result.numerator, result.denominator) == (2, 5)
         assert result.share == pytest.approx(0.4)
         # The other plan's one occurrence was late (no grace): the whole fleet is 2 of 6.
         fleet = pm_compliance(session, start, end, as_of=as_of)

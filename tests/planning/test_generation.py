@@ -261,3 +261,22 @@ def test_work_orders_cancelled_count_as_missed_and_status_open_stays_for_the_das
     run(db.factory, None, datetime(2026, 1, 11, 11, tzinfo=UTC))
     (occurrence,) = occurrences(db)
     assert occurrence.status is OccurrenceStatus.MISSED
+
+
+def test_a_counter_jumping_two_intervals_while_offline_makes_one_work_order(db: Db) -> None:
+    with db.factory() as session:
+        org = build_org(session, now=T0)
+        plan(session, now=T0, asset_id=org.pump_1, trigger="running_hours", interval_hours=10.0,
+             lead_hours=1.0)  # fmt: skip
+        session.commit()
+    telemetry = FakeTelemetry()
+    # The gateway is offline for 30 hours; the counter ran on (three intervals' worth).
+    readings = [(T0, 500.0), (T0 + timedelta(hours=1), 501.0), (T0 + timedelta(hours=31), 531.0)]
+    telemetry.add("pump-1", "operating_hours", readings)
+    made = []
+    for at in (readings[0][0], readings[1][0], readings[2][0], readings[2][0] + timedelta(hours=1)):
+        made += run(db.factory, telemetry, at + timedelta(minutes=1)).created
+    assert len(made) == 1, "one visit, not one per interval missed"
+    (occurrence,) = occurrences(db)
+    assert occurrence.due_key == "510.0h"
+    assert occurrence.due_at == readings[2][0]  # reached while offline: first seen at 531 h
