@@ -31,6 +31,7 @@ def plans_page(request: Request, session: SessionDep, user: CurrentViewer) -> HT
         user=user,
         nav="plans",
         plans=plans,
+        names={p.id: p.name for p in plans},
         upcoming=service.upcoming(session=session),
         occurrences=service.list_occurrences(session=session, limit=50),
     )
