@@ -30,6 +30,7 @@ from api.dashboard import dispatch as dispatch_board
 from api.dashboard import knowledge as knowledge_pages
 from api.dashboard import phone as phone_pages
 from api.dashboard import plans as plan_pages
+from api.dashboard import kpis as kpi_pages
 from api.dashboard import sla as sla_pages
 from api.dashboard import survey as survey_pages
 from api.dashboard import value as value_pages
@@ -55,6 +56,7 @@ from api.routers import (
     health,
     keys,
     knowledge,
+    kpis,
     models,
     plans,
     requests,
@@ -215,6 +217,7 @@ def create_app(
         surveys.router,
         value_router.router,
         plans.router,
+        kpis.router,
     ):
         v1.include_router(router)
     for router in extra_routers or []:
@@ -224,6 +227,7 @@ def create_app(
     app.include_router(dispatch_board.router)
     app.include_router(desk_pages.router)
     app.include_router(sla_pages.router)
+    app.include_router(kpi_pages.router)
     app.include_router(survey_pages.router)
     app.include_router(knowledge_pages.router)
     app.include_router(work_order_page.router)

@@ -82,6 +82,8 @@ def quarter_period(year: int, quarter: int) -> Period:
 
 def custom_period(first: date, last: date) -> Period:
     """The days ``first`` to ``last``, both included."""
+    if not (first.year >= 1970 and last.year <= 9998):
+        raise BadPeriod("days must be between 1970 and 9998")
     if last < first:
         raise BadPeriod(f"the range ends ({last}) before it starts ({first})")
     if (last - first).days + 1 > MAX_CUSTOM_DAYS:

@@ -66,7 +66,8 @@ class Kpi:
     grade: Grade | None = None
     detail: dict[str, float] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, *, definition: bool = True) -> dict[str, Any]:
+        """JSON-ready; without the definition when it repeats (the groups of a breakdown)."""
         return {
             "key": self.key,
             "name": self.name,
@@ -76,7 +77,7 @@ class Kpi:
             "denominator": self.denominator,
             "grade": self.grade.value if self.grade else None,
             "detail": dict(self.detail),
-        }
+        } | ({"definition": self.definition} if definition else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,10 @@ class KpiReport:
             "filters": {d.value: v for d, v in self.filters.given().items()},
             "kpis": {k: v.as_dict() for k, v in self.total.items()},
             "groups": [
-                {"key": g.key, "kpis": {k: v.as_dict() for k, v in g.kpis.items()}}
+                {
+                    "key": g.key,
+                    "kpis": {k: v.as_dict(definition=False) for k, v in g.kpis.items()},
+                }
                 for g in self.groups
             ],
         }

@@ -1,0 +1,174 @@
+"""Service KPIs on a period (month, quarter, days), broken down and filtered; and their trend.
+
+Definitions: docs/reports.md (each figure also carries its own)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentKey, SessionDep
+from reports.kpis import (
+    BadPeriod,
+    Dimension,
+    Filters,
+    KpiReport,
+    Period,
+    compute,
+    month_period,
+    parse_period,
+    period_from,
+    trend,
+)
+
+router = APIRouter(prefix="/kpis", tags=["KPIs"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Bad period, range or breakdown (the message says what is accepted)"},
+}
+Name = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+class KpiRead(BaseModel):
+    key: str
+    name: str
+    unit: str = Field(description="share, hours, score, points, count or currency")
+    value: float | None = Field(description="None when there was nothing to compute it on")
+    numerator: int | None
+    denominator: int | None
+    grade: str | None = Field(description="excellent, acceptable or to_improve")
+    definition: str | None = Field(
+        default=None, description="The KPI's definition (on the totals; groups leave it out)"
+    )
+    detail: dict[str, float]
+
+
+class PeriodRead(BaseModel):
+    label: str
+    kind: str
+    start: datetime
+    end: datetime
+
+
+class GroupRead(BaseModel):
+    key: str
+    kpis: dict[str, KpiRead]
+
+
+class KpiReportRead(BaseModel):
+    period: PeriodRead
+    breakdown: Dimension | None
+    filters: dict[str, str]
+    kpis: dict[str, KpiRead]
+    groups: list[GroupRead]
+
+
+class MonthRead(BaseModel):
+    period: PeriodRead
+    kpis: dict[str, KpiRead]
+
+
+class TrendRead(BaseModel):
+    filters: dict[str, str]
+    months: list[MonthRead]
+
+
+def _filters(
+    region: str | None,
+    site: str | None,
+    customer: str | None,
+    engineer: str | None,
+    asset_type: str | None,
+    fault_code: str | None,
+) -> Filters:
+    return Filters(region, site, customer, engineer, asset_type, fault_code)
+
+
+def _period(make: Any, **kw: Any) -> Period:
+    try:
+        period: Period = make(**kw)
+    except BadPeriod as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None
+    return period
+
+
+@router.get(
+    "",
+    response_model=KpiReportRead,
+    responses=_ERRORS,
+    summary="Every KPI of a period, optionally broken down by one dimension",
+)
+def kpis(
+    session: SessionDep,
+    key: CurrentKey,
+    period: Annotated[
+        str | None,
+        Query(max_length=40, description="2026-11, 2026Q4 or 2026-11-03..2026-11-09"),
+    ] = None,
+    from_: Annotated[date | None, Query(alias="from", description="First day (with to)")] = None,
+    to: Annotated[date | None, Query(description="Last day, included (with from)")] = None,
+    breakdown: Dimension | None = None,
+    region: Name = None,
+    site: Name = None,
+    customer: Name = None,
+    engineer: Name = None,
+    asset_type: Name = None,
+    fault_code: Name = None,
+) -> dict[str, Any]:
+    if period is None and from_ is None and to is None:
+        now = datetime.now(UTC)
+        period = f"{now:%Y-%m}"
+    chosen = _period(period_from, period=period, start=from_, end=to)
+    report = compute(
+        session=session,
+        period=chosen,
+        breakdown=breakdown,
+        filters=_filters(region, site, customer, engineer, asset_type, fault_code),
+    )
+    return report.as_dict()
+
+
+def _month(report: KpiReport) -> dict[str, Any]:
+    whole = report.as_dict()
+    return {"period": whole["period"], "kpis": whole["kpis"]}
+
+
+@router.get(
+    "/trend",
+    response_model=TrendRead,
+    responses=_ERRORS,
+    summary="The KPIs month by month, up to and including a month",
+)
+def kpi_trend(
+    session: SessionDep,
+    key: CurrentKey,
+    until: Annotated[
+        str | None, Query(max_length=40, description="The last month (default: this month)")
+    ] = None,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+    region: Name = None,
+    site: Name = None,
+    customer: Name = None,
+    engineer: Name = None,
+    asset_type: Name = None,
+    fault_code: Name = None,
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    last = (
+        _period(parse_period, text=until)
+        if until is not None
+        else _period(month_period, year=now.year, month=now.month)
+    )
+    if last.start.year < 1973:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="until must be 1973 or later"
+        )
+    filters = _filters(region, site, customer, engineer, asset_type, fault_code)
+    reports = trend(session=session, until=last, months=months, filters=filters, now=now)
+    return {
+        "filters": {d.value: v for d, v in filters.given().items()},
+        "months": [_month(r) for r in reports],
+    }
