@@ -11,7 +11,7 @@ from field.stock.models import MoveKind, Part, StockMove
 from followup.surveys.models import FollowUpTask, Survey, TaskKind, TaskStatus
 from reports.kpis.definitions import DEFINITIONS as D
 from reports.kpis.results import Dimension, Kpi
-from reports.kpis.scope import Ctx, scoped, share, with_asset
+from reports.kpis.scope import Ctx, scoped, share
 from workorders.models import Kind, ResolutionCode, WorkOrder
 from workorders.requests.models import Category, Channel, ServiceRequest
 from workorders.requests.models import Outcome as RequestOutcome
@@ -41,12 +41,16 @@ def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
         .correlate(WorkOrder)
         .exists()
     )
-    stmt = with_asset(sa.select().select_from(WorkOrder), WorkOrder.asset_id).where(
-        WorkOrder.kind.in_([Kind.EQUIPMENT, Kind.SERVICE]),
-        WorkOrder.resolution_code == ResolutionCode.CONFIRMED_FAULT,
-        ctx.within(WorkOrder.resolved_at),
+    stmt = (
+        sa.select()
+        .select_from(WorkOrder)
+        .where(
+            WorkOrder.kind.in_([Kind.EQUIPMENT, Kind.SERVICE]),
+            WorkOrder.resolution_code == ResolutionCode.CONFIRMED_FAULT,
+            ctx.within(WorkOrder.resolved_at),
+        )
     )
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
+    stmt, key = scoped(ctx, stmt, dimension=dimension, asset_id=WorkOrder.asset_id)
     for k, n, hit in ctx.session.execute(
         stmt.add_columns(key, sa.func.count(), _n(covered)).group_by(key)
     ):
@@ -57,12 +61,15 @@ def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
     tasks = (
         sa.select()
         .select_from(FollowUpTask)
-        .outerjoin(WorkOrder, WorkOrder.id == FollowUpTask.work_order_id)
+        .where(FollowUpTask.status != TaskStatus.CANCELLED, ctx.within(FollowUpTask.due_at))
     )
-    tasks = with_asset(tasks, FollowUpTask.asset_id).where(
-        FollowUpTask.status != TaskStatus.CANCELLED, ctx.within(FollowUpTask.due_at)
+    tasks, key = scoped(
+        ctx,
+        tasks,
+        dimension=dimension,
+        asset_id=FollowUpTask.asset_id,
+        join_wo=lambda q: q.outerjoin(WorkOrder, WorkOrder.id == FollowUpTask.work_order_id),
     )
-    tasks, key = scoped(ctx, tasks, dimension=dimension)
     for k, n, done in ctx.session.execute(
         tasks.add_columns(
             key, sa.func.count(), _n(FollowUpTask.status == TaskStatus.DONE)
@@ -75,11 +82,14 @@ def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
 
 
 def surveys(ctx: Ctx, dimension: Dimension | None) -> Figures:
-    stmt = (
-        sa.select().select_from(Survey).outerjoin(WorkOrder, WorkOrder.id == Survey.work_order_id)
+    stmt = sa.select().select_from(Survey).where(ctx.within(Survey.answered_at))
+    stmt, key = scoped(
+        ctx,
+        stmt,
+        dimension=dimension,
+        asset_id=Survey.asset_id,
+        join_wo=lambda q: q.outerjoin(WorkOrder, WorkOrder.id == Survey.work_order_id),
     )
-    stmt = with_asset(stmt, Survey.asset_id).where(ctx.within(Survey.answered_at))
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
     stmt = stmt.add_columns(
         key,
         sa.func.avg(Survey.score),
@@ -115,13 +125,14 @@ def complaints(ctx: Ctx, dimension: Dimension | None) -> Figures:
         sa.or_(ServiceRequest.category.in_(FAULT_CATEGORIES), came_back),
     )
     reason = sa.case((came_back, CAME_BACK), else_=sa.func.coalesce(ServiceRequest.category, ""))
-    stmt = (
-        sa.select()
-        .select_from(ServiceRequest)
-        .join(WorkOrder, WorkOrder.id == ServiceRequest.work_order_id)
+    stmt = sa.select().select_from(ServiceRequest).where(ctx.within(ServiceRequest.received_at))
+    stmt, key = scoped(
+        ctx,
+        stmt,
+        dimension=dimension,
+        asset_id=ServiceRequest.asset_id,
+        join_wo=lambda q: q.join(WorkOrder, WorkOrder.id == ServiceRequest.work_order_id),
     )
-    stmt = with_asset(stmt, ServiceRequest.asset_id).where(ctx.within(ServiceRequest.received_at))
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
     rows = ctx.session.execute(
         stmt.add_columns(key, is_complaint, reason, sa.func.count()).group_by(
             key, is_complaint, reason
@@ -151,14 +162,20 @@ def parts(ctx: Ctx, dimension: Dimension | None) -> Figures:
     stmt = (
         sa.select()
         .select_from(StockMove)
-        .join(WorkOrder, WorkOrder.id == StockMove.work_order_id)
         .join(Part, Part.id == StockMove.part_id)
+        .where(
+            StockMove.kind.in_([MoveKind.CONSUME.value, MoveKind.RETURN.value]),
+            StockMove.work_order_id.is_not(None),
+            ctx.within(StockMove.at),
+        )
     )
-    stmt = with_asset(stmt, WorkOrder.asset_id).where(
-        StockMove.kind.in_([MoveKind.CONSUME.value, MoveKind.RETURN.value]),
-        ctx.within(StockMove.at),
+    stmt, key = scoped(
+        ctx,
+        stmt,
+        dimension=dimension,
+        asset_id=WorkOrder.asset_id,
+        join_wo=lambda q: q.join(WorkOrder, WorkOrder.id == StockMove.work_order_id),
     )
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
     rows = ctx.session.execute(
         stmt.add_columns(
             key, Part.part_number, sa.func.sum(signed), sa.func.sum(signed * Part.unit_cost)

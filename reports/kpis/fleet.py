@@ -12,11 +12,11 @@ import dataclasses
 
 import sqlalchemy as sa
 
-from customers.models import Asset, Site
+from customers.models import Asset
 from reports.kpis.definitions import DEFINITIONS as D
 from reports.kpis.definitions import PREDICTIVE_CHANNEL
 from reports.kpis.results import Dimension, Kpi
-from reports.kpis.scope import TOTAL, Ctx, NotApplicable, exact, scoped, with_asset
+from reports.kpis.scope import TOTAL, Ctx, NotApplicable, exact, scoped
 from workorders.models import Kind, ResolutionCode, WorkOrder
 
 Figures = dict[str, dict[str, Kpi]]
@@ -27,7 +27,7 @@ def _service_hours(ctx: Ctx, dimension: Dimension | None) -> dict[str, float]:
     plain = dataclasses.replace(ctx, filters=dataclasses.replace(ctx.filters, fault_code=None))
     cut = ctx.at(ctx.cut)
     hours = ctx.hours(cut, ctx.latest(Asset.first_seen_at, ctx.at(ctx.period.start)))
-    stmt = sa.select().select_from(Asset).outerjoin(Site, Site.id == Asset.site_id)
+    stmt = sa.select().select_from(Asset)
     stmt, key = scoped(plain, stmt, dimension=dimension, wo=None)
     stmt = stmt.add_columns(key, sa.func.sum(hours)).where(Asset.first_seen_at < cut).group_by(key)
     return {k: exact(h) or 0.0 for k, h in plain.session.execute(stmt)}
@@ -51,12 +51,19 @@ def _faults(ctx: Ctx, dimension: Dimension | None) -> dict[str, tuple[float, int
         else_=0.0,
     )
     failed = sa.and_(began >= start, began < cut)
-    stmt = with_asset(sa.select().select_from(WorkOrder), WorkOrder.asset_id).where(
-        WorkOrder.kind == Kind.EQUIPMENT,
-        WorkOrder.resolution_code == ResolutionCode.CONFIRMED_FAULT,
-        sa.or_(overlaps, failed),
+    stmt = (
+        sa.select()
+        .select_from(WorkOrder)
+        .where(
+            WorkOrder.kind == Kind.EQUIPMENT,
+            WorkOrder.resolution_code == ResolutionCode.CONFIRMED_FAULT,
+            sa.or_(overlaps, failed),
+            # Implied by both (a confirmed fault is resolved, after its work began); indexed.
+            WorkOrder.resolved_at >= start,
+            WorkOrder.created_at < cut,
+        )
     )
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
+    stmt, key = scoped(ctx, stmt, dimension=dimension, asset_id=WorkOrder.asset_id)
     stmt = stmt.add_columns(
         key, sa.func.sum(down_h), sa.func.sum(sa.case((failed, 1), else_=0))
     ).group_by(key)

@@ -2,15 +2,15 @@
 the breakdown dimension and filters joined onto a query's subject.
 
 Each KPI family selects from its subject (work orders, surveys, follow-up tasks, requests, stock
-moves, assets) joined to its asset and the asset's site; :func:`scoped` adds the filters and
-returns the group column of the breakdown. Figures are aggregated by the database; only the
+moves, assets); :func:`scoped` joins the asset and its site when a filter or the breakdown needs
+them, adds the filters and returns the group column of the breakdown. Figures are aggregated by the database; only the
 values a median needs come back as plain numbers.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,35 +85,49 @@ class NotApplicable(Exception):
     """The subject cannot be split or filtered by this dimension (e.g. asset time by engineer)."""
 
 
+_ASSET_DIMENSIONS = {Dimension.REGION, Dimension.SITE, Dimension.CUSTOMER, Dimension.ASSET_TYPE}
+
+
 def scoped(
     ctx: Ctx,
     stmt: sa.Select[Any],
     *,
     dimension: Dimension | None,
-    asset: Any = Asset,
-    site: Any = Site,
+    asset_id: Any = None,
     wo: Any = WorkOrder,
+    join_wo: Callable[[sa.Select[Any]], sa.Select[Any]] | None = None,
 ) -> tuple[sa.Select[Any], sa.ColumnElement[str]]:
     """``stmt`` narrowed by the filters, and the group key column (``TOTAL`` without breakdown).
 
-    ``stmt`` must already join ``asset`` and outer-join ``site`` (and ``wo`` unless None).
+    The asset (``Asset.id == asset_id``) and its site are joined only when a filter or the
+    breakdown reads them: the fleet-wide figures touch only the subject's own table. With
+    ``asset_id`` None the subject is the asset itself. ``wo`` None: the subject has no work
+    order, so it cannot be split or filtered by engineer or fault code (:class:`NotApplicable`).
+    ``join_wo`` joins the work order to a subject that has one, when an engineer or fault-code
+    filter or breakdown reads it, or when ``asset_id`` is the work order's.
     """
+    used = set(ctx.filters.given()) | ({dimension} if dimension else set())
+    needs_asset = bool(used & _ASSET_DIMENSIONS) and asset_id is not None
+    if join_wo is not None and (
+        used & {Dimension.ENGINEER, Dimension.FAULT_CODE}
+        or (needs_asset and asset_id is WorkOrder.asset_id)
+    ):
+        stmt = join_wo(stmt)
+    if needs_asset:
+        stmt = stmt.join(Asset, Asset.id == asset_id)
+    if Dimension.REGION in used:
+        stmt = stmt.outerjoin(Site, Site.id == Asset.site_id)
     for d, value in ctx.filters.given().items():
-        column = dimension_column(d, asset=asset, site=site, wo=wo)
+        column = dimension_column(d, wo=wo)
         if column is None:
             raise NotApplicable(d.value)
         stmt = stmt.where(column == value)
     if dimension is None:
         return stmt, sa.literal(TOTAL, sa.String())
-    column = dimension_column(dimension, asset=asset, site=site, wo=wo)
+    column = dimension_column(dimension, wo=wo)
     if column is None:
         raise NotApplicable(dimension.value)
     return stmt, sa.func.coalesce(column, NOT_SET)
-
-
-def with_asset(stmt: sa.Select[Any], asset_id: Any) -> sa.Select[Any]:
-    """Join the asset of ``asset_id`` and its site (outer: assets without a site record)."""
-    return stmt.join(Asset, Asset.id == asset_id).outerjoin(Site, Site.id == Asset.site_id)
 
 
 # Hours are rounded to this many decimals (0.0036 s): SQLite's julianday arithmetic is exact

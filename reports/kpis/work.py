@@ -16,7 +16,7 @@ from alerts.models import Alert
 from reports.kpis.definitions import DEFINITIONS as D
 from reports.kpis.definitions import PREDICTIVE_CHANNEL
 from reports.kpis.results import Dimension, Kpi
-from reports.kpis.scope import Ctx, exact, medians, scoped, share, with_asset
+from reports.kpis.scope import Ctx, exact, medians, scoped, share
 from workorders.models import Kind, ResolutionCode, Status, WorkOrder
 
 Figures = dict[str, dict[str, Kpi]]
@@ -35,8 +35,8 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def _base(ctx: Ctx, dimension: Dimension | None, *columns: Any) -> tuple[sa.Select[Any], Any]:
-    stmt = with_asset(sa.select().select_from(WorkOrder), WorkOrder.asset_id).where(_SERVICE_WORK)
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
+    stmt = sa.select().select_from(WorkOrder).where(_SERVICE_WORK)
+    stmt, key = scoped(ctx, stmt, dimension=dimension, asset_id=WorkOrder.asset_id)
     return stmt.add_columns(key.label("k"), *columns).group_by(key), key
 
 
@@ -49,8 +49,8 @@ def volume(ctx: Ctx, dimension: Dimension | None) -> Figures:
 
 
 def response(ctx: Ctx, dimension: Dimension | None) -> Figures:
-    stmt = with_asset(sa.select().select_from(WorkOrder), WorkOrder.asset_id).where(_SERVICE_WORK)
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
+    stmt = sa.select().select_from(WorkOrder).where(_SERVICE_WORK)
+    stmt, key = scoped(ctx, stmt, dimension=dimension, asset_id=WorkOrder.asset_id)
     hours = ctx.hours(WorkOrder.responded_at, _started())
     rows = [
         (k, exact(h))
@@ -172,8 +172,8 @@ def warning_time(ctx: Ctx, dimension: Dimension | None) -> Figures:
     )
     warned_from = ctx.earliest(sa.func.coalesce(first_alert, detected), detected)
     repaired = sa.func.coalesce(WorkOrder.on_site_at, WorkOrder.resolved_at)
-    stmt = with_asset(sa.select().select_from(WorkOrder), WorkOrder.asset_id).where(_SERVICE_WORK)
-    stmt, key = scoped(ctx, stmt, dimension=dimension)
+    stmt = sa.select().select_from(WorkOrder).where(_SERVICE_WORK)
+    stmt, key = scoped(ctx, stmt, dimension=dimension, asset_id=WorkOrder.asset_id)
     rows = ctx.session.execute(
         stmt.add_columns(key, ctx.hours(repaired, warned_from)).where(
             ctx.within(WorkOrder.resolved_at), _PREDICTIVE, _CONFIRMED
