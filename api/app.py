@@ -28,9 +28,9 @@ from api.config import ApiConfig
 from api.dashboard import desk as desk_pages
 from api.dashboard import dispatch as dispatch_board
 from api.dashboard import knowledge as knowledge_pages
+from api.dashboard import kpis as kpi_pages
 from api.dashboard import phone as phone_pages
 from api.dashboard import plans as plan_pages
-from api.dashboard import kpis as kpi_pages
 from api.dashboard import sla as sla_pages
 from api.dashboard import survey as survey_pages
 from api.dashboard import value as value_pages

@@ -109,26 +109,27 @@ class WorkOrder(Base):
     status: Mapped[Status] = mapped_column(_enum(Status), default=Status.OPEN, index=True)
 
     detected_at: Mapped[datetime]
-    created_at: Mapped[datetime]
+    # Indexed for the KPIs, which select a period by each of these times.
+    created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(index=True)
     predicted_failure_at: Mapped[datetime | None]
     # The 90 % interval of the predicted failure (``models.rul``); high None: open-ended.
     predicted_failure_low: Mapped[datetime | None]
     predicted_failure_high: Mapped[datetime | None]
     # The SLA clock's deadlines, recomputed from its log (workorders.sla) on every clock event.
-    respond_by: Mapped[datetime]
-    on_site_by: Mapped[datetime]
+    respond_by: Mapped[datetime] = mapped_column(index=True)
+    on_site_by: Mapped[datetime] = mapped_column(index=True)
     # Always set; nullable only so that the migration could add it without rebuilding the table.
-    resolve_by: Mapped[datetime | None]
+    resolve_by: Mapped[datetime | None] = mapped_column(index=True)
     # Bumped whenever a deadline or escalation milestone moves (part of the milestones' key).
     sla_clock_version: Mapped[int] = mapped_column(default=1, server_default="1")
     sla_paused_since: Mapped[datetime | None]
     sla_pause_reason: Mapped[str | None] = mapped_column(sa.String(32))
     sla_resume_at: Mapped[datetime | None]
     # Stamped on the first transition into each of these, for the monthly KPIs.
-    responded_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None] = mapped_column(index=True)
     on_site_at: Mapped[datetime | None]
-    resolved_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     # Times an engineer started work on site (more than one means no first-time fix).
     visits: Mapped[int] = mapped_column(default=0)

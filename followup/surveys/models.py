@@ -65,7 +65,7 @@ class FollowUpTask(Base):
     # What makes this occurrence unique for its kind and asset: the repair's resolution time,
     # the visit's date, the survey's id.
     due_key: Mapped[str] = mapped_column(sa.String(64))
-    due_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)  # the KPIs select tasks due in a period
     title: Mapped[str] = mapped_column(sa.String(300))
     assignee: Mapped[str | None] = mapped_column(sa.String(200))
     status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus), default=TaskStatus.OPEN)
