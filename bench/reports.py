@@ -1,0 +1,212 @@
+"""Reports and KPIs at fleet scale: the month's report and the KPI API on a year of generated
+service history for 10,000 assets (``simulators.history``, loaded by ``vigil.history``).
+
+    .venv/bin/python bench/reports.py            # a table
+    .venv/bin/python bench/reports.py --json     # ... and one JSON object as the last line
+    .venv/bin/python bench/reports.py --assets 200 --months 3 --runs 10   # a quick small run
+
+Data: the embedded SQLite work-order database as `vigil demo` runs it (``--database-url`` for
+another, e.g. a PostgreSQL database that is emptied first). The report is the last full month
+of the history (``vigil report``'s code: every section, the HTML and the CSV files); the KPI API
+is called over real HTTP (uvicorn), cycling through no breakdown and each breakdown dimension.
+Raw limits measured in the same run, to read the figures against: the HTTP round trip of the
+health route on the same server, and the database's own time to scan the month's work orders.
+"""
+
+# ruff: noqa: E402  (the import path is fixed before the imports; see below)
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `python bench/reports.py` puts bench/ first on the path, where this file would shadow the
+# `reports` package: keep the script's own folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import json
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+
+import httpx
+import sqlalchemy as sa
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import keys
+from api.app import create_app
+from api.config import ApiConfig
+from api.roles import Role
+from ingest.store.sqlite import SqliteStore
+from reports.document.config import ReportConfig
+from reports.document.flows import make as make_report
+from reports.kpis import Dimension, month_period
+from simulators.history import add_months, generate, write
+from vigil.db import upgrade
+from vigil.embedded import free_port
+from vigil.history.loader import load
+from workorders.db import Base, make_engine, session_factory
+from workorders.models import WorkOrder
+
+REPORT_LIMIT_S = 10.0
+KPI_LIMIT_MS = 200.0
+BREAKDOWNS: tuple[Dimension | None, ...] = (None, *Dimension)
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18] if len(samples) > 1 else samples[0]
+
+
+def prepare(url: str) -> sessionmaker[Session]:
+    """A migrated, empty database."""
+    engine = make_engine(url)
+    if engine.dialect.name != "sqlite":
+        Base.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    upgrade(url)
+    return session_factory(make_engine(url))
+
+
+def scan_ms(factory: sessionmaker[Session], start: datetime, end: datetime, runs: int) -> float:
+    """The database alone: one pass over the month's work orders (the floor of any KPI)."""
+    query = sa.select(
+        sa.func.count(), sa.func.min(WorkOrder.responded_at), sa.func.max(WorkOrder.resolved_at)
+    ).where(WorkOrder.created_at >= start, WorkOrder.created_at < end)
+    samples = []
+    with factory() as session:
+        for _ in range(runs):
+            started = time.perf_counter()
+            session.execute(query).one()
+            samples.append((time.perf_counter() - started) * 1000)
+    return p95(samples)
+
+
+def call_api(
+    factory: sessionmaker[Session], root: Path, period: str, runs: int
+) -> tuple[dict[str, list[float]], list[float]]:
+    """Samples of the KPI API by breakdown (each in turn) and of the health route (ms)."""
+    with factory() as session:
+        key = keys.create_key(session=session, name="bench", role=Role.service_manager).key
+        session.commit()
+    app = create_app(
+        config=ApiConfig(session_secret="b" * 32, data_dir=root, fleet_refresh_s=60.0),
+        session_factory=factory,
+        store=SqliteStore(root / "telemetry.db"),
+    )
+    server = uvicorn.Server(uvicorn.Config(app, port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{server.config.port}"
+    kpi: dict[str, list[float]] = {}
+    health: list[float] = []
+    with httpx.Client(headers={"Authorization": f"Bearer {key}"}, timeout=120) as client:
+        client.get(f"{base}/api/v1/kpis", params={"period": period}).raise_for_status()
+        for i in range(runs):
+            dimension = BREAKDOWNS[i % len(BREAKDOWNS)]
+            params = {"period": period} | ({"breakdown": dimension.value} if dimension else {})
+            started = time.perf_counter()
+            response = client.get(f"{base}/api/v1/kpis", params=params)
+            label = dimension.value if dimension else "none"
+            kpi.setdefault(label, []).append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            started = time.perf_counter()
+            client.get(f"{base}/healthz").raise_for_status()
+            health.append((time.perf_counter() - started) * 1000)
+    server.should_exit = True
+    thread.join(timeout=10)
+    return kpi, health
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assets", type=int, default=10_000)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=60, help="KPI API calls")
+    parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    console = Console(stderr=True)
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    month = add_months(end, -1)
+    period = month_period(month.year, month.month)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        factory = prepare(args.database_url or f"sqlite:///{root / 'vigil.db'}")
+        started = time.perf_counter()
+        history = generate(months=args.months, assets=args.assets, seed=args.seed, end=end)
+        directory = write(history, root / "history")
+        generate_s = time.perf_counter() - started
+        console.print(f"generated in {generate_s:.1f} s: {history.counts()}")
+        started = time.perf_counter()
+        with factory() as session:
+            load(session=session, directory=directory, now=end)
+            session.commit()
+        load_s = time.perf_counter() - started
+        console.print(f"loaded in {load_s:.1f} s")
+        with factory() as session:
+            work_orders = int(
+                session.scalar(sa.select(sa.func.count()).select_from(WorkOrder)) or 0
+            )
+
+        started = time.perf_counter()
+        written = make_report(
+            session_factory=factory,
+            period=period,
+            directory=root / "report",
+            now=end,
+            config=ReportConfig(),
+        )
+        report_s = time.perf_counter() - started
+        console.print(f"report {period.label} in {report_s:.1f} s: {written.html.name}")
+        by_breakdown, health = call_api(factory, root, period.label, args.runs)
+        kpi = [ms for samples in by_breakdown.values() for ms in samples]
+        scan = scan_ms(factory, period.start, period.end, max(5, args.runs // 4))
+
+    table = Table(
+        title=f"Reports and KPIs: {args.assets:,} assets, {args.months} months, "
+        f"{work_orders:,} work orders, month {period.label}"
+    )
+    for column in ("what", "measured", "limit", "raw limit, same run"):
+        table.add_column(column)
+    table.add_row("generate the history", f"{generate_s:.1f} s", "", "")
+    table.add_row("load it (vigil history load)", f"{load_s:.1f} s", "", "")
+    table.add_row(
+        "the month's report (HTML + CSV)", f"{report_s:.2f} s", f"{REPORT_LIMIT_S:.0f} s", ""
+    )
+    table.add_row(
+        f"GET /api/v1/kpis p95 ({len(kpi)} calls, every breakdown)",
+        f"{p95(kpi):.0f} ms (p50 {statistics.median(kpi):.0f})",
+        f"{KPI_LIMIT_MS:.0f} ms",
+        f"GET /healthz p95 {p95(health):.1f} ms; month's work orders scanned {scan:.1f} ms",
+    )
+    Console().print(table)
+    medians = ", ".join(
+        f"{name} {statistics.median(samples):.0f}" for name, samples in by_breakdown.items()
+    )
+    Console().print(f"KPI API median ms by breakdown: {medians}")
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "assets": args.assets,
+                    "work_orders": work_orders,
+                    "report_s": round(report_s, 2),
+                    "kpi_p95_ms": round(p95(kpi), 1),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
