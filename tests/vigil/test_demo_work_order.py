@@ -111,6 +111,8 @@ def test_demo_opens_one_work_order_for_its_pump_fault(tmp_path: Path, local_star
     assert orders == [("pump-003", "mechanical")], output[-3000:]
     assert "months of service history" in output, output[-3000:]
     assert "readings stored" in output, output[-3000:]
+    # The engineer's sign-in for the phone view (tests/vigil/test_demo_phone.py works with it).
+    assert "engineer key (Anne Martin, the phone view" in " ".join(output.split()), output[:3000]
     customer_mails_tell_of_the_pump(data / "mail", output)
 
 

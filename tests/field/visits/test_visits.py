@@ -4,6 +4,8 @@ customer's acceptance, and no repair resolved without it or a reason."""
 
 from __future__ import annotations
 
+import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,15 +14,16 @@ import sqlalchemy as sa
 
 from field.stock import queries
 from field.visits import files, service
-from field.visits.models import FileKind, PartUse, Position, ResolveIn
+from field.visits.models import FileKind, PartUse, Position, ResolveIn, VisitStep
 from field.visits.sheet import sheet
 from field.visits.uploads import LocalStore, UploadRefused
-from knowledge.models import ArticleUse
+from knowledge import service as knowledge
+from knowledge.models import ArticleCreate, ArticleStatus, ArticleUse
 from tests.field.visits.builders import BARCODE, JPEG, STEPS, build_visit_world, png
-from tests.workorders.dbkit import Db
+from tests.workorders.dbkit import Db, decision
 from workorders import service as workorders
 from workorders.errors import Conflict, InvalidInput, NotFound
-from workorders.models import ResolutionCode, Status
+from workorders.models import Asset, ResolutionCode, Status
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 HERE = Position(latitude=47.3769, longitude=8.5417, accuracy_m=12.0)
@@ -252,3 +255,57 @@ def test_a_refused_upload_leaves_no_file_and_no_record(db: Db, tmp_path: Path) -
         assert files.list_files(session=session, wo=wo) == []
         assert not (tmp_path / "uploads").exists() or not any((tmp_path / "uploads").rglob("*.*"))
         assert wo.accepted_at is None
+
+
+def test_two_first_reads_at_once_make_one_checklist(db: Db) -> None:
+    # Real commits on their own connections: unique names, and everything deleted after.
+    tag = uuid.uuid4().hex[:6]
+    with db.committed() as session:
+        article = knowledge.create(
+            session=session,
+            data=ArticleCreate(
+                title=f"Fix {tag}",
+                fix_steps=list(STEPS),
+                fault_codes=[f"fc-{tag}"],
+                status=ArticleStatus.PUBLISHED,
+            ),
+            author="k",
+            now=NOW,
+        )
+        wo = workorders.open_for_alert(
+            session=session,
+            decision=decision(asset=f"pump-{tag}", fault_code=f"fc-{tag}"),
+            now=NOW,
+        ).work_order
+        session.commit()
+        wo_id, article_id, asset_id = wo.id, article.id, wo.asset_id
+    barrier = threading.Barrier(2)
+    seen: list[list[str]] = []
+
+    def first_read() -> None:
+        barrier.wait(timeout=10)
+        with db.committed() as mine:
+            mine_wo = workorders.get_work_order(session=mine, ref=wo_id)
+            seen.append([s.text for s in service.checklist(session=mine, wo=mine_wo)])
+            mine.commit()
+
+    threads = [threading.Thread(target=first_read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    try:
+        assert seen == [list(STEPS), list(STEPS)]
+        with db.committed() as session:
+            count = session.scalar(
+                sa.select(sa.func.count()).select_from(VisitStep).filter_by(work_order_id=wo_id)
+            )
+            assert count == len(STEPS)
+    finally:
+        with db.committed() as session:
+            session.execute(sa.delete(VisitStep).where(VisitStep.work_order_id == wo_id))
+            session.delete(workorders.get_work_order(session=session, ref=wo_id))
+            session.delete(knowledge.get(session=session, article_id=article_id))
+            session.flush()
+            session.execute(sa.delete(Asset).where(Asset.id == asset_id))
+            session.commit()
