@@ -11,6 +11,7 @@ deactivated before they were done (``cancelled``) are not counted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -92,8 +93,18 @@ def pm_compliance(
         query = query.where(
             Asset.site_id.in_(sa.select(Site.id).where(Site.customer_id == customer_id))
         )
+    return judge(session.execute(query).tuples(), judged=judged)
+
+
+Row = tuple[OccurrenceStatus, datetime | None, datetime | None, int]
+
+
+def judge(rows: Iterable[Row], *, judged: datetime) -> Compliance:
+    """The compliance of occurrences given as ``(status, due_at, done_at, grace_days)``, each
+    counted in the period its due time (or, without one, its completion) fell in. The KPIs
+    (``reports.kpis``) judge each group of a breakdown with it."""
     on_time = late = missed = pending = 0
-    for status, due, done_at, grace_days in session.execute(query):
+    for status, due, done_at, grace_days in rows:
         fell_due = due or done_at
         assert fell_due is not None  # the query's condition
         deadline = fell_due + timedelta(days=grace_days)

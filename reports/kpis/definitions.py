@@ -192,8 +192,11 @@ _ALL = [
     ),
     Definition(
         "pm_compliance", "PM compliance", "share",
-        "Of the preventive maintenance work orders due in the period, the share done on time "
-        "(by their due date). Needs the preventive plans (planning/); None until they exist.",
+        "Of the preventive maintenance occurrences (planning/) due in the period, the share "
+        "done on time: within the plan's grace days after the due date. Missed ones (skipped, "
+        "or their work cancelled) and those open past the grace count against it; those still "
+        "within their grace when the period ends are not counted yet (detail: late, missed, "
+        "pending).",
         excellent=0.95, to_improve=0.85,
     ),
 ]  # fmt: skip

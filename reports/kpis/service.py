@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from reports.kpis import customer, fleet, work
+from reports.kpis import customer, fleet, preventive, work
 from reports.kpis.definitions import KEYS, empty
 from reports.kpis.period import Period, month_period
 from reports.kpis.results import NOT_SET, Dimension, Filters, Group, Kpi, KpiReport
@@ -26,6 +26,7 @@ FAMILIES: tuple[Family, ...] = (
     customer.surveys,
     customer.complaints,
     customer.parts,
+    preventive.pm,
 )
 
 

@@ -17,6 +17,9 @@ normal work W5 counts in business hours (8 h, 72 h, 120 h) with a pause.
   12:00: it spans two months.
 - W6 A1, portal, normal: created Nov 25 10:00, cancelled 11:00.
 - W7 A2 chiller, hotline, urgent: created Sun Nov 29 20:00, never answered.
+
+A monthly preventive plan (7 days' grace) has occurrences due Nov 3 (done Nov 5), Nov 10 (done
+Nov 20, late), Nov 12 (missed), Nov 28 (open), Oct 30 (done Nov 2) and Nov 15 (cancelled).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from alerts.models import Alert, AlertState
 from customers.models import DEFAULT_HOURS, Asset, Customer, Site, Tier, TierSource
 from field.stock.models import MoveKind, Part, StockMove, Warehouse
 from followup.surveys.models import FollowUpTask, Survey, TaskKind, TaskStatus
+from planning.models import MaintenancePlan, Occurrence, OccurrenceStatus, Trigger, Unit
+from planning.models import Outcome as PlanOutcome
 from workorders import service
 from workorders.models import Kind, Priority, ResolutionCode, Status, WorkOrder
 from workorders.requests.models import Category, Channel, Coverage, ServiceRequest
@@ -316,6 +321,30 @@ def build(session: Session) -> History:
     move(MoveKind.CONSUME, p2, 4, w2, at(11, 10, 15))
     move(MoveKind.RETURN, p2, 1, w2, at(11, 11, 9))
     move(MoveKind.CONSUME, p1, 2, w5, at(12, 1, 11))
+
+    plan = MaintenancePlan(
+        name="a1 monthly", asset_id=a1.id, trigger=Trigger.CALENDAR, every=1, unit=Unit.MONTHS,
+        grace_days=7, created_at=at(1, 1), created_by="t", updated_at=at(1, 1),
+    )  # fmt: skip
+    session.add(plan)
+    session.flush()
+
+    def occurrence(
+        key: str, asset: Asset, due: datetime, status: OccurrenceStatus, done: datetime | None
+    ) -> None:
+        session.add(
+            Occurrence(
+                plan_id=plan.id, asset_id=asset.id, due_key=key, due_at=due, generated_at=due,
+                outcome=PlanOutcome.CREATED, reason="due", status=status, done_at=done,
+            )
+        )  # fmt: skip
+
+    occurrence("o1", a1, at(11, 3), OccurrenceStatus.DONE, at(11, 5))  # on time
+    occurrence("o2", a1, at(11, 10), OccurrenceStatus.DONE, at(11, 20))  # late: past 7 days
+    occurrence("o3", a3, at(11, 12), OccurrenceStatus.MISSED, None)
+    occurrence("o4", a1, at(11, 28), OccurrenceStatus.OPEN, None)  # within its grace on Dec 1
+    occurrence("o5", a2, at(10, 30), OccurrenceStatus.DONE, at(11, 2))  # October's
+    occurrence("o6", a2, at(11, 15), OccurrenceStatus.CANCELLED, None)  # plan ended: not counted
     session.flush()
     work = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
     return History({"a1": a1, "a2": a2, "a3": a3}, work)

@@ -22,6 +22,8 @@ November 2026, computed on December 20 (so every November deadline has passed):
   NPS: 10 promoter, 3 detractor, 8 passive -> 0.
 - Complaints: R1 R2 R3 R6 of 6 requests (R4 consultation, R5 an alert) -> 4/6, reasons
   emergency_repair 2, troubleshooting 1, came_back 1.
+- PM compliance: due in November Nov 3 (on time), Nov 10 (late), Nov 12 (missed) -> 1/3; Nov 28
+  is still within its grace when November ends (pending); the cancelled one is not counted.
 - Parts: P1 x1, P2 x4 less 1 returned -> 4 units, 100 + 3 x 12.5 = 137.5.
 - Availability: in service A1 720 h, A2 720 h, A3 360 h (from Nov 16) = 1800 h; down W1 6 h
   (caught by an alert: from on site), W2 24 h (breakdown: from the report), W3 4 h, W5 81 h
@@ -114,7 +116,8 @@ def test_november_against_hand_computed_values(history: tuple[Session, History])
     assert _fig(nov, "availability")[0] == round(1 - 115 / 1800, 6)
     assert nov.total["availability"].detail == {"service_h": 1800.0, "down_h": 115.0}
     assert _fig(nov, "mtbf_h") == (421.25, None, 4)
-    assert nov.total["pm_compliance"].value is None
+    assert _fig(nov, "pm_compliance") == (round(1 / 3, 6), 1, 3)
+    assert nov.total["pm_compliance"].detail == {"late": 1, "missed": 1, "pending": 1}
 
 
 def test_work_spanning_two_months_counts_where_each_step_fell(
