@@ -17,6 +17,8 @@ from markupsafe import Markup
 from reports.document.content import Report, fmt
 
 HTML_NAME = "report.html"
+# The headline figures in plain text (the mail's body quotes them).
+SUMMARY_NAME = "summary.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,15 @@ def render_html(report: Report, *, currency: str) -> str:
     return template.render(report=report, currency=currency)
 
 
+def summary(report: Report) -> str:
+    """The sections' headline figures, one line each."""
+    lines = [f"{report.title} (compared with {report.previous_label})", ""]
+    for section in report.sections:
+        for label, value, hint in section.cards:
+            lines.append(f"- {label}: {value} ({hint})")
+    return "\n".join(lines) + "\n"
+
+
 def csv_name(index: int, slug: str) -> str:
     return f"{index:02d}-{slug}.csv"
 
@@ -54,6 +65,7 @@ def write_report(report: Report, directory: Path, *, currency: str) -> Written:
         path = directory / csv_name(index, table.slug)
         _write(path, table.csv_text())
         csvs.append(path)
+    _write(directory / SUMMARY_NAME, summary(report))
     html = directory / HTML_NAME
     _write(html, render_html(report, currency=currency))
     return Written(directory=directory, html=html, csvs=csvs)

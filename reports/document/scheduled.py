@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from customers.db import in_transaction
 from notify.mail import Attachment, Mail, Mailer, MailError
 from reports.document.models import ReportRun
-from reports.document.render import HTML_NAME, Written
+from reports.document.render import HTML_NAME, SUMMARY_NAME, Written
 from reports.kpis import Period, month_period, parse_period
 
 log = logging.getLogger(__name__)
@@ -201,11 +201,13 @@ def compose(
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in csvs:
             archive.write(path, arcname=path.name)
+    summary = directory / SUMMARY_NAME
     body = (
         f"The monthly service report for {label} is attached: open report-{label}.html in a "
         f"browser (it needs no network) or print it; the tables are in the CSV files of "
         f"report-{label}-csv.zip ({len(csvs)} files).\n\n"
-        f"On the Vigil server it is in {directory}.\n"
+        + (summary.read_text(encoding="utf-8") + "\n" if summary.is_file() else "")
+        + f"On the Vigil server it is in {directory}.\n"
     )
     return Mail(
         to=to,

@@ -77,6 +77,11 @@ def test_the_months_report_is_mailed_once_on_the_first(
     assert mail["Subject"] == "Vigil monthly service report 2026-11"
     assert mail["Message-ID"] == "<report-monthly-2026-11@vigil>"
     assert set(smtp_server.inbox.envelopes[0][1]) == set(MANAGERS)
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "- Failures caught before they happened: 3 (of 4 confirmed faults)" in text
+    assert "- Net saving: EUR 26,600" in text
     parts = {p.get_filename(): p for p in mail.iter_attachments()}
     html = parts["report-2026-11.html"].get_content()
     assert "Monthly service report 2026-11" in html
