@@ -27,6 +27,7 @@ from api import errors, openapi, readmodels
 from api.config import ApiConfig
 from api.dashboard import desk as desk_pages
 from api.dashboard import dispatch as dispatch_board
+from api.dashboard import engineers as engineer_pages
 from api.dashboard import knowledge as knowledge_pages
 from api.dashboard import kpis as kpi_pages
 from api.dashboard import phone as phone_pages
@@ -71,6 +72,7 @@ from api.routers import (
 from api.routers import customer_value as value_router
 from api.routers import events as events_router
 from api.routers import quarantine as quarantine_router
+from api.routers import scorecards as scorecard_router
 from api.watch import ChangeWatcher
 from field.flows import Scoring
 from ingest.store.base import TelemetryStore
@@ -218,6 +220,7 @@ def create_app(
         value_router.router,
         plans.router,
         kpis.router,
+        scorecard_router.router,
     ):
         v1.include_router(router)
     for router in extra_routers or []:
@@ -234,6 +237,7 @@ def create_app(
     app.include_router(value_pages.router)
     app.include_router(plan_pages.router)
     app.include_router(phone_pages.router)
+    app.include_router(engineer_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

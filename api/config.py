@@ -6,8 +6,10 @@ translates ``vigil.settings.Settings`` into this small frozen object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from reports.scorecards.weights import Weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class ApiConfig:
     # Who acts on a survey's outcome: calls after a 3, reviews and is escalated to below 3.
     survey_follow_up_person: str = "customer care"
     service_manager: str = "service manager"
+    # The engineer scorecard's weights (VIGIL_SCORECARD_WEIGHTS), checked to sum to 100 %.
+    scorecard_weights: Weights = field(default_factory=Weights)
     # Photos and signatures taken on site: where they are kept (default: <data_dir>/uploads)
     # and the largest file accepted.
     upload_dir: Path | None = None

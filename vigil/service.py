@@ -455,6 +455,7 @@ class Service:
                 service_manager=settings.service_manager,
                 upload_dir=settings.upload_dir,
                 upload_max_bytes=settings.upload_max_bytes,
+                scorecard_weights=settings.weights,
             ),
             session_factory=self.sessions,
             store=self.store,

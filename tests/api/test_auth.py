@@ -68,6 +68,7 @@ def test_every_route_but_health_needs_a_key(world: ApiWorld) -> None:
         "{survey_id}": "1",
         "{escalation_id}": "1",
         "{proposal_id}": "1",
+        "{engineer_id}": "1",
     }
     checked = 0
     for path, operations in world.app.openapi()["paths"].items():
