@@ -1,17 +1,24 @@
-"""``GET /work-orders/{ref}/notices``: what the customer was told, for the office; customer
-keys read their portal instead, and another customer's key finds nothing (SQLite and PostgreSQL)."""
+"""``GET /work-orders/{ref}/notices`` and the survey invitation sent through the API: what the
+customer was told, for the office; customer keys read their portal instead, and another
+customer's key finds nothing (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
 
 from api import keys
 from api.roles import Role
+from notify.mail import FileMailer
 from tests.api.builders import auth
 from tests.api.conftest import ApiWorld
 from tests.customers.builders import build_org
 from tests.workorders.dbkit import decision
 from workorders import service
+from workorders.notices import outbox
 
 
 def test_the_notices_of_a_work_order_are_listed_to_whom_may_see_it(world: ApiWorld) -> None:
@@ -43,3 +50,35 @@ def test_the_notices_of_a_work_order_are_listed_to_whom_may_see_it(world: ApiWor
         ).status_code
         == 404
     )
+
+
+def test_a_survey_sent_through_the_api_mails_its_link_once(world: ApiWorld, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    with world.factory() as session:
+        build_org(session, now=now)
+        wo = service.open_for_alert(
+            session=session, decision=decision(site="plant-a", asset="pump-2", at=now), now=now
+        ).work_order
+        session.commit()
+        wo_id, number = str(wo.id), wo.number
+    operator = auth(world.keys[Role.operator])
+    sent = world.client.post("/api/v1/surveys", json={"work_order_id": wo_id}, headers=operator)
+    assert sent.status_code == 201, sent.text
+    quiet = {"work_order_id": wo_id, "mail": False}
+    assert world.client.post("/api/v1/surveys", json=quiet, headers=operator).status_code == 201
+    steps = world.client.get(f"/api/v1/work-orders/{number}/notices", headers=operator).json()
+    assert [n["step"] for n in steps] == ["received", "survey"]
+    outbox.send_waiting(
+        session_factory=world.factory,
+        sending=outbox.Sending(FileMailer(tmp_path / "mail"), "vigil@service.example"),
+        now=now + timedelta(minutes=1),
+    )
+    mails = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in (tmp_path / "mail").glob("*.eml")
+    ]
+    [survey] = [m for m in mails if m["X-Vigil-Notice"] == "survey"]
+    assert survey["To"] == "ada@acme.example"
+    text = survey.get_body(("plain",))
+    assert isinstance(text, EmailMessage)
+    assert sent.json()["link"] in str(text.get_content())
