@@ -18,6 +18,7 @@ from customers.models import Asset, Contract, Customer, Site
 from field.models import Dispatch
 from field.stock.models import StockMove
 from field.stock.queries import reconcile
+from field.visits.models import Visit
 from followup.surveys import tasks
 from followup.surveys.models import FollowUpTask, Survey
 from simulators.history import generate, write
@@ -48,7 +49,7 @@ def _loaded(db: Db, history_dir: Path) -> Session:
     load(session=session, directory=history_dir, now=END,
          progress=lambda step, done, total: steps.append(f"{done}/{total} {step}"))  # fmt: skip
     session.commit()
-    assert steps[-1] == "12/12 surveys"
+    assert steps[-1] == "13/13 surveys"
     return session
 
 
@@ -67,11 +68,16 @@ def test_loaded_history_keeps_the_invariants(db: Db, history_dir: Path) -> None:
     )
     assert orphans == 0
     first_at = {wo.id: wo.created_at for wo in wos}
-    # Visits on site within the work order's time.
-    for audit in session.scalars(sa.select(WorkOrderAudit).where(WorkOrderAudit.action == "visit")):
-        check_in = datetime.fromisoformat(audit.changes["check_in"])
-        check_out = datetime.fromisoformat(audit.changes["check_out"])
-        assert first_at[audit.work_order_id] <= check_in < check_out < END
+    # Visits on site within the work order's time, by the engineer it was dispatched to.
+    visits = session.scalars(sa.select(Visit)).all()
+    assert len(visits) >= len([wo for wo in wos if wo.visits])
+    sent = {(d.work_order_id, d.engineer_id) for d in session.scalars(sa.select(Dispatch))}
+    for visit in visits:
+        assert first_at[visit.work_order_id] <= visit.checked_in_at < END
+        assert visit.checked_out_at is None or visit.checked_in_at < visit.checked_out_at < END
+        assert (visit.work_order_id, visit.engineer_id) in sent
+    done = [wo for wo in wos if wo.resolution_code is not None]
+    assert all(wo.accepted_by and wo.accepted_at == wo.resolved_at for wo in done)
     for wo in wos:
         assert wo.created_at <= (wo.responded_at or END) <= (wo.on_site_at or END)
         assert (wo.on_site_at or wo.created_at) <= (wo.resolved_at or END)

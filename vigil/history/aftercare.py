@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from field.models import Dispatch
 from field.stock.models import StockLevel, StockMove
+from field.visits.models import Visit
 from followup.surveys import scoring
 from followup.surveys.models import (
     Escalation,
@@ -57,6 +58,28 @@ def insert_dispatches(
                 "active": n == len(w["dispatches"]) - 1,
             })  # fmt: skip
     bulk.insert(session, Dispatch, rows)
+    return len(rows)
+
+
+def insert_visits(
+    *, session: Session, records: list[dict[str, Any]], keys: Keys, ids: dict[str, uuid.UUID]
+) -> int:
+    """The engineers' stays on site, checked in and out at the site's position."""
+    rows = []
+    for w in records:
+        site = keys.site_records[w["site"]]
+        for v in w["visits_on_site"]:
+            out = parse(v["check_out"]) if v["check_out"] else None
+            rows.append({
+                "work_order_id": ids[w["key"]], "engineer_id": keys.engineers[v["engineer"]],
+                "actor": v["engineer"], "checked_in_at": parse(v["check_in"]),
+                "in_latitude": site["latitude"], "in_longitude": site["longitude"],
+                "in_accuracy_m": 15.0, "checked_out_at": out,
+                "out_latitude": site["latitude"] if out else None,
+                "out_longitude": site["longitude"] if out else None,
+                "out_accuracy_m": 15.0 if out else None,
+            })  # fmt: skip
+    bulk.insert(session, Visit, rows)
     return len(rows)
 
 

@@ -39,6 +39,7 @@ STEPS = (
     "requests",
     "alerts",
     "dispatches",
+    "visits on site",
     "knowledge base",
     "stock ledger",
     "follow-up calls",
@@ -111,23 +112,29 @@ def load(
         t,
     )
     t = time.perf_counter()
+    step(
+        "visits on site",
+        aftercare.insert_visits(session=session, records=records, keys=keys, ids=wo_ids),
+        t,
+    )
+    t = time.perf_counter()
     load_articles(session=session, directory=directory, keys=keys, source=wo_ids)
     aftercare.insert_kb_uses(session=session, records=records, keys=keys, ids=wo_ids)
-    step(STEPS[8], len(keys.articles), t)
+    step("knowledge base", len(keys.articles), t)
     t = time.perf_counter()
     moves = aftercare.insert_stock(
         session=session, directory=directory, records=records, keys=keys, ids=wo_ids
     )
-    step(STEPS[9], moves, t)
+    step("stock ledger", moves, t)
     t = time.perf_counter()
     step(
-        STEPS[10],
+        "follow-up calls",
         aftercare.insert_follow_ups(session=session, records=records, keys=keys, ids=wo_ids),
         t,
     )
     t = time.perf_counter()
     step(
-        STEPS[11],
+        "surveys",
         aftercare.insert_surveys(session=session, records=records, keys=keys, ids=wo_ids),
         t,
     )

@@ -199,6 +199,7 @@ def insert_work_orders(
             else {kind: d.due for kind, d in state.deadlines.items()}
         )
         info = fault_info(w["fault_code"])
+        signer = next(iter(keys.contacts[asset.customer_id]), "site contact")
         equipment = w["kind"] == "equipment"
         resolved = _t(w["resolved_at"])
         rows.append({
@@ -233,6 +234,9 @@ def insert_work_orders(
             "classification": [f"{priority.value}: from the imported service history ({w['origin']})"],
             "billable": covered is Coverage.NONE, "billable_reason": billing,
             "billed_amount": _amount(w["billed_amount"]) if covered is Coverage.NONE else None,
+            # The customer signed for the repair at the end of the last visit.
+            "accepted_by": signer if resolved and w["resolution_code"] else None,
+            "accepted_at": resolved if w["resolution_code"] else None,
         })  # fmt: skip
         for e in events:
             clock_rows.append({
