@@ -35,13 +35,17 @@ from planning.models import (
     PlanProgress,
     Trigger,
 )
-from planning.readings import COUNTER, ReadingSource
+from planning.readings import COUNTER, Readings, ReadingSource
 from planning.schedule import Condition, Meter, due_date, episode_key, hours_key, local_due_at
 from workorders.db import in_transaction
+from workorders.models import Status, WorkOrder
 
 log = logging.getLogger(__name__)
-# How far back a plan looks the first time it reads an asset's telemetry.
+# How far back a plan looks the first time it reads an asset's telemetry, and at most.
 FIRST_LOOK = timedelta(days=2)
+CATCH_UP = timedelta(days=7)
+# Rows per multi-row INSERT (SQLite allows 32,766 bound parameters).
+_CHUNK = 500
 
 
 @dataclass
@@ -91,6 +95,7 @@ def run(*, session_factory: sessionmaker[Session], read: ReadingSource, now: dat
 def run_plan(
     *, session: Session, plan_id: int, read: ReadingSource, now: datetime, report: RunReport
 ) -> None:
+    """One plan over its assets: their progress rows locked, their telemetry read at once."""
     plan = session.get(MaintenancePlan, plan_id)
     if plan is None or not plan.active:
         return
@@ -103,33 +108,78 @@ def run_plan(
             )
         )
     )
+    progress = _progress(session, plan, assets, now)
+    finished = _finished(session, plan)
+    readings: dict[tuple[str, str], Readings] = {}
+    if plan.trigger is not Trigger.CALENDAR and assets:
+        metric = COUNTER if plan.trigger is Trigger.RUNNING_HOURS else plan.metric
+        assert metric is not None
+        # From what the least advanced asset read last (bounded): one query for the plan.
+        start = max(
+            min((p.read_until or now - FIRST_LOOK) for p in progress.values()), now - CATCH_UP
+        )
+        readings = read([(a.site, a.asset) for a in assets], metric, start, now)
     for asset in assets:
-        progress = _progress(session, plan, asset, now)
+        row = progress[asset.id]
+        ended = asset.id in finished
         if plan.trigger is Trigger.CALENDAR:
-            _calendar(session, plan, asset, progress, now, report)
-        elif plan.trigger is Trigger.RUNNING_HOURS:
-            _running_hours(session, plan, asset, progress, read, now, report)
+            _calendar(session, plan, asset, row, ended, now, report)
         else:
-            _condition(session, plan, asset, progress, read, now, report)
-        progress.updated_at = now
+            seen = readings.get((asset.site, asset.asset), [])
+            if plan.trigger is Trigger.RUNNING_HOURS:
+                _running_hours(session, plan, asset, row, ended, seen, now, report)
+            else:
+                _condition(session, plan, asset, row, ended, seen, now, report)
+        row.updated_at = now
     session.flush()
 
 
-def _progress(session: Session, plan: MaintenancePlan, asset: Asset, now: datetime) -> PlanProgress:
-    """The asset's progress row, created if missing, locked until the transaction ends."""
+def _progress(
+    session: Session, plan: MaintenancePlan, assets: list[Asset], now: datetime
+) -> dict[int, PlanProgress]:
+    """The assets' progress rows by asset id, created if missing, locked until the end of the
+    transaction (a second scheduler waits here, then sees what the first did)."""
+    if not assets:
+        return {}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(PlanProgress)
-        .values(plan_id=plan.id, asset_id=asset.id, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["plan_id", "asset_id"])
-    )
-    return session.scalars(
+    for chunk in range(0, len(assets), _CHUNK):
+        session.execute(
+            insert(PlanProgress)
+            .values(
+                [
+                    {"plan_id": plan.id, "asset_id": a.id, "updated_at": now}
+                    for a in assets[chunk : chunk + _CHUNK]
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["plan_id", "asset_id"])
+        )
+    wanted = {a.id for a in assets}
+    rows = session.scalars(
         sa.select(PlanProgress)
-        .where(PlanProgress.plan_id == plan.id, PlanProgress.asset_id == asset.id)
+        .where(PlanProgress.plan_id == plan.id)
+        .order_by(PlanProgress.asset_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    )
+    return {row.asset_id: row for row in rows if row.asset_id in wanted}
+
+
+def _finished(session: Session, plan: MaintenancePlan) -> set[int]:
+    """Assets with an open occurrence whose work order is finished (resolved, closed or
+    cancelled): only those need settling."""
+    done = (Status.RESOLVED.value, Status.CLOSED.value, Status.CANCELLED.value)
+    return set(
+        session.scalars(
+            sa.select(Occurrence.asset_id)
+            .join(WorkOrder, WorkOrder.id == Occurrence.work_order_id)
+            .where(
+                Occurrence.plan_id == plan.id,
+                Occurrence.status == OccurrenceStatus.OPEN,
+                WorkOrder.status.in_(done),
+            )
+        )
+    )
 
 
 def _zone(asset: Asset) -> str:
@@ -141,6 +191,7 @@ def _calendar(
     plan: MaintenancePlan,
     asset: Asset,
     progress: PlanProgress,
+    ended: bool,
     now: datetime,
     report: RunReport,
 ) -> None:
@@ -149,7 +200,7 @@ def _calendar(
     every, unit = plan.every, plan.unit
     zone = _zone(asset)
     today = now.astimezone(ZoneInfo(zone)).date()
-    for done in settle(session=session, plan=plan, asset=asset):
+    for done in settle(session=session, plan=plan, asset=asset) if ended else []:
         report.done += done.done_at is not None
         if plan.anchor is Anchor.COMPLETION and progress.waiting:
             finished = (done.done_at or now).astimezone(ZoneInfo(zone)).date()
@@ -187,7 +238,8 @@ def _running_hours(
     plan: MaintenancePlan,
     asset: Asset,
     progress: PlanProgress,
-    read: ReadingSource,
+    ended: bool,
+    readings: Readings,
     now: datetime,
     report: RunReport,
 ) -> None:
@@ -196,8 +248,7 @@ def _running_hours(
     meter = Meter(
         progress.run_hours, progress.raw_hours, progress.read_until, progress.counter_resets
     )
-    start = progress.read_until or now - FIRST_LOOK
-    seen = meter.advance(read(asset.site, asset.asset, COUNTER, start, now))
+    seen = meter.advance(readings)
     progress.run_hours, progress.raw_hours = meter.run_hours, meter.raw_hours
     progress.read_until, progress.counter_resets = meter.read_until, meter.resets
     if meter.run_hours is None:
@@ -208,7 +259,10 @@ def _running_hours(
         # Work finished before this run's readings: the counter as the previous run left it.
         return earlier[-1] if earlier else (before if before is not None else meter.run_hours)
 
-    for done in settle(session=session, plan=plan, asset=asset, counter_at=counter_at):
+    settled = (
+        settle(session=session, plan=plan, asset=asset, counter_at=counter_at) if ended else []
+    )
+    for done in settled:
         report.done += done.done_at is not None
         if progress.waiting:
             base = done.occurrence.done_hours if done.done_at is not None else meter.run_hours
@@ -265,14 +319,15 @@ def _condition(
     plan: MaintenancePlan,
     asset: Asset,
     progress: PlanProgress,
-    read: ReadingSource,
+    ended: bool,
+    readings: Readings,
     now: datetime,
     report: RunReport,
 ) -> None:
     assert plan.metric is not None
     assert plan.direction is not None
     assert plan.level is not None
-    for done in settle(session=session, plan=plan, asset=asset):
+    for done in settle(session=session, plan=plan, asset=asset) if ended else []:
         report.done += done.done_at is not None
     condition = Condition(
         direction=plan.direction,
@@ -283,11 +338,8 @@ def _condition(
         streak=progress.streak,
         streak_since=progress.streak_since,
     )
-    start = progress.read_until or now - FIRST_LOOK
     readings = [
-        (t, v)
-        for t, v in read(asset.site, asset.asset, plan.metric, start, now)
-        if progress.read_until is None or t > progress.read_until
+        (t, v) for t, v in readings if progress.read_until is None or t > progress.read_until
     ]
     fired = condition.feed(readings)
     progress.armed, progress.streak = condition.armed, condition.streak

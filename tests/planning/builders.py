@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,9 +31,14 @@ class FakeTelemetry:
         self.series[(asset, metric)].sort()
 
     def __call__(
-        self, site: str, asset: str, metric: str, start: datetime, end: datetime
-    ) -> Readings:
-        return [(t, v) for t, v in self.series.get((asset, metric), []) if start <= t < end]
+        self, assets: Sequence[tuple[str, str]], metric: str, start: datetime, end: datetime
+    ) -> dict[tuple[str, str], Readings]:
+        return {
+            (site, asset): [
+                (t, v) for t, v in self.series.get((asset, metric), []) if start <= t < end
+            ]
+            for site, asset in assets
+        }
 
 
 def plan(session: Session, *, now: datetime, **fields: Any) -> MaintenancePlan:
