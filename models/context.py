@@ -24,8 +24,12 @@ True
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -42,7 +46,9 @@ CONTEXT_METRICS = (*CONDITIONS, AMBIENT)
 DEMANDS = ("cooling_output", "speed", "load")
 SQUARED = ("speed",)
 ALWAYS = ("trips", AMBIENT)
-HOUR = ("context:hour_sin", "context:hour_cos")
+# Hour of day as a circle, with its second harmonic: a lift's day has two peaks (the morning
+# and the evening rush), which one sine cannot draw.
+HOUR = ("context:hour_sin", "context:hour_cos", "context:hour2_sin", "context:hour2_cos")
 WEEKEND = "context:weekend"
 # A feature is replaced by its residual only when the conditions explain at least this share of
 # its healthy variance.
@@ -69,16 +75,86 @@ def _is_slow(column: str) -> bool:
     return SLOW in column.split(SEP, 1)[0]
 
 
-def time_features(index: pd.Index) -> pd.DataFrame:
-    """Hour of day (as a circle) and weekend, from each window's start (UTC)."""
+# Site code -> time zone: an IANA name ("Europe/Paris") or a fixed offset ("+02:00").
+SiteZones = Mapping[str, str]
+_OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$")
+
+
+def zone_info(name: str) -> tzinfo:
+    """A time zone from an IANA name or a fixed UTC offset.
+
+    >>> zone_info("+02:00"), zone_info("UTC-3"), zone_info("Europe/Paris").key
+    (datetime.timezone(datetime.timedelta(seconds=7200)), \
+datetime.timezone(datetime.timedelta(days=-1, seconds=75600)), 'Europe/Paris')
+    """
+    found = _OFFSET.match(name.strip())
+    if found:
+        sign = -1 if found.group(1) == "-" else 1
+        minutes = int(found.group(2)) * 60 + int(found.group(3) or 0)
+        return timezone(sign * timedelta(minutes=minutes))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r}: an IANA name (Europe/Paris) or an offset (+02:00)"
+        ) from None
+
+
+def offset_name(hours: float) -> str:
+    """A fixed offset in hours as a zone name (the simulator's sites carry ``utc_offset_h``).
+
+    >>> offset_name(2.0), offset_name(-3.5)
+    ('+02:00', '-03:30')
+    """
+    minutes = round(abs(hours) * 60)
+    return f"{'-' if hours < 0 else '+'}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def local_clock(index: pd.Index, *, sites: Sequence[str], zones: SiteZones) -> pd.DataFrame:
+    """Each window's start in its site's local time: ``hour`` (fractional) and ``weekday``
+    (Monday 0), aligned to ``index`` (asset, time in UTC). A site without a zone is read in UTC.
+
+    A chiller in Paris and one in Athens ramp up at the same local hour, an hour apart in UTC;
+    pooled in UTC, an hour-of-day term would fit neither.
+
+    >>> t = pd.DatetimeIndex(["2026-03-06T23:00Z", "2026-03-06T23:00Z"])
+    >>> idx = pd.MultiIndex.from_arrays([["a", "b"], t], names=["asset", "time"])
+    >>> local_clock(idx, sites=["lyon", "athens"], zones={"athens": "+02:00"}).values.tolist()
+    [[23.0, 4.0], [1.0, 5.0]]
+    """
     times = pd.DatetimeIndex(index.get_level_values("time"))
-    hour = (times.hour + times.minute / 60.0).to_numpy(dtype=float)
+    if times.tz is None:
+        times = times.tz_localize("UTC")
+    site = np.asarray(sites, dtype=object)
+    hour = np.empty(len(times))
+    weekday = np.empty(len(times))
+    names = {s: zones.get(s) or "+00:00" for s in dict.fromkeys(site.tolist())}
+    for name in set(names.values()):
+        rows = np.flatnonzero(np.isin(site, [s for s, n in names.items() if n == name]))
+        local = times[rows].tz_convert(zone_info(name))
+        hour[rows] = local.hour + local.minute / 60.0
+        weekday[rows] = local.day_of_week
+    return pd.DataFrame({"hour": hour, "weekday": weekday}, index=index)
+
+
+def time_features(index: pd.Index, clock: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Hour of day (as a circle) and weekend, from each window's start: in local time when a
+    ``clock`` (``local_clock``) is given, else in UTC."""
+    if clock is None:
+        times = pd.DatetimeIndex(index.get_level_values("time"))
+        hour = (times.hour + times.minute / 60.0).to_numpy(dtype=float)
+        weekday = times.day_of_week.to_numpy(dtype=float)
+    else:
+        hour = clock["hour"].to_numpy(dtype=float)
+        weekday = clock["weekday"].to_numpy(dtype=float)
     angle = 2 * np.pi * hour / 24.0
     return pd.DataFrame(
         {
             HOUR[0]: np.sin(angle),
             HOUR[1]: np.cos(angle),
-            WEEKEND: (times.day_of_week >= 5).astype(float),
+            HOUR[2]: np.sin(2 * angle),
+            HOUR[3]: np.cos(2 * angle),
+            WEEKEND: (weekday >= 5).astype(float),
         },
         index=index,
     )
@@ -127,16 +203,27 @@ class OperatingContext:
         return bool(self.outputs)
 
     @classmethod
-    def fit(cls, z: pd.DataFrame, *, outputs: list[str]) -> OperatingContext:
-        """``z``: healthy normalised windows, conditions included. Outputs without a condition
-        of their own speed (fast or slow) are left as they are."""
+    def fit(
+        cls,
+        z: pd.DataFrame,
+        *,
+        outputs: list[str],
+        clock: pd.DataFrame | None = None,
+        training: pd.Index | None = None,
+    ) -> OperatingContext:
+        """``z``: healthy normalised windows, conditions included; ``clock``: their local time
+        (``local_clock``; UTC without). Outputs without a condition of their own speed (fast
+        or slow) are left as they are. ``training``: the index of all the training windows,
+        when ``z`` is only the part the regression is fitted on: whether hour and weekend come
+        in is a question about the training data (the detector's 70 % of a ten-day training
+        would otherwise never have them)."""
         conditions = condition_columns(z.columns)
-        cover = coverage(z.index)
+        cover = coverage(z.index if training is None else training)
         # Fitted on less than a week, a clock pattern is mostly whatever the few days happened
         # to do (the load's own rhythm, which the conditions already carry), and it would be
         # replayed every day after: hour and weekend come in only with a whole week.
         time_inputs = [*HOUR, WEEKEND] if cover["enough"] else []
-        clock = time_features(z.index)[time_inputs]
+        times = time_features(z.index, clock)[time_inputs]
         context = cls(time_inputs=time_inputs)
         for out in outputs:
             if out not in z or metric_of(out) in CONTEXT_METRICS:
@@ -144,7 +231,7 @@ class OperatingContext:
             ins = [c for c in conditions if _is_slow(c) == _is_slow(out)]
             if not ins and not time_inputs:
                 continue
-            x = _design(z, ins, clock.to_numpy(dtype=float))
+            x = _design(z, ins, times.to_numpy(dtype=float))
             y = z[out].to_numpy(dtype=float)
             ok = np.isfinite(y)
             if ok.sum() < max(10, 2 * x.shape[1]):
@@ -162,19 +249,19 @@ class OperatingContext:
             context.coef[out] = coef
         return context
 
-    def residuals(self, z: pd.DataFrame) -> pd.DataFrame:
+    def residuals(self, z: pd.DataFrame, clock: pd.DataFrame | None = None) -> pd.DataFrame:
         """``z`` with each output replaced by what its conditions do not explain (a missing
-        condition counts as typical, z = 0)."""
+        condition counts as typical, z = 0); ``clock`` as for ``fit``."""
         if not self.outputs:
             return z
         out = z.copy()
-        clock = time_features(z.index)[self.time_inputs].to_numpy(dtype=float)
+        times = time_features(z.index, clock)[self.time_inputs].to_numpy(dtype=float)
         for column in self.outputs:
             if column not in out:
                 continue
             ins = self.inputs[column]
             coef = self.coef[column]
-            explained = coef[0] + _design(z, ins, clock) @ coef[1:]
+            explained = coef[0] + _design(z, ins, times) @ coef[1:]
             raw = z[column].to_numpy(dtype=float)
             residual = raw - explained
             # The context may explain a deviation away, never invent one: beyond its training

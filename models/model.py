@@ -20,6 +20,8 @@ from models.context import OperatingContext, condition_columns
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
+from models.rul import storage as rul_storage
+from models.rul.model import RulModel
 from models.rul.trend import trend_failure
 from models.smoothing import SLOW, add_slow
 from models.thresholds import Threshold, fault_code, top_contributions
@@ -56,6 +58,13 @@ class ModelConfig:
     # Health features as residuals of a regression on the operating conditions
     # (``models.context``); False: the features as they are.
     context: bool = True
+    # Remaining life learned from confirmed failures in the work orders (``models.rul.outcomes``):
+    # trained once this many have telemetry before them; histories look back at most
+    # ``rul_history_windows`` and the remaining life is capped at ``rul_cap_windows`` (14 days of
+    # hourly windows: further out, nothing in the data tells 20 days from 30).
+    rul_min_failures: int = 10
+    rul_history_windows: int = 720
+    rul_cap_windows: int = 336
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,12 +95,14 @@ class ModelConfig:
         """
         params = dict(self.trend_params)
         window_days = self.every_s / 86400
+        interval = params.get("lead_interval")
         return DegradationTrend(
             span=int(params["span"]),
             smooth=int(params["smooth"]),
             failure_z=float(params["failure_z"]),
             horizon_days=float(params["horizon_windows"]) * window_days,
             max_lead_days=float(params["max_lead_windows"]) * window_days,
+            lead_interval=None if interval is None else (float(interval[0]), float(interval[1])),
         )
 
 
@@ -120,11 +131,16 @@ class TypeModel:
     # Raised by false alarms reported on work orders (``models.alarm_levels``).
     levels: AlarmLevels = field(default_factory=AlarmLevels)
     context: OperatingContext = field(default_factory=OperatingContext)
+    # Learned from confirmed failures (``models.rul.outcomes``); None until there are enough.
+    rul: RulModel | None = None
 
-    def frame(self, z: pd.DataFrame) -> pd.DataFrame:
+    def frame(self, z: pd.DataFrame, clock: pd.DataFrame | None = None) -> pd.DataFrame:
         """The detector's input from normalised windows (conditions included): the health
-        features, as residuals of what the operating conditions explain."""
-        return self.context.residuals(z).reindex(columns=self.columns)
+        features, as residuals of what the operating conditions explain. ``clock``: each
+        window's local time (``models.context.local_clock``; UTC without)."""
+        if clock is not None:
+            clock = clock.reindex(z.index)
+        return self.context.residuals(z, clock).reindex(columns=self.columns)
 
     def fault_codes(
         self, frame: pd.DataFrame, score: np.ndarray, trend_score: np.ndarray
@@ -167,14 +183,15 @@ class TypeModel:
         ratio: np.ndarray = np.asarray(values, dtype=float) / max(threshold.value, 1e-12)
         return ratio
 
-    def assess(self, z: pd.DataFrame) -> pd.DataFrame:
-        """Scores for normalised windows indexed (asset, time), time-ordered per asset.
+    def assess(self, z: pd.DataFrame, clock: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Scores for normalised windows indexed (asset, time), time-ordered per asset, with
+        their local time in ``clock`` (UTC without).
 
         Columns: score, trend_score, failure_at with its 90 % interval failure_low and
         failure_high (``models.rul.trend``), over (either score over its threshold).
         Persistence is applied by the caller, who knows the runs before this frame.
         """
-        frame = self.frame(z)
+        frame = self.frame(z, clock)
         score = self.detector.score(frame).to_numpy()
         trend_score = self.trend.score(frame).to_numpy()
         over = self.over(frame, score, trend_score)
@@ -203,12 +220,15 @@ class TypeModel:
             "alarm_levels": self.levels.to_dict(),
             "context": self.context.to_json(),
         }
-        return {
+        files = {
             "model.json": json.dumps(header, indent=2, sort_keys=True).encode(),
             "detector.npz": detectors.dump(self.detector),
             "trend.npz": detectors.dump(self.trend),
             "baselines.npz": _npz(base),
         }
+        if self.rul is not None:
+            files.update(rul_storage.to_files(self.rul))
+        return files
 
     @classmethod
     def from_files(cls, files: dict[str, bytes]) -> TypeModel:
@@ -236,6 +256,7 @@ class TypeModel:
             baselines=baselines,
             levels=AlarmLevels.from_dict(header.get("alarm_levels")),
             context=OperatingContext.from_json(header.get("context")),
+            rul=rul_storage.from_files(files) if "rul.json" in files else None,
         )
 
 
@@ -248,10 +269,17 @@ def _npz(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def fit_type_model(
-    *, asset_type: str, features: pd.DataFrame, healthy: pd.Series, config: ModelConfig
+    *,
+    asset_type: str,
+    features: pd.DataFrame,
+    healthy: pd.Series,
+    config: ModelConfig,
+    clock: pd.DataFrame | None = None,
 ) -> TypeModel:
     """Fit on windows indexed (asset, time). ``healthy`` (bool, same index) marks the windows
     that may be learned; the rest (labelled faults, data-quality episodes) are never learned.
+    ``clock`` (same index): each window's local time at its site (``local_clock``), for the
+    hour-of-day and weekend terms of the operating context; UTC without.
 
     Per asset, healthy windows give the baseline; the pooled normalised windows are split in
     time: the first 70 % fit the detector, the last 30 % calibrate its threshold, so the
@@ -281,16 +309,23 @@ def fit_type_model(
         good = good.drop(columns=sparse)
     baselines = Baselines.fit(good)
     z_all = baselines.normalise(good)
+    local = None if clock is None else clock.reindex(z_all.index)
     times = z_all.index.get_level_values("time")
     cut = times.sort_values()[int(len(times) * 0.7)] if len(times) > 10 else times.max()
     # The regression on the conditions is learned on the detector's part only, so the
     # threshold is calibrated on residuals of windows it did not see.
+    part = (times <= cut) if len(times) > 10 else np.ones(len(times), dtype=bool)
     context = (
-        OperatingContext.fit(z_all[times <= cut] if len(times) > 10 else z_all, outputs=columns)
+        OperatingContext.fit(
+            z_all[part],
+            outputs=columns,
+            clock=None if local is None else local[part],
+            training=z_all.index,
+        )
         if inputs
         else OperatingContext()
     )
-    z = context.residuals(z_all)[columns]
+    z = context.residuals(z_all, local)[columns]
     fit_part = z[times <= cut] if len(times) > 10 else z
     calib_part = z[times > cut] if len(times) > 10 else z
     detector = detectors.create(config.detector, **config.detector_params)

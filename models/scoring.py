@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -274,12 +274,17 @@ def add_scoring_job(
     shard: tuple[int, int] = (0, 1),
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     on_report: Callable[[CycleReport], None] | None = None,
+    zones: Callable[[], Mapping[str, str]] | None = None,
 ) -> Any:
     """Add the cycle as an APScheduler 3 interval job; returns the job. One state per job; a
-    cycle that overruns makes the next one wait (``max_instances=1``, ``coalesce``)."""
+    cycle that overruns makes the next one wait (``max_instances=1``, ``coalesce``).
+    ``zones`` gives each site's time zone (site code -> IANA name), read every cycle so a new
+    site is scored in its local time from its first window."""
     state = ScoringState()
 
     def run() -> None:
+        if zones is not None:
+            state.zones = dict(zones())
         report = score_cycle(
             store=store,
             registry=registry,

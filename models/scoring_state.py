@@ -114,6 +114,9 @@ class ScoringState:
     # Open data-quality conditions, so a resolution is reported once when they end.
     offline: set[str] = field(default_factory=set)
     stuck: set[str] = field(default_factory=set)
+    # Site code -> time zone, for the operating context's hour of day and weekend in each
+    # site's local time (``models.context.local_clock``); refreshed every cycle by the job.
+    zones: dict[str, str] = field(default_factory=dict)
 
     def rows_for(self, history: int, smooth: int) -> AssetRows:
         if self.assets is None or (self.assets.history, self.assets.smooth) != (history, smooth):

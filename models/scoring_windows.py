@@ -13,6 +13,7 @@ import pandas as pd
 
 from ingest.points import ANOMALY_SCORE, Point
 from models.base import Decision
+from models.context import local_clock
 from models.dataquality import utc
 from models.features import Baselines
 from models.model import TypeModel
@@ -82,7 +83,12 @@ def score_type(
     rank = features.groupby(level="asset", sort=False).cumcount().to_numpy()
     features = _with_slow(table, model, features, rows_all, rank)
     z, cold = _normalise(state, model, features)
-    frame = model.frame(z)
+    clock = (
+        local_clock(features.index, sites=list(meta["site"]), zones=state.zones)
+        if model.context.time_inputs
+        else None
+    )
+    frame = model.frame(z, clock)
     score = model.detector.score(frame).to_numpy()
     hi = model.trend.health(frame).to_numpy()
     t_days = (

@@ -19,13 +19,14 @@ import pandas as pd
 
 from ingest.points import TELEMETRY
 from ingest.store.base import TelemetryStore
-from models.context import coverage
+from models.context import SiteZones, coverage, local_clock
 from models.evaluation import fleet_evaluation
 from models.features import Baselines, window_features
 from models.labels import UNHEALTHY_KINDS, LabelSource, LabelWindow
 from models.model import ModelConfig, TypeModel, fit_type_model
 from models.outcomes import labels_report, learn_levels
 from models.registry import ModelBundle, Registry, VersionInfo
+from models.rul.outcomes import train_from_outcomes
 from models.smoothing import add_slow
 from models.thresholds import Persistence
 
@@ -88,9 +89,12 @@ def healthy_mask(
     return healthy
 
 
-def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
+def assess_history(
+    model: TypeModel, features: pd.DataFrame, clock: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per window: score, trend_score, failure_at, over, cold, alarm, and for alarms the fault
-    code the contributions suggest (index asset, time).
+    code the contributions suggest (index asset, time). ``clock``: each window's local time
+    (``models.context.local_clock``), UTC without.
 
     Assets the model was trained on use their stored baseline; any other asset is cold for its
     first ``warmup_windows`` windows and then uses a baseline learned from those.
@@ -110,7 +114,9 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
         z_parts.append(own.normalise(unknown))
         cold[cold.index.isin(warm.index)] = True
     z = pd.concat(z_parts).reindex(features.index)
-    out = model.assess(z)
+    if clock is not None:
+        clock = clock.reindex(z.index)
+    out = model.assess(z, clock)
     out["cold"] = cold.to_numpy()
     over = out["over"].to_numpy() & ~out["cold"].to_numpy()
     persistence = Persistence(config.persistence)
@@ -124,7 +130,7 @@ def assess_history(model: TypeModel, features: pd.DataFrame) -> pd.DataFrame:
     rows = np.flatnonzero(out["over"].to_numpy())
     if len(rows):
         codes_all[rows] = model.fault_codes(
-            model.frame(z.iloc[rows]),
+            model.frame(z.iloc[rows], None if clock is None else clock.iloc[rows]),
             out["score"].to_numpy()[rows],
             out["trend_score"].to_numpy()[rows],
         )
@@ -143,12 +149,17 @@ class TrainingResult:
 
 
 def train_models(
-    *, frame: pd.DataFrame, labels: Sequence[LabelWindow], config: ModelConfig
+    *,
+    frame: pd.DataFrame,
+    labels: Sequence[LabelWindow],
+    config: ModelConfig,
+    zones: SiteZones | None = None,
 ) -> TrainingResult:
     """One model per asset type in ``frame``, each evaluated on the labelled faults of its type.
 
     Reported false alarms of the type raise its alarm levels (``models.outcomes``); the
-    evaluation is of the model with those levels.
+    evaluation is of the model with those levels. ``zones`` (site code -> time zone): hour of
+    day and weekend are taken in each site's local time (UTC for a site without one).
     """
     every = timedelta(seconds=config.every_s)
     models: dict[str, TypeModel] = {}
@@ -158,20 +169,38 @@ def train_models(
         windows = window_features(part, every=every)
         settle = every * round(4 * config.slow_halflife)  # slow features at 1/16 of a step
         healthy = healthy_mask(windows.features.index, labels, every=every, settle=settle)
+        clock = local_clock(
+            windows.features.index, sites=list(windows.meta["site"]), zones=zones or {}
+        )
         model = fit_type_model(
-            asset_type=str(asset_type), features=windows.features, healthy=healthy, config=config
+            asset_type=str(asset_type),
+            features=windows.features,
+            healthy=healthy,
+            config=config,
+            clock=clock,
         )
         assets = set(windows.features.index.get_level_values("asset"))
         mine = [w for w in labels if w.asset in assets]
-        decided = assess_history(model, windows.features)
+        decided = assess_history(model, windows.features, clock)
         false_alarms = [w for w in mine if w.kind == "false_alarm"]
         if false_alarms:
             before = decided
             model.levels = learn_levels(model=model, decided=before, false_alarms=false_alarms)
-            decided = assess_history(model, windows.features)
+            decided = assess_history(model, windows.features, clock)
             changes[str(asset_type)] = {
                 "labels": labels_report(model=model, before=before, after=decided, labels=mine)
             }
+        confirmed = [w for w in mine if w.kind == "confirmed_fault"]
+        learned = train_from_outcomes(
+            features=windows.features,
+            failures=confirmed,
+            every=every,
+            history_windows=config.rul_history_windows,
+            cap_windows=config.rul_cap_windows,
+            min_failures=config.rul_min_failures,
+        )
+        model.rul = learned.model
+        changes.setdefault(str(asset_type), {})["rul"] = learned.report
         models[str(asset_type)] = model
         metrics[str(asset_type)] = evaluate_model(
             model=model, features=windows.features, labels=labels, decided=decided
@@ -240,6 +269,7 @@ def evaluate_bundle(
     end: datetime,
     labels: Sequence[LabelWindow],
     progress: Progress | None = None,
+    zones: SiteZones | None = None,
 ) -> dict[str, dict[str, float | int | None]]:
     """A registered version against labelled history from the store (e.g. a simulator run and
     its labels file): per asset type, faults detected before failure, lead, false work orders."""
@@ -252,8 +282,14 @@ def evaluate_bundle(
         if model is None:
             continue
         windows = window_features(part, every=timedelta(seconds=model.config.every_s))
+        clock = local_clock(
+            windows.features.index, sites=list(windows.meta["site"]), zones=zones or {}
+        )
         metrics[str(asset_type)] = evaluate_model(
-            model=model, features=windows.features, labels=labels
+            model=model,
+            features=windows.features,
+            labels=labels,
+            decided=assess_history(model, windows.features, clock),
         )
     return metrics
 
@@ -268,15 +304,17 @@ def run_training(
     label_sources: Sequence[LabelSource],
     config: ModelConfig,
     progress: Progress | None = None,
+    zones: SiteZones | None = None,
 ) -> VersionInfo:
-    """Pull, fit, evaluate, register (not promoted). Raises ValueError when there is no data."""
+    """Pull, fit, evaluate, register (not promoted). Raises ValueError when there is no data.
+    ``zones``: each site's time zone (site code -> IANA name or offset)."""
     frame = load_frame(store=store, start=start, end=end, asset_type=asset_type, progress=progress)
     if frame.empty:
         raise ValueError(f"no telemetry for {asset_type or 'any asset type'} in [{start}, {end})")
     labels: list[LabelWindow] = []
     for source in label_sources:
         labels.extend(source.windows(asset_type=asset_type, start=start, end=end))
-    result = train_models(frame=frame, labels=labels, config=config)
+    result = train_models(frame=frame, labels=labels, config=config, zones=zones)
     return registry.save(
         result.bundle,
         training_start=start,

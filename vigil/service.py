@@ -22,12 +22,13 @@ import httpx
 import sqlalchemy as sa
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.flows import handle_decisions
 from alerts.policy import AlertPolicy
 from api.app import create_app
 from api.config import ApiConfig
+from customers.sites import list_sites
 from field.flows import Scoring
 from field.geo import straight_line
 from field.models import Engineer
@@ -212,6 +213,7 @@ class Service:
             shard=(index, count),
             clock=self.scoring_clock,
             on_report=self._on_report,
+            zones=lambda: site_zones(self.sessions),
         )
         http = httpx.Client(timeout=httpx.Timeout(5.0, connect=2.0))
         self._stack.callback(http.close)
@@ -500,3 +502,10 @@ class Service:
     def url(self) -> str:
         host = self.settings.api_host
         return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{self.port}"
+
+
+def site_zones(sessions: sessionmaker[Session]) -> dict[str, str]:
+    """Each site's time zone by its code (the ``site`` of the telemetry): the scorer takes hour
+    of day and weekend in local time."""
+    with sessions() as session:
+        return {site.code: site.timezone for site in list_sites(session=session)}

@@ -73,8 +73,12 @@ class DegradationTrend:
         failure_z: float = 8.0,
         horizon_days: float = 3.0,
         max_lead_days: float = 60.0,
+        lead_interval: tuple[float, float] | None = None,
     ) -> None:
         self.span, self.smooth = span, smooth
+        # Conformal calibration of the failure time's interval (``models.rul.trend``): the
+        # quantiles of log(true lead / predicted lead); None: the slope's own interval.
+        self.lead_interval = lead_interval
         self.failure_z, self.horizon_days, self.max_lead_days = (
             failure_z,
             horizon_days,
@@ -179,13 +183,19 @@ class DegradationTrend:
             "failure_z": self.failure_z,
             "horizon_days": self.horizon_days,
             "max_lead_days": self.max_lead_days,
+            "lead_interval": None if self.lead_interval is None else list(self.lead_interval),
         }
         return {"center": self.center, "scale": self.scale}, meta
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> DegradationTrend:
         params = {k: meta[k] for k in ("span", "smooth", "failure_z", "horizon_days")}
-        detector = cls(**params, max_lead_days=meta["max_lead_days"])
+        interval = meta.get("lead_interval")
+        detector = cls(
+            **params,
+            max_lead_days=meta["max_lead_days"],
+            lead_interval=None if interval is None else (float(interval[0]), float(interval[1])),
+        )
         detector.columns = list(meta["columns"])
         detector.center, detector.scale = arrays["center"], arrays["scale"]
         return detector

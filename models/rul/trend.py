@@ -6,9 +6,15 @@ predicts the failure where it crosses ``failure_z``. The interval comes from the
 that line's slope: the crossing at slope +/- z standard errors (z = 1.645 for 90 %). Smoothed
 values are not independent (a running median over ``smooth`` windows), so the standard error is
 that of ``span / smooth`` independent points. This interval is a model's own statement, not a
-calibrated one: ``bench/quality.py`` measures how often it holds on the simulator, and once
-confirmed failures exist the learned model (``models.rul.model``) with its CV+ interval replaces
-it.
+calibrated one: on the simulator it held the true failure time for only a third of the faults.
+
+So the interval is calibrated (split conformal, ``LeadCalibration``): on faults whose true failure
+time is known (the simulator's tuning draw; confirmed failures), the ratio of the true lead to
+the lead the line predicted at the first alarm is taken in logs, and its conformal quantiles
+scale the predicted lead into the interval: "fails in 3 days" becomes "in 2 to 6 days" when the
+line was that wrong that often. ``bench/quality.py`` measures the coverage on unseen draws.
+Once confirmed failures exist, the learned model (``models.rul.model``) with its CV+ interval
+replaces the trend's estimate.
 
 >>> import numpy as np, pandas as pd
 >>> from models.detectors.trend import DegradationTrend
@@ -25,12 +31,74 @@ True
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from models.detectors.trend import DegradationTrend, crossing_time, linear_trend
 
 Z_90 = 1.645
+
+
+@dataclass(frozen=True, slots=True)
+class LeadCalibration:
+    """Split-conformal quantiles of log(true lead / predicted lead) at the first alarm.
+
+    With n calibration faults, the interval's ends are the floor((n+1)·a/2)-th and the
+    ceil((n+1)·(1-a/2))-th smallest log ratios (a = 1 - coverage): the interval then holds a new
+    fault's true failure time with probability at least ``coverage`` when faults are exchangeable.
+    Too few faults for the upper end: it is infinite (the high end is never known).
+
+    >>> cal = LeadCalibration.fit(predicted_days=[4, 4, 4, 4], true_days=[2, 4, 4, 8],
+    ...                           coverage=0.5)
+    >>> cal.n, round(math.exp(cal.low), 2), round(math.exp(cal.high), 2)
+    (4, 0.5, 2.0)
+    """
+
+    low: float
+    high: float
+    n: int
+    coverage: float
+
+    @classmethod
+    def fit(
+        cls, *, predicted_days: Sequence[float], true_days: Sequence[float], coverage: float = 0.9
+    ) -> LeadCalibration:
+        """From pairs of predicted and true lead (days from the first alarm to failure); pairs
+        with a lead of zero or less are left out."""
+        pairs = [(p, t) for p, t in zip(predicted_days, true_days, strict=True) if p > 0 and t > 0]
+        if not pairs:
+            raise ValueError("no fault with a predicted and a true lead to calibrate on")
+        ratios = np.sort([math.log(t / p) for p, t in pairs])
+        n, alpha = len(ratios), 1.0 - coverage
+        lo_rank = math.floor((n + 1) * alpha / 2)
+        hi_rank = math.ceil((n + 1) * (1 - alpha / 2))
+        low = float(ratios[lo_rank - 1]) if lo_rank >= 1 else -math.inf
+        high = float(ratios[hi_rank - 1]) if hi_rank <= n else math.inf
+        return cls(low=low, high=high, n=n, coverage=coverage)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.low, self.high
+
+
+def calibrated_window(
+    now: pd.DatetimeIndex, at: pd.DatetimeIndex, bounds: tuple[float, float]
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """(low, high) of the failure time: the predicted lead scaled by exp of the calibrated
+    log-ratio quantiles ``bounds``; NaT where ``at`` is NaT. An infinite lower bound (too few
+    calibration faults) makes the low end now, an infinite upper one leaves the high end open
+    (NaT)."""
+    lead = (at - now).total_seconds().to_numpy(dtype=float)
+    ends = []
+    for bound in bounds:
+        factor = math.exp(bound) if bound < math.inf else math.nan
+        seconds = np.where(np.isfinite(lead), np.maximum(lead, 0.0) * factor, np.nan)
+        ends.append(now + pd.to_timedelta(seconds, unit="s"))
+    return pd.DatetimeIndex(ends[0]), pd.DatetimeIndex(ends[1])
 
 
 def slope_error(t_days: np.ndarray, y: np.ndarray, *, smooth: int) -> np.ndarray:
@@ -54,14 +122,19 @@ def failure_window(
     trend: DegradationTrend, t: np.ndarray, y: np.ndarray, *, z: float = Z_90
 ) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex]:
     """(failure_at, low, high) from (n, ``span``) arrays of times (days) and smoothed health,
-    the last column being now: the trend's crossing and its interval; NaT when the line does
-    not reach the failure level within ``max_lead_days`` (a high end that never comes is NaT
-    while the low end may be set)."""
+    the last column being now: the trend's crossing and its interval (calibrated when the
+    trend carries a ``lead_interval``, else the slope's own); NaT when the line does not reach
+    the failure level within ``max_lead_days`` (a high end that never comes is NaT while the
+    low end may be set)."""
     _, slope, level = trend.project(t, y)
-    error = slope_error(t, y, smooth=trend.smooth)
-    spread = np.where(np.isfinite(error), z * error, 0.0)
     now = t[:, -1]
     at = crossing_time(slope, level, now, trend.failure_z, trend.max_lead_days)
+    if trend.lead_interval is not None:
+        start = pd.DatetimeIndex(pd.to_datetime(now * 86400.0, unit="s", utc=True))
+        low_c, high_c = calibrated_window(start, pd.DatetimeIndex(at), trend.lead_interval)
+        return at, low_c, high_c
+    error = slope_error(t, y, smooth=trend.smooth)
+    spread = np.where(np.isfinite(error), z * error, 0.0)
     # A steeper line fails sooner: the low end of the interval.
     low = crossing_time(slope + spread, level, now, trend.failure_z, trend.max_lead_days)
     high = crossing_time(slope - spread, level, now, trend.failure_z, trend.max_lead_days)

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.context import coverage
+from models.context import coverage, local_clock
 from models.features import window_features
 from models.model import ModelConfig, fit_type_model
+from models.smoothing import add_slow
 from models.training import assess_history
 
 START = pd.Timestamp("2026-03-02", tz="UTC")  # a Monday
@@ -108,3 +109,67 @@ def test_equipment_that_works_in_bursts_gets_levels_over_its_working_rows() -> N
     working = window_features(raw, every=timedelta(hours=1)).features["temperature:working"]
     assert working.isna().tolist() == [True, False, True]  # no rides: no evidence either way
     assert working.iloc[1] == 74.5  # the rides' median, not the hour's (89.5)
+
+
+def chillers_in_two_zones(days: int) -> pd.DataFrame:
+    """Two chillers in Lyon (UTC+1) and two in Auckland (UTC+13 in March), hourly: occupancy
+    drives cooling output, but the discharge temperature also swings with the local hour (the
+    sun on the condensers) beyond what the output explains."""
+    rng = np.random.default_rng(5)
+    times = pd.date_range(START, periods=days * 24, freq="h")
+    frames = []
+    for i, (site, offset) in enumerate([("lyon", 1), ("lyon", 1), ("akl", 13), ("akl", 13)]):
+        local = (times.hour + offset) % 24
+        sun = np.sin(2 * np.pi * (local - 9) / 24)
+        output = 50 + 20 * rng.random(len(times))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "time": times,
+                    "site": site,
+                    "asset": f"c{i}",
+                    "asset_type": "chiller",
+                    "cooling_output": output,
+                    "discharge_temperature": 45
+                    + 0.1 * output
+                    + 3 * sun
+                    + rng.normal(0, 0.3, len(times)),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def residual_spread(zones: dict[str, str]) -> pd.Series:
+    """Per asset, the spread of the discharge temperature's residual (robust z units)."""
+    fw = window_features(chillers_in_two_zones(days=9), every=timedelta(hours=1))
+    clock = local_clock(fw.features.index, sites=list(fw.meta["site"]), zones=zones)
+    model = fit_type_model(
+        asset_type="chiller",
+        features=fw.features,
+        healthy=pd.Series(True, index=fw.features.index),
+        config=CONFIG,
+        clock=clock,
+    )
+    assert model.context.time_inputs  # nine days with a weekend: hour and weekend terms
+    z = model.baselines.normalise(add_slow(fw.features, halflife=CONFIG.slow_halflife))
+    residual = model.frame(z, clock)["discharge_temperature:level"]
+    return residual.groupby(level="asset").std()
+
+
+def test_hour_of_day_is_taken_in_each_sites_local_time() -> None:
+    """With the sites' zones the hour-of-day term explains both zones' daily swing; pooled in
+    UTC the two swings are twelve hours apart and the same term explains neither."""
+    local = residual_spread({"lyon": "Europe/Paris", "akl": "Pacific/Auckland"})
+    pooled = residual_spread({})
+    assert (local < 0.4 * pooled).all(), (local, pooled)
+
+
+def test_local_clock_follows_daylight_saving_time() -> None:
+    times = pd.DatetimeIndex(["2026-03-28T12:00Z", "2026-03-30T12:00Z"])  # Paris: CET, CEST
+    index = pd.MultiIndex.from_arrays([["c1", "c1"], times], names=["asset", "time"])
+    clock = local_clock(index, sites=["lyon", "lyon"], zones={"lyon": "Europe/Paris"})
+    assert clock["hour"].tolist() == [13.0, 14.0]
+    assert clock["weekday"].tolist() == [5.0, 0.0]
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        local_clock(index, sites=["lyon", "lyon"], zones={"lyon": "Mars/Olympus"})

@@ -62,6 +62,24 @@ def _work_order_labels(settings: Settings) -> LabelSource | None:
     return WorkOrderLabels(session_factory(engine))
 
 
+def _site_zones(settings: Settings) -> dict[str, str]:
+    """Each site's time zone by its code, when the customer database has sites: the models take
+    hour of day and weekend in local time (UTC for a site not found)."""
+    import sqlalchemy as sa
+
+    from customers.sites import list_sites
+    from workorders.db import make_engine, session_factory
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if not sa.inspect(engine).has_table("sites"):
+            return {}
+        with session_factory(engine)() as session:
+            return {site.code: site.timezone for site in list_sites(session=session)}
+    except sa.exc.SQLAlchemyError:
+        return {}
+
+
 def _over_store(
     settings: Settings,
     quiet: bool,
@@ -130,6 +148,7 @@ def train(
             label_sources=sources,
             config=config,
             progress=progress,
+            zones=_site_zones(settings),
         ),
     )
     if promote:
@@ -140,6 +159,7 @@ def train(
     typer.echo(f"wrote model version {info.version}{' (promoted)' if promote else ''}")
     _metrics_table(info.metrics)
     _labels_table(info.metrics)
+    _rul_lines(info.metrics)
     _coverage_warnings(info.metrics)
 
 
@@ -159,6 +179,23 @@ def _coverage_warnings(metrics: dict[str, Any]) -> None:
             "trained without them (train on a longer stretch: --start)",
             err=True,
         )
+
+
+def _rul_lines(metrics: dict[str, Any]) -> None:
+    """Remaining life from confirmed failures: trained, or why not yet."""
+    for asset_type, m in sorted(metrics.items()):
+        rul = m.get("rul")
+        if not rul or not rul["confirmed_failures"]:
+            continue
+        if rul["trained"]:
+            typer.echo(
+                f"{asset_type}: remaining life learned from {rul['histories']} confirmed "
+                f"failures ({rul['windows']} windows of telemetry before them; out-of-fold "
+                f"RMSE {rul['out_of_fold_rmse_windows']:.1f} windows, capped at "
+                f"{rul['cap_windows']:g})"
+            )
+        else:
+            typer.echo(f"{asset_type}: remaining life not learned: {rul['reason']}")
 
 
 def _labels_table(metrics: dict[str, Any]) -> None:
@@ -358,7 +395,13 @@ def _evaluate_store(
         settings,
         as_json,
         lambda store, progress: evaluate_bundle(
-            store=store, bundle=bundle, start=begin, end=finish, labels=windows, progress=progress
+            store=store,
+            bundle=bundle,
+            start=begin,
+            end=finish,
+            labels=windows,
+            progress=progress,
+            zones=_site_zones(settings),
         ),
     )
     if as_json:
