@@ -190,6 +190,32 @@ def _design(z: pd.DataFrame, inputs: list[str], clock: np.ndarray) -> np.ndarray
     return np.column_stack([x, x[:, squared] ** 2, clock])
 
 
+def _ridge(x: np.ndarray, y: np.ndarray, *, intercept: bool) -> np.ndarray:
+    penalty = RIDGE * np.eye(x.shape[1])
+    if intercept:
+        penalty[0, 0] = 0.0  # the intercept is not shrunk
+    coef: np.ndarray = np.linalg.solve(x.T @ x + penalty, x.T @ y)
+    return coef
+
+
+def _two_stage(x: np.ndarray, y: np.ndarray, *, clock_terms: int) -> np.ndarray:
+    """Ridge coefficients of ``y`` on ``x`` (intercept first, the clock terms last): the
+    conditions first, then the clock on what they leave.
+
+    Fitted together, the hour of day takes a share of whatever follows the daily cycle, the
+    ambient temperature above all (it peaks every afternoon), and the ambient's own coefficient
+    shrinks: when the weather then turns colder over weeks, with no daily rhythm to it, the
+    regression explains too little of it and a pump's temperature rise over ambient alarms. So
+    the clock only explains what the conditions do not.
+    """
+    if clock_terms == 0:
+        return _ridge(x, y, intercept=True)
+    conditions, clock = x[:, :-clock_terms], x[:, -clock_terms:]
+    first = _ridge(conditions, y, intercept=True)
+    second = _ridge(clock, y - conditions @ first, intercept=False)
+    return np.concatenate([first, second])
+
+
 @dataclass
 class OperatingContext:
     """Per output column, ridge coefficients on its inputs (condition z's and time features)."""
@@ -238,9 +264,7 @@ class OperatingContext:
                 continue
             x, y = x[ok], y[ok]
             x = np.column_stack([np.ones(len(x)), x])
-            penalty = RIDGE * np.eye(x.shape[1])
-            penalty[0, 0] = 0.0  # the intercept is not shrunk
-            coef = np.linalg.solve(x.T @ x + penalty, x.T @ y)
+            coef = _two_stage(x, y, clock_terms=len(time_inputs))
             explained = 1.0 - np.var(y - x @ coef) / max(float(np.var(y)), 1e-12)
             if explained < MIN_EXPLAINED:
                 continue  # the conditions do not drive it: a fit to noise would only add noise

@@ -16,6 +16,7 @@ scored with the readings that were there, and a thin window is flagged ``dq_gap`
 from __future__ import annotations
 
 import logging
+import math
 import time
 import zlib
 from collections.abc import Callable, Mapping
@@ -37,6 +38,8 @@ from models.scoring_windows import score_type
 from models.smoothing import warmup
 
 log = logging.getLogger(__name__)
+# How often the scoring job re-reads the sites' time zones (a new site, a corrected zone).
+ZONES_REFRESH_S = 60.0
 
 OnDecisions = Callable[[list[Decision]], None]
 
@@ -279,12 +282,18 @@ def add_scoring_job(
     """Add the cycle as an APScheduler 3 interval job; returns the job. One state per job; a
     cycle that overruns makes the next one wait (``max_instances=1``, ``coalesce``).
     ``zones`` gives each site's time zone (site code -> IANA name), read every cycle so a new
-    site is scored in its local time from its first window."""
+    site is scored in its local time within ``ZONES_REFRESH_S``; a failed read keeps the zones
+    it had (logged), it never stops the cycle."""
     state = ScoringState()
+    read_at = [-math.inf]
 
     def run() -> None:
-        if zones is not None:
-            state.zones = dict(zones())
+        if zones is not None and time.monotonic() - read_at[0] >= ZONES_REFRESH_S:
+            try:
+                state.zones = dict(zones())
+                read_at[0] = time.monotonic()
+            except Exception as error:  # a database hiccup must not stop scoring
+                log.warning("site time zones not read, keeping the last ones: %s", error)
         report = score_cycle(
             store=store,
             registry=registry,
