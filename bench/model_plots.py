@@ -1,11 +1,12 @@
-"""Plots for docs/models.md: operating context, a single series at several scales, and a false
-alarm's raised level.
+"""Plots for docs/models.md: operating context (and its local time), a single series at several
+scales, a false alarm's raised level, and remaining life learned from confirmed work orders.
 
     .venv/bin/python bench/model_plots.py [--out docs/img/models]
 
 A development-time script (``pip install matplotlib``); the data are the seeded generators the
 tests use (tests/models/test_context.py, tests/models/test_single_series.py,
-tests/workorders/test_outcome_training.py), so each plot shows what a test checks.
+tests/workorders/test_outcome_training.py, tests/workorders/test_rul_from_work_orders.py), so
+each plot shows what a test checks.
 """
 
 from __future__ import annotations
@@ -22,15 +23,20 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from models.context import local_clock  # noqa: E402
 from models.csv_eval import CsvEvalConfig, evaluate_frame, labels_from_windows  # noqa: E402
 from models.features import window_features  # noqa: E402
 from models.labels import LabelWindow  # noqa: E402
 from models.model import fit_type_model  # noqa: E402
 from models.outcomes import learn_levels  # noqa: E402
+from models.rul.model import RulConfig, RulModel  # noqa: E402
+from models.rul.outcomes import UNIT, WINDOW, failure_histories  # noqa: E402
+from models.smoothing import add_slow  # noqa: E402
 from models.training import assess_history, healthy_mask  # noqa: E402
 from tests.models import test_context as ctx  # noqa: E402
 from tests.models import test_single_series as single  # noqa: E402
 from tests.workorders import test_outcome_training as outcome  # noqa: E402
+from tests.workorders import test_rul_from_work_orders as wo_rul  # noqa: E402
 
 HOUR = timedelta(hours=1)
 
@@ -148,6 +154,99 @@ def false_alarm_plot(out: Path) -> None:
     plt.close(fig)
 
 
+def local_time_plot(out: Path) -> None:
+    """The discharge temperature's residual of a Lyon and an Auckland chiller, with the hour of
+    day in each site's local time and pooled in UTC."""
+    import matplotlib.pyplot as plt
+
+    fw = window_features(ctx.chillers_in_two_zones(days=9), every=HOUR)
+    healthy = pd.Series(True, index=fw.features.index)
+    fig, axes = plt.subplots(2, 1, figsize=(10, 5.5), sharex=True, sharey=True)
+    for ax, (title, zones) in zip(
+        axes,
+        (
+            ("hour of day in UTC for both sites", {}),
+            ("hour of day in each site's local time", {"lyon": "+01:00", "akl": "+13:00"}),
+        ),
+        strict=True,
+    ):
+        clock = local_clock(fw.features.index, sites=list(fw.meta["site"]), zones=zones)
+        model = fit_type_model(
+            asset_type="chiller",
+            features=fw.features,
+            healthy=healthy,
+            config=ctx.CONFIG,
+            clock=clock,
+        )
+        z = model.baselines.normalise(add_slow(fw.features, halflife=ctx.CONFIG.slow_halflife))
+        residual = model.frame(z, clock)["discharge_temperature:level"]
+        for asset, colour in (("c0", "tab:blue"), ("c2", "tab:orange")):
+            series = residual.xs(asset, level="asset").iloc[-72:]
+            site = "Lyon" if asset == "c0" else "Auckland"
+            ax.plot(series.index, series, color=colour, lw=1, label=f"{site} ({asset})")
+        ax.set_ylabel("residual (robust z)")
+        ax.set_title(f"Discharge temperature after the operating context, {title}")
+        ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(out / "models-local-time.png", dpi=110)
+    plt.close(fig)
+
+
+def rul_plot(out: Path) -> None:
+    """Remaining life learned from five pumps' confirmed failures, predicted over the sixth's
+    history (not learned from), with its 90 % interval."""
+    import matplotlib.pyplot as plt
+
+    features = window_features(wo_rul.telemetry(), every=HOUR).features
+    failures = [
+        LabelWindow(
+            f"p{i + 1}",
+            wo_rul.onset(i).to_pydatetime(),
+            wo_rul.repaired(i).to_pydatetime(),
+            "confirmed_fault",
+        )
+        for i in range(wo_rul.PUMPS)
+    ]
+    histories = failure_histories(
+        features=features, failures=failures, every=HOUR, history_windows=720, min_windows=48
+    )
+    held = histories[UNIT].str.startswith("p4@")
+    model = RulModel.fit(
+        histories[~held],
+        unit_col=UNIT,
+        time_col=WINDOW,
+        config=RulConfig(cap=wo_rul.CONFIG.rul_cap_windows, folds=5),
+        settings=[],
+    )
+    unit = histories[held]
+    predicted = model.predict(unit)
+    truth = len(unit) - 1 - unit[WINDOW].to_numpy()
+    fig, ax = plt.subplots(figsize=(10, 4))
+    ax.fill_between(
+        truth / 24,
+        predicted["rul_low"] / 24,
+        predicted["rul_high"] / 24,
+        alpha=0.25,
+        label="90 % interval (CV+)",
+    )
+    ax.plot(truth / 24, predicted["rul"] / 24, label="predicted")
+    ax.plot(
+        truth / 24,
+        np.minimum(truth, wo_rul.CONFIG.rul_cap_windows) / 24,
+        "k--",
+        lw=1,
+        label="true (capped)",
+    )
+    ax.invert_xaxis()
+    ax.set_xlabel("days before the repair (confirmed failure)")
+    ax.set_ylabel("remaining life (days)")
+    ax.set_title("Remaining life learned from five pumps' confirmed work orders, on the sixth")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(out / "models-rul-work-orders.png", dpi=110)
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs/img/models")
@@ -156,6 +255,8 @@ def main() -> None:
     context_plot(args.out)
     single_series_plot(args.out)
     false_alarm_plot(args.out)
+    local_time_plot(args.out)
+    rul_plot(args.out)
     print(f"plots written to {args.out}")
 
 

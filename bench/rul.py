@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from models.labels import LabelWindow  # noqa: E402
 from models.rul.evaluation import cut_units, judge, split_units  # noqa: E402
 from models.rul.model import RulConfig, RulModel  # noqa: E402
+from models.rul.trend import calibrated_window  # noqa: E402
 
 FOLDS, CUTS, SEED = 5, 5, 1
 
@@ -63,12 +64,17 @@ def cmapss_validation(directory: Path) -> dict[str, Any]:
     return {**figures, "fit_seconds": [round(s, 1) for s in fit_seconds]}
 
 
-def failure_time_errors(alarms: pd.DataFrame, faults: list[LabelWindow]) -> dict[str, Any]:
+def failure_time_errors(
+    alarms: pd.DataFrame, faults: list[LabelWindow], bounds: tuple[float, float] | None = None
+) -> dict[str, Any]:
     """At each fault's first alarm before its failure: |predicted - true failure time| in days
     (faults whose first alarm had no predicted time are counted apart), and whether the
-    trend's interval (``failure_low`` .. ``failure_high``, an open high end holds anything
-    later) held the true time."""
+    interval (``failure_low`` .. ``failure_high``, an open high end holds anything later) held
+    the true time. ``bounds``: a lead calibration (``models.rul.trend.LeadCalibration``) to
+    judge instead of the alarm's own interval. ``lead_pairs``: (predicted, true) lead in days
+    at the first alarm, what a calibration learns from."""
     errors, held, without = [], [], 0
+    pairs: list[tuple[float, float]] = []
     for fault in faults:
         hit = alarms[
             (alarms["asset"] == fault.asset)
@@ -85,13 +91,26 @@ def failure_time_errors(alarms: pd.DataFrame, faults: list[LabelWindow]) -> dict
             continue
         truth = pd.Timestamp(fault.failure_at)
         errors.append(abs((first["failure_at"] - truth).total_seconds()) / 86400)
-        high = first["failure_high"]
-        held.append(bool(first["failure_low"] <= truth and (pd.isna(high) or truth <= high)))
+        now = pd.Timestamp(first["time"])
+        pairs.append(
+            (
+                (first["failure_at"] - now).total_seconds() / 86400,
+                (truth - now).total_seconds() / 86400,
+            )
+        )
+        low, high = first["failure_low"], first["failure_high"]
+        if bounds is not None:
+            lows, highs = calibrated_window(
+                pd.DatetimeIndex([now]), pd.DatetimeIndex([first["failure_at"]]), bounds
+            )
+            low, high = lows[0], highs[0]
+        held.append(bool(low <= truth and (pd.isna(high) or truth <= high)))
     return {
         "median_failure_time_error_days": float(np.median(errors)) if errors else None,
         "failure_time_estimated": len(errors),
         "failure_time_missing": without,
         "failure_interval_coverage": float(np.mean(held)) if held else None,
+        "lead_pairs": pairs,
     }
 
 
