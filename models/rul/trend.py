@@ -74,8 +74,9 @@ class LeadCalibration:
             raise ValueError("no fault with a predicted and a true lead to calibrate on")
         ratios = np.sort([math.log(t / p) for p, t in pairs])
         n, alpha = len(ratios), 1.0 - coverage
-        lo_rank = math.floor((n + 1) * alpha / 2)
-        hi_rank = math.ceil((n + 1) * (1 - alpha / 2))
+        # (a tolerance: 1 - 0.9 is 0.0999..., and 40 * 0.05 must be rank 2, not 1)
+        lo_rank = math.floor((n + 1) * alpha / 2 + 1e-9)
+        hi_rank = math.ceil((n + 1) * (1 - alpha / 2) - 1e-9)
         low = float(ratios[lo_rank - 1]) if lo_rank >= 1 else -math.inf
         high = float(ratios[hi_rank - 1]) if hi_rank <= n else math.inf
         return cls(low=low, high=high, n=n, coverage=coverage)

@@ -150,3 +150,36 @@ def test_split_holds_out_whole_units_cut_like_the_cmapss_test_units(tmp_path: Pa
                 "--fold", "5")  # fmt: skip
     assert bad.returncode == 2
     assert "--fold must be below --folds" in bad.stderr
+
+
+def test_the_trend_interval_is_the_predicted_lead_scaled_by_its_calibration() -> None:
+    """A calibrated trend (``lead_interval``) gives the predicted lead times exp(low) and
+    exp(high) as its interval, and keeps it through save and load; the calibration's ends are
+    the conformal ranks of the log ratios."""
+    from models import detectors
+    from models.detectors.trend import DegradationTrend
+    from models.model import ModelConfig
+    from models.rul.trend import LeadCalibration, trend_failure
+
+    ratios = np.exp(np.linspace(-1.0, 1.0, 39))  # true lead / predicted lead of 39 faults
+    calibration = LeadCalibration.fit(predicted_days=[2.0] * 39, true_days=2.0 * ratios)
+    # (39 + 1) * 0.05 = 2nd and (39 + 1) * 0.95 = 38th smallest
+    assert calibration.bounds == pytest.approx((np.log(ratios[1]), np.log(ratios[37])))
+
+    params = {**ModelConfig().trend_params, "lead_interval": list(calibration.bounds)}
+    times = pd.date_range("2026-01-01", periods=96, freq="h", tz="UTC")
+    index = pd.MultiIndex.from_product([["a1"], times], names=["asset", "time"])
+    wear = pd.DataFrame({"vib": np.r_[np.zeros(48), np.linspace(0, 4, 48)]}, index=index)
+    healthy = pd.DataFrame({"vib": np.random.default_rng(0).normal(0, 1, 200)})
+    trend = ModelConfig(trend_params=params).trend().fit(healthy)
+    loaded = detectors.load(detectors.dump(trend))
+    assert isinstance(loaded, DegradationTrend)
+    assert loaded.lead_interval == pytest.approx(calibration.bounds)
+    last = trend_failure(loaded, wear).iloc[-1]
+    lead = last["failure_at"] - times[-1]
+    assert last["failure_low"] - times[-1] == pytest.approx(
+        lead * ratios[1], abs=pd.Timedelta("1s")
+    )
+    assert last["failure_high"] - times[-1] == pytest.approx(
+        lead * ratios[37], abs=pd.Timedelta("1s")
+    )
