@@ -162,7 +162,7 @@ def test_the_trend_interval_is_the_predicted_lead_scaled_by_its_calibration() ->
     from models.rul.trend import LeadCalibration, trend_failure
 
     ratios = np.exp(np.linspace(-1.0, 1.0, 39))  # true lead / predicted lead of 39 faults
-    calibration = LeadCalibration.fit(predicted_days=[2.0] * 39, true_days=2.0 * ratios)
+    calibration = LeadCalibration.fit(predicted_days=[2.0] * 39, true_days=list(2.0 * ratios))
     # (39 + 1) * 0.05 = 2nd and (39 + 1) * 0.95 = 38th smallest
     assert calibration.bounds == pytest.approx((np.log(ratios[1]), np.log(ratios[37])))
 
