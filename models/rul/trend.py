@@ -97,7 +97,7 @@ def calibrated_window(
     ends = []
     for bound in bounds:
         factor = math.exp(bound) if bound < math.inf else math.nan
-        seconds = np.where(np.isfinite(lead), np.maximum(lead, 0.0) * factor, np.nan)
+        seconds = np.round(np.where(np.isfinite(lead), np.maximum(lead, 0.0) * factor, np.nan))
         ends.append(now + pd.to_timedelta(seconds, unit="s"))
     return pd.DatetimeIndex(ends[0]), pd.DatetimeIndex(ends[1])
 
