@@ -36,6 +36,7 @@ def report_config(settings: Settings) -> ReportConfig:
             for asset_type, values in settings.report_costs_by_asset_type.items()
         },
         targets=dict(settings.report_targets),
+        scorecard_weights=settings.weights,
     )
 
 

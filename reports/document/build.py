@@ -11,14 +11,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from reports.document import followups, performance, problems, savings
+from reports.document import followups, performance, problems, savings, scorecards
 from reports.document.config import ReportConfig
 from reports.document.content import Report, Section
 from reports.document.performance import KpiSource
 from reports.kpis import Dimension, Period
+from reports.scorecards.service import scorecards as scorecard_cards
 
 Progress = Callable[[str], None]
-STEPS = 9
+STEPS = 10
 
 
 def _quiet(step: str) -> None:
@@ -69,6 +70,15 @@ def build_report(
             engineers=kpis(period, Dimension.ENGINEER),
             regions=kpis(period, Dimension.REGION),
             config=config,
+        ),
+    )
+    step(
+        "engineer scorecards",
+        lambda: scorecards.section(
+            cards=scorecard_cards(
+                session=session, period=period, weights=config.scorecard_weights, now=now
+            ),
+            weights=config.scorecard_weights,
         ),
     )
     step("parts consumed", lambda: performance.parts_section(current=current, config=config))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reports.scorecards.weights import Weights
+
 
 @dataclass(frozen=True, slots=True)
 class Costs:
@@ -29,6 +31,8 @@ class ReportConfig:
     costs_by_asset_type: Mapping[str, Costs] = field(default_factory=dict)
     # KPI key -> target; a KPI without one is measured against its "excellent" band.
     targets: Mapping[str, float] = field(default_factory=dict)
+    # The engineer scorecards' weights (the scorecard module's, from the settings).
+    scorecard_weights: Weights = field(default_factory=Weights)
     # How many periods the trends show (months for a monthly report, quarters for a quarterly).
     trend_periods: int = 6
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from customers.models import DEFAULT_HOURS, Asset, Customer, Site, Tier, TierSource
+from field.models import Engineer, EngineerLevel
 from field.stock.models import MoveKind, Part, StockMove, Warehouse
 from followup.surveys.models import FollowUpTask, Survey, TaskKind, TaskStatus
 from knowledge.models import Article, ArticleUse, UseKind
@@ -112,6 +113,11 @@ def service_month(session: Session) -> dict[str, Any]:
     )
     session.add(customer)
     session.flush()
+    for code, name in (("ana", "Ana Weber"), ("bo", "Bo Lind")):
+        session.add(
+            Engineer(code=code, name=name, level=EngineerLevel.MID, time_zone="Europe/Zurich",
+                     working_hours=DEFAULT_HOURS, max_open_jobs=5, created_at=now, updated_at=now)
+        )  # fmt: skip
     north = _site(session, customer, "plant-north", "north")
     south = _site(session, customer, "plant-south", "south")
     pumps = [_asset(session, north, f"pump-{i}", "pump", "P-200") for i in range(1, 5)]

@@ -73,7 +73,7 @@ def test_history_report_opens_offline_with_every_chart_drawn(
     artifacts_dir: Path,
 ) -> None:
     slugs = check_report(browser, history.written, artifacts_dir, "history", docs=True)
-    assert len(slugs) == 9
+    assert len(slugs) == 10
 
 
 def test_history_report_csvs_hold_the_kpi_apis_figures(history: History) -> None:

@@ -11,6 +11,8 @@ import pytest
 from reports.document import flows
 from reports.document.render import Written
 from reports.kpis import compute, parse_period
+from reports.scorecards.service import scorecards
+from reports.scorecards.weights import Weights
 from tests.reports.document.builders import service_month
 from tests.reports.document.conftest import CONFIG, NOW
 from tests.workorders.dbkit import Db
@@ -21,6 +23,7 @@ SECTIONS = [
     "recurring-problems",
     "heat-map",
     "comparison",
+    "scorecards",
     "parts",
     "follow-ups",
     "savings",
@@ -134,3 +137,24 @@ def test_quarter_report_compares_with_the_previous_quarter(db: Db, tmp_path: Pat
     assert "compared with 2026Q3" in html
     heat = rows(written, "problem-heat-map")
     assert sum(int(r["work_orders"]) for r in heat) == 7  # October's chiller fault counts too
+
+
+def test_scorecards_are_the_scorecard_modules(db: Db, written: Written) -> None:
+    with db.factory() as session:
+        cards = scorecards(
+            session=session, period=parse_period("2026-11"), weights=Weights(), now=NOW
+        )
+    table = {row["engineer"]: row for row in rows(written, "engineer-scorecards")}
+    assert set(table) == {"ana", "bo"} == {c.code for c in cards}
+    for card in cards:
+        row = table[card.code]
+        assert number(row["stars"]) == card.stars
+        for part in card.parts:
+            assert number(row[f"{part.part.value}_value"]) == part.value, part.part
+            assert number(row[f"{part.part.value}_stars"]) == part.stars, part.part
+    # ana fixed b1 first time; b2 took two visits and came back: half her confirmed repairs.
+    assert number(table["ana"]["first_time_fix_value"]) == 0.5
+
+
+def number(text: str) -> float | None:
+    return float(text) if text != "" else None

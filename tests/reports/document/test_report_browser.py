@@ -102,4 +102,4 @@ def test_the_report_opens_offline_with_every_chart_drawn(
     written: Written, browser: Any, artifacts_dir: Path
 ) -> None:
     slugs = check_report(browser, written, artifacts_dir, "month")
-    assert len(slugs) == 9
+    assert len(slugs) == 10
