@@ -66,6 +66,7 @@ def confirm(db: Db, *, pumps: int) -> None:
                 session=session,
                 work_order_id=opened.work_order.id,
                 code=ResolutionCode.CONFIRMED_FAULT,
+                no_acceptance_reason="customer not on site (test)",
                 expected_version=None,
                 actor="field engineer",
                 now=repaired(i).to_pydatetime(),
