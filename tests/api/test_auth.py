@@ -69,6 +69,8 @@ def test_every_route_but_health_needs_a_key(world: ApiWorld) -> None:
         "{escalation_id}": "1",
         "{proposal_id}": "1",
         "{engineer_id}": "1",
+        "{step_id}": "1",
+        "{file_id}": "1",
     }
     checked = 0
     for path, operations in world.app.openapi()["paths"].items():
