@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.dashboard.auth import AnyViewer, CurrentViewer, Viewer, form_fields, home_of, same_origin
 from api.dashboard.views import _page
-from api.deps import SessionDep, actor
+from api.deps import PathId, SessionDep, actor
 from api.roles import RECORDS, REQUEST, Role
 from customers import assets, contracts, service, sites
 from customers.errors import RecordError
@@ -142,7 +142,7 @@ def customers_page(request: Request, session: SessionDep, user: CurrentViewer) -
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 def customer_page(
-    customer_id: int, request: Request, session: SessionDep, user: CurrentViewer
+    customer_id: PathId, request: Request, session: SessionDep, user: CurrentViewer
 ) -> HTMLResponse:
     try:
         customer = service.get_customer(session=session, customer_id=customer_id)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from api.dashboard.auth import CurrentViewer
 from api.dashboard.views import _page
-from api.deps import ConfigDep, SessionDep
+from api.deps import ConfigDep, PathId, SessionDep
 from api.roles import STAFF
 from api.routers.scorecards import period_of
 from field.models import Engineer
@@ -65,7 +65,7 @@ def engineers_page(
 
 @router.get("/engineers/{engineer_id}", response_class=HTMLResponse)
 def engineer_page(
-    engineer_id: int,
+    engineer_id: PathId,
     request: Request,
     session: SessionDep,
     user: CurrentViewer,

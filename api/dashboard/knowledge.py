@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from api.dashboard.auth import CurrentViewer, Viewer, form_fields, same_origin
 from api.dashboard.views import _page
-from api.deps import SessionDep, actor
+from api.deps import PathId, SessionDep, actor
 from api.roles import KNOWLEDGE
 from knowledge import service
 from knowledge.models import Article, ArticleCreate, ArticleRead, ArticleStatus, ArticleUpdate
@@ -169,7 +169,7 @@ async def create_article(request: Request, session: SessionDep, user: CurrentVie
 
 @router.get("/knowledge/{article_id}", response_class=HTMLResponse)
 def article_page(
-    article_id: int, request: Request, session: SessionDep, user: CurrentViewer, saved: int = 0
+    article_id: PathId, request: Request, session: SessionDep, user: CurrentViewer, saved: int = 0
 ) -> HTMLResponse:
     article = _article(session, article_id)
     source = (
@@ -191,7 +191,7 @@ def article_page(
 
 @router.get("/knowledge/{article_id}/edit", response_class=HTMLResponse)
 def edit_article_form(
-    article_id: int, request: Request, session: SessionDep, user: CurrentViewer
+    article_id: PathId, request: Request, session: SessionDep, user: CurrentViewer
 ) -> HTMLResponse:
     if not _writer(user):
         raise HTTPException(403, detail="your role may read the knowledge base, not edit it")
@@ -201,7 +201,7 @@ def edit_article_form(
 
 @router.post("/knowledge/{article_id}/edit", response_model=None)
 async def edit_article(
-    article_id: int, request: Request, session: SessionDep, user: CurrentViewer
+    article_id: PathId, request: Request, session: SessionDep, user: CurrentViewer
 ) -> Response:
     fields = await _posted(request, user)
     _article(session, article_id)

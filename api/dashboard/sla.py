@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from api.dashboard.auth import CurrentViewer, form_fields, same_origin
 from api.dashboard.views import _page
-from api.deps import SessionDep, actor
+from api.deps import PathId, SessionDep, actor
 from api.routers.sla import PLAN_EDITORS, RISK_READERS, STAFF
 from workorders.errors import WorkOrderError
 from workorders.models import Priority, Tier
@@ -76,7 +76,7 @@ def plans_page(
 
 @router.post("/sla/plans/{plan_id}", response_model=None)
 async def save_plan(
-    plan_id: int, request: Request, session: SessionDep, user: CurrentViewer
+    plan_id: PathId, request: Request, session: SessionDep, user: CurrentViewer
 ) -> Response:
     fields = await form_fields(request)
     if not same_origin(request) or fields.get("csrf_token") != user.csrf:

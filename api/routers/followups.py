@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from api.deps import CurrentKey, SessionDep, actor, require
+from api.deps import CurrentKey, PathId, SessionDep, actor, require
 from api.models import ApiKey
 from api.roles import OPERATE
 from followup.surveys import contacts, tasks
@@ -24,7 +24,6 @@ from followup.surveys.models import (
 router = APIRouter(prefix="/follow-ups", tags=["follow-up visits"])
 FollowUpKey = Annotated[ApiKey, Depends(require(OPERATE, "record follow-ups"))]
 # Ids are 32-bit in the database: larger numbers are a 422, not a driver overflow.
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 QueryId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such task, contract or contact"},
@@ -74,7 +73,7 @@ def overdue(
 
 
 @router.get("/{task_id}", response_model=TaskRead, responses=_ERRORS, summary="One task")
-def get_task(task_id: Id, key: CurrentKey, session: SessionDep) -> TaskRead:
+def get_task(task_id: PathId, key: CurrentKey, session: SessionDep) -> TaskRead:
     return _read(tasks.get_task(session=session, task_id=task_id), datetime.now(UTC))
 
 
@@ -86,7 +85,9 @@ class TaskChange(BaseModel):
 @router.patch(
     "/{task_id}", response_model=TaskRead, responses=_ERRORS, summary="Assign or finish a task"
 )
-def change_task(task_id: Id, body: TaskChange, key: FollowUpKey, session: SessionDep) -> TaskRead:
+def change_task(
+    task_id: PathId, body: TaskChange, key: FollowUpKey, session: SessionDep
+) -> TaskRead:
     now = datetime.now(UTC)
     if "assignee" in body.model_fields_set:
         tasks.assign(session=session, task_id=task_id, assignee=body.assignee)
@@ -115,7 +116,7 @@ class ContactIn(BaseModel):
     summary="Record a contact with the customer (time, channel, who, what was said)",
 )
 def record_contact(
-    task_id: Id, body: ContactIn, key: FollowUpKey, session: SessionDep
+    task_id: PathId, body: ContactIn, key: FollowUpKey, session: SessionDep
 ) -> ContactRead:
     row = contacts.record_contact(
         session=session,
@@ -133,7 +134,7 @@ def record_contact(
     responses=_ERRORS,
     summary="The contacts recorded for a task, oldest first",
 )
-def list_contacts(task_id: Id, key: CurrentKey, session: SessionDep) -> list[ContactRead]:
+def list_contacts(task_id: PathId, key: CurrentKey, session: SessionDep) -> list[ContactRead]:
     rows = contacts.list_contacts(session=session, task_id=task_id)
     return [ContactRead.model_validate(r) for r in rows]
 
@@ -152,7 +153,7 @@ class CadenceIO(BaseModel):
     responses=_ERRORS,
     summary="A contract's first-year visit cadence (6 months unless set)",
 )
-def get_cadence(contract_id: Id, key: CurrentKey, session: SessionDep) -> CadenceIO:
+def get_cadence(contract_id: PathId, key: CurrentKey, session: SessionDep) -> CadenceIO:
     return CadenceIO(
         first_year_months=contacts.cadence_of(session=session, contract_id=contract_id)
     )
@@ -165,7 +166,7 @@ def get_cadence(contract_id: Id, key: CurrentKey, session: SessionDep) -> Cadenc
     summary="Set a contract's first-year visit cadence",
 )
 def set_cadence(
-    contract_id: Id, body: CadenceIO, key: FollowUpKey, session: SessionDep
+    contract_id: PathId, body: CadenceIO, key: FollowUpKey, session: SessionDep
 ) -> CadenceIO:
     row = contacts.set_cadence(
         session=session,

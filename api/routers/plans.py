@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from api.deps import CurrentKey, SessionDep, actor, require
+from api.deps import CurrentKey, PathId, SessionDep, actor, require
 from api.models import ApiKey
 from api.roles import RECORDS
 from planning import service
@@ -19,7 +19,6 @@ from planning.schemas import OccurrenceRead, PlanCreate, PlanRead, PlanUpdate, U
 router = APIRouter(prefix="/plans", tags=["preventive plans"])
 PlansKey = Annotated[ApiKey, Depends(require(RECORDS, "create or change preventive plans"))]
 # Ids are 32-bit in the database: larger numbers are a 422, not a driver overflow.
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 QueryId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such plan or asset"},
@@ -132,7 +131,7 @@ def compliance(
 
 
 @router.get("/{plan_id}", response_model=PlanRead, responses=_ERRORS, summary="One plan")
-def get_plan(plan_id: Id, key: CurrentKey, session: SessionDep) -> PlanRead:
+def get_plan(plan_id: PathId, key: CurrentKey, session: SessionDep) -> PlanRead:
     return service.plan_read(
         session=session, plan=service.get_plan(session=session, plan_id=plan_id)
     )
@@ -144,7 +143,7 @@ def get_plan(plan_id: Id, key: CurrentKey, session: SessionDep) -> PlanRead:
     responses=_ERRORS,
     summary="Change a plan (a changed schedule restarts from now; active: false stops it)",
 )
-def update_plan(plan_id: Id, body: PlanUpdate, key: PlansKey, session: SessionDep) -> PlanRead:
+def update_plan(plan_id: PathId, body: PlanUpdate, key: PlansKey, session: SessionDep) -> PlanRead:
     plan = service.update_plan(
         session=session, plan_id=plan_id, data=body, actor=actor(key), now=datetime.now(UTC)
     )
@@ -157,7 +156,7 @@ def update_plan(plan_id: Id, body: PlanUpdate, key: PlansKey, session: SessionDe
     responses=_ERRORS,
     summary="Delete a plan that never made an occurrence (else deactivate it)",
 )
-def delete_plan(plan_id: Id, key: PlansKey, session: SessionDep) -> Response:
+def delete_plan(plan_id: PathId, key: PlansKey, session: SessionDep) -> Response:
     service.delete_plan(session=session, plan_id=plan_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -169,7 +168,7 @@ def delete_plan(plan_id: Id, key: PlansKey, session: SessionDep) -> Response:
     summary="A plan's occurrences, newest first",
 )
 def plan_occurrences(
-    plan_id: Id,
+    plan_id: PathId,
     key: CurrentKey,
     session: SessionDep,
     asset_id: QueryId = None,

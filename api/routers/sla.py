@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentWorkOrder, IfMatch, SessionDep, actor, require
+from api.deps import CurrentWorkOrder, IfMatch, PathId, SessionDep, actor, require
 from api.models import ApiKey
 from api.roles import Role
 from api.routers.workorders import Change
@@ -55,7 +55,7 @@ def list_plans(session: SessionDep, key: StaffKey) -> list[PlanRead]:
 
 
 @router.get("/plans/{plan_id}", response_model=PlanRead, responses=_ERRORS, summary="One SLA plan")
-def get_plan(plan_id: int, session: SessionDep, key: StaffKey) -> PlanRead:
+def get_plan(plan_id: PathId, session: SessionDep, key: StaffKey) -> PlanRead:
     return plans.read(plans.get_plan(session=session, plan_id=plan_id))
 
 
@@ -77,7 +77,7 @@ def create_plan(body: PlanIn, session: SessionDep, key: PlanEditorKey) -> PlanRe
     responses=_ERRORS,
     summary="Edit an SLA plan (the open work counting with it is recomputed at once)",
 )
-def update_plan(plan_id: int, body: PlanIn, session: SessionDep, key: PlanEditorKey) -> PlanRead:
+def update_plan(plan_id: PathId, body: PlanIn, session: SessionDep, key: PlanEditorKey) -> PlanRead:
     now = datetime.now(UTC)
     plan = plans.update_plan(session=session, plan_id=plan_id, data=body, actor=actor(key), now=now)
     flows.plan_edited(session=session, plan_id=plan.id, actor=actor(key), now=now)

@@ -7,10 +7,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from api.deps import CurrentKey, SessionDep, actor, require
+from api.deps import CurrentKey, PathId, SessionDep, actor, require
 from api.models import ApiKey
 from api.roles import OPERATE
 from followup.surveys import outcomes, scoring, service
@@ -19,7 +19,6 @@ from followup.surveys.models import EscalationRead, PreferredRead, SurveyRead
 router = APIRouter(prefix="/surveys", tags=["surveys"])
 SurveyKey = Annotated[ApiKey, Depends(require(OPERATE, "send surveys or acknowledge escalations"))]
 # Ids are 32-bit in the database: larger numbers are a 422, not a driver overflow.
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 QueryId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such survey, work order, task or contact"},
@@ -158,7 +157,7 @@ def escalations(
     responses=_ERRORS,
     summary="The service manager has seen the escalation",
 )
-def acknowledge(escalation_id: Id, key: SurveyKey, session: SessionDep) -> EscalationRead:
+def acknowledge(escalation_id: PathId, key: SurveyKey, session: SessionDep) -> EscalationRead:
     row = outcomes.acknowledge(
         session=session, escalation_id=escalation_id, actor=actor(key), now=datetime.now(UTC)
     )
@@ -179,5 +178,5 @@ def questions(key: CurrentKey) -> WeightsRead:
 
 
 @router.get("/{survey_id}", response_model=SurveyRead, responses=_ERRORS, summary="One survey")
-def get_survey(survey_id: Id, key: CurrentKey, session: SessionDep) -> SurveyRead:
+def get_survey(survey_id: PathId, key: CurrentKey, session: SessionDep) -> SurveyRead:
     return SurveyRead.model_validate(service.get_survey(session=session, survey_id=survey_id))
