@@ -3,15 +3,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import api.models  # noqa: F401  (registers the api_keys table on the shared metadata)
@@ -23,11 +19,14 @@ from ingest.quarantine import Quarantine
 from ingest.store.sqlite import SqliteStore
 from models.registry import Registry
 from tests.api.builders import Fleet, api_config, make_keys
-from tests.workorders.dbkit import BACKENDS, pg_engine, sqlite_template  # noqa: F401
+from tests.workorders.dbkit import (  # noqa: F401
+    BACKENDS,
+    empty_postgres,
+    pg_engine,
+    sqlite_template,
+)
 from vigil.db import upgrade
-from workorders.db import Base, make_engine, session_factory
-from workorders.sla import plans
-from workorders.sla.models import SlaPlan
+from workorders.db import make_engine, session_factory
 
 
 @dataclass
@@ -76,28 +75,6 @@ def build_world(
     return app, parts
 
 
-# Seeded by the migrations; everything else is test data.
-_KEEP = {"sla_plans", "sla_targets", "alembic_version", "classification_rules"}
-
-
-def _empty_postgres(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in _KEEP)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    # The SLA plans are seeded by the migrations: back to the seed (tests edit and add plans).
-    with session_factory(engine)() as session:
-        session.execute(sa.delete(SlaPlan).where(SlaPlan.is_default.is_(False)))
-        default = plans.default_plan(session=session)
-        plans.update_plan(
-            session=session,
-            plan_id=default.id,
-            data=plans.default_plan_in(),
-            actor="migration",
-            now=datetime.now(UTC),
-        )
-        session.commit()
-
-
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     """The work-order database, migrated: a SQLite file, or the local PostgreSQL (emptied after;
@@ -110,9 +87,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[session
         engine.dispose()
         return
     engine = request.getfixturevalue("pg_engine")
-    _empty_postgres(engine)
+    empty_postgres(engine)
     yield session_factory(engine)
-    _empty_postgres(engine)
+    empty_postgres(engine)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ cannot nest the code's transactions inside an outer one reliably.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import Decision
 from vigil.db import upgrade
 from workorders.db import make_engine, session_factory
+from workorders.sla import plans
+from workorders.sla.models import SlaPlan
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -74,6 +78,55 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
     yield Db("postgresql", factory, session_factory(engine))
     outer.rollback()
     connection.close()
+    # A test that committed on connections of its own (concurrency tests) leaves rows behind;
+    # the next test on this worker's database must start from the migrated schema only.
+    if has_rows(engine):
+        empty_postgres(engine)
+
+
+# Seeded by the migrations; everything else is test data.
+_KEEP = {"sla_plans", "sla_targets", "alembic_version", "classification_rules"}
+
+
+def _data_tables(engine: Engine) -> list[str]:
+    return sorted(set(sa.inspect(engine).get_table_names()) - _KEEP)
+
+
+def has_rows(engine: Engine) -> bool:
+    """Whether any table but the migrations' seeds holds a row (one query, stops at the first)."""
+    probes = " UNION ALL ".join(
+        f'(SELECT 1 FROM "{name}" LIMIT 1)' for name in _data_tables(engine)
+    )
+    with engine.connect() as conn:
+        return bool(conn.execute(sa.text(f"SELECT EXISTS ({probes})")).scalar_one())
+
+
+def empty_postgres(engine: Engine) -> None:
+    """Every table back to what the migrations made: test data truncated, SLA plans re-seeded."""
+    tables = ", ".join(f'"{name}"' for name in _data_tables(engine))
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            break
+        except sa.exc.OperationalError as error:
+            # A job thread of an app just stopped may still be finishing a read; TRUNCATE's
+            # exclusive lock then deadlocks with it and PostgreSQL picks one side: try again.
+            if "deadlock" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    # The SLA plans are seeded by the migrations: back to the seed (tests edit and add plans).
+    with session_factory(engine)() as session:
+        session.execute(sa.delete(SlaPlan).where(SlaPlan.is_default.is_(False)))
+        default = plans.default_plan(session=session)
+        plans.update_plan(
+            session=session,
+            plan_id=default.id,
+            data=plans.default_plan_in(),
+            actor="migration",
+            now=datetime.now(UTC),
+        )
+        session.commit()
 
 
 def decision(
