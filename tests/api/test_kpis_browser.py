@@ -88,5 +88,5 @@ def test_the_kpis_page_draws_its_charts(
         page.screenshot(path=str(path), full_page=True)
         if os.environ.get("VIGIL_DOCS_SCREENSHOTS") == "1":
             DOCS_IMG.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, DOCS_IMG / "kpis.png")
+            shutil.copyfile(path, DOCS_IMG / "kpis-page.png")
         page.close()
