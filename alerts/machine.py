@@ -20,7 +20,7 @@ from alerts import service
 from alerts.models import Alert, AlertState, Suppression
 from alerts.policy import AlertPolicy
 from models.base import Decision
-from workorders import service as workorders
+from workorders import from_alerts
 from workorders.catalog import is_data_quality
 from workorders.models import Kind
 
@@ -199,7 +199,7 @@ class Machine:
             # Opened as silenced: once the silence is over, the work order is due.
             self._link_work_order(alert, d)
             return
-        opened = workorders.escalate(
+        opened = from_alerts.escalate(
             session=self.session, work_order_id=alert.work_order_id, decision=d, now=self.now
         )
         if opened is not None:
@@ -225,7 +225,7 @@ class Machine:
                 )
                 self.tally.silenced += 1
             return
-        opened = workorders.open_for_alert(session=self.session, decision=d, now=self.now)
+        opened = from_alerts.open_for_alert(session=self.session, decision=d, now=self.now)
         alert.work_order_id = opened.work_order.id
         number = opened.work_order.number
         if opened.action in ("created", "reopened"):

@@ -48,7 +48,7 @@ from ingest.store.sqlite import SqliteStore
 from models.base import FAULT_CODES, Decision
 from vigil import embedded
 from vigil.embedded import free_port
-from workorders import service
+from workorders import from_alerts, service
 from workorders.db import Base, make_engine, session_factory
 from workorders.models import Status
 
@@ -136,7 +136,7 @@ def write_work_orders(
                     model_version="v0001",
                     contributions={"vibration_rms": 0.7},
                 )
-                opened = service.open_for_alert(session=session, decision=decision, now=now)
+                opened = from_alerts.open_for_alert(session=session, decision=decision, now=now)
                 if opened.action == "created":
                     made += 1
                     progress.advance(task)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.presence import Presence, PresenceTracker
 from models.base import Decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.db import in_transaction
 from workorders.models import FINISHED, Asset, ResolutionCode, Status, WorkOrder
 
@@ -113,7 +113,7 @@ def _open(session: Session, *, presence: Presence, now: datetime, report: Outage
         model_version="",
         contributions={},
     )
-    opened = service.open_for_alert(session=session, decision=decision, now=now)
+    opened = from_alerts.open_for_alert(session=session, decision=decision, now=now)
     if opened.action in ("created", "reopened"):
         report.opened.append(opened.work_order.number)
 

@@ -19,6 +19,7 @@ from api.deps import PathId, SessionDep, actor
 from api.roles import RECORDS, REQUEST, Role
 from customers import assets, contracts, service, sites
 from customers.errors import RecordError
+from workorders import browse
 from workorders import service as workorders
 from workorders.requests import rulebook
 from workorders.requests import service as requests
@@ -195,7 +196,7 @@ def _portal(
     error: str | None = None,
 ) -> HTMLResponse:
     customer_id = user.key.customer_id if user.key.customer_id is not None else -1
-    page = workorders.list_work_orders(session=session, customer_id=customer_id, limit=500)
+    page = browse.list_work_orders(session=session, customer_id=customer_id, limit=500)
     return _page(
         request,
         "portal.html",

@@ -29,6 +29,7 @@ from field.stock.suggest import suggest_parts
 from field.tasks import Task, task_list
 from field.visits.sheet import sheet
 from knowledge import service as knowledge
+from workorders import browse
 from workorders import service as workorders
 from workorders.errors import WorkOrderError
 from workorders.models import Status, WorkOrder
@@ -53,7 +54,7 @@ def my_work_page(request: Request, session: SessionDep, user: AnyViewer) -> Resp
         tasks = task_list(session=session, engineer=engineer, locate=scoring.locate)
         routed = {t.work_order.id for t in tasks}
         # Assigned without a dispatch record (set through the API): listed after the route.
-        page = workorders.list_work_orders(session=session, assignee=engineer.code, limit=500)
+        page = browse.list_work_orders(session=session, assignee=engineer.code, limit=500)
         others = [
             wo
             for wo in page.items
@@ -109,7 +110,7 @@ def work_order_page(
         return response
     history = [
         w
-        for w in workorders.list_work_orders(
+        for w in browse.list_work_orders(
             session=session, site=wo.asset.site, asset=wo.asset.asset, limit=500
         ).items
         if w.id != wo.id

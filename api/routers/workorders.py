@@ -26,7 +26,7 @@ from api.deps import (
 from api.models import ApiKey
 from api.roles import INTEGRATE, Role
 from field.stock import holds
-from workorders import billing, service
+from workorders import billing, browse, service
 from workorders.models import (
     AuditRead,
     Priority,
@@ -238,7 +238,7 @@ def list_work_orders(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> WorkOrderPage:
-    page = service.list_work_orders(
+    page = browse.list_work_orders(
         session=session,
         status=status,
         priority=priority,
@@ -265,7 +265,7 @@ def get_work_order(wo: CurrentWorkOrder, key: AnyKey, response: Response) -> Wor
 
 @router.get("/{ref}/audit", response_model=list[AuditRead], responses=_ERRORS, summary="Change log")
 def audit(wo: CurrentWorkOrder, session: SessionDep, key: AnyKey) -> list[AuditRead]:
-    rows = service.audit_log(session=session, work_order_id=wo.id)
+    rows = browse.audit_log(session=session, work_order_id=wo.id)
     return [AuditRead.model_validate(row) for row in rows]
 
 

@@ -21,7 +21,7 @@ from field.service import create_engineer
 from ingest.points import ANOMALY_SCORE, TELEMETRY, Point
 from ingest.store.base import TelemetryStore
 from models.base import Decision
-from workorders import service as workorder_service
+from workorders import from_alerts
 from workorders.models import WorkOrder
 
 SECRET = "test-session-secret-0123456789abcdef"
@@ -142,7 +142,7 @@ def decision(
 
 def open_work_order(factory: sessionmaker[Session], **kwargs: Any) -> WorkOrder:
     with factory() as session:
-        opened = workorder_service.open_for_alert(
+        opened = from_alerts.open_for_alert(
             session=session, decision=decision(**kwargs), now=datetime.now(UTC)
         )
         session.commit()

@@ -17,7 +17,7 @@ from tests.api.builders import auth
 from tests.api.conftest import ApiWorld
 from tests.customers.builders import build_org
 from tests.workorders.dbkit import decision
-from workorders import service
+from workorders import from_alerts
 from workorders.notices import outbox
 
 
@@ -25,7 +25,7 @@ def test_the_notices_of_a_work_order_are_listed_to_whom_may_see_it(world: ApiWor
     now = datetime.now(UTC)
     with world.factory() as session:
         org = build_org(session, now=now)
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(site="plant-a", asset="pump-2", at=now), now=now
         ).work_order
         acme = keys.create_key(
@@ -56,7 +56,7 @@ def test_a_survey_sent_through_the_api_mails_its_link_once(world: ApiWorld, tmp_
     now = datetime.now(UTC)
     with world.factory() as session:
         build_org(session, now=now)
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(site="plant-a", asset="pump-2", at=now), now=now
         ).work_order
         session.commit()

@@ -27,6 +27,7 @@ from tests.api.conftest import build_world
 from tests.api.live import serve
 from tests.api.phone_flow import chromium, fits, phone, photo_png, shot, sign_in, work_through
 from tests.field.visits.builders import BARCODE, STEPS, build_visit_world
+from workorders import from_alerts
 from workorders import service as workorders
 from workorders.db import make_engine, session_factory
 from workorders.models import ResolutionCode, Status
@@ -44,7 +45,7 @@ def _setup(factory: sessionmaker[Session]) -> dict[str, Any]:
     with factory() as session:
         world = build_visit_world(session)
         # A second job at the same site, so the list shows its route order.
-        second = workorders.open_for_alert(
+        second = from_alerts.open_for_alert(
             session=session,
             decision=decision("pump-2", site="plant-a", fault_code="process", score=3.5),
             now=datetime.now(UTC),

@@ -9,7 +9,7 @@ from typing import Any
 from api.roles import Role
 from tests.api.builders import auth, decision, open_work_order
 from tests.api.conftest import ApiWorld
-from workorders import service
+from workorders import from_alerts
 
 
 def _default(world: ApiWorld) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def test_reclassify_by_hand_with_a_reason(world: ApiWorld) -> None:
 def test_at_risk_lists_overdue_work(world: ApiWorld) -> None:
     month_ago = datetime.now(UTC) - timedelta(days=30)
     with world.factory() as session:
-        service.open_for_alert(session=session, decision=decision(at=month_ago), now=month_ago)
+        from_alerts.open_for_alert(session=session, decision=decision(at=month_ago), now=month_ago)
         session.commit()
     risk = world.client.get("/api/v1/sla/at-risk", headers=auth(world.keys[Role.viewer]))
     assert risk.status_code == 200, risk.text
@@ -144,7 +144,7 @@ def test_a_holiday_set_through_the_api_moves_the_open_work_of_the_site(world: Ap
     monday_4pm = datetime(2026, 3, 2, 16, 0, tzinfo=zurich).astimezone(UTC)
     with world.factory() as session:
         org = build_org(session, now=monday_4pm)
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session,
             decision=decision("fan-9", site="plant-b", at=monday_4pm, score=4.0),
             now=monday_4pm,

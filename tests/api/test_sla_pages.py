@@ -9,7 +9,7 @@ from api.roles import Role
 from tests.api.builders import decision
 from tests.api.conftest import ApiWorld
 from tests.api.test_auth import sign_in
-from workorders import service
+from workorders import from_alerts
 from workorders.models import Priority, Tier
 from workorders.sla import plans
 
@@ -63,7 +63,9 @@ def test_a_viewer_reads_plans_but_cannot_save(world: ApiWorld) -> None:
 def test_at_risk_page_shows_overdue_work(world: ApiWorld) -> None:
     month_ago = datetime.now(UTC) - timedelta(days=30)
     with world.factory() as session:
-        wo = service.open_for_alert(session=session, decision=decision(at=month_ago), now=month_ago)
+        wo = from_alerts.open_for_alert(
+            session=session, decision=decision(at=month_ago), now=month_ago
+        )
         session.commit()
     sign_in(world, Role.viewer)
     page = world.client.get("/sla/at-risk")

@@ -11,7 +11,7 @@ from customers.errors import Conflict, InvalidInput, NotFound
 from customers.models import ContractKind, Tier, TierSource
 from tests.customers.builders import ACTOR, build_org
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service as workorders
+from workorders import from_alerts
 from workorders.assets import ensure_asset
 from workorders.models import document
 
@@ -155,7 +155,7 @@ def test_work_orders_take_the_tier_from_the_customer_record(db: Db) -> None:
     with db.factory() as session:
         build_org(session, now=T0)
         # pump-1 belongs to ACME (vip): urgent x vip responds within 1 h, not standard's 2 h
-        opened = workorders.open_for_alert(
+        opened = from_alerts.open_for_alert(
             session=session,
             decision=decision(
                 asset="pump-1", site="plant-a", predicted_failure_at=T0 + timedelta(hours=5)

@@ -16,7 +16,7 @@ from field.schemas import EngineerCreate
 from field.sites import SiteInfo
 from tests.field.fixtures import GRENOBLE, LYON, NOW, VIENNE, VILLEURBANNE
 from tests.workorders.dbkit import decision
-from workorders import service as workorders
+from workorders import from_alerts
 from workorders.models import WorkOrder
 
 SITES = {"lyon-plant": LYON, "grenoble-plant": GRENOBLE, "nowhere": None}
@@ -62,7 +62,7 @@ def open_work_order(
     session: Session, *, site: str = "lyon-plant", asset: str | None = None, at: datetime = NOW
 ) -> WorkOrder:
     name = asset or f"pump-{uuid.uuid4().hex[:6]}"
-    return workorders.open_for_alert(
+    return from_alerts.open_for_alert(
         session=session, decision=decision(site=site, asset=name, at=at), now=at
     ).work_order
 

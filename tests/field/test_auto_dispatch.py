@@ -19,6 +19,7 @@ from tests.field.fixtures import NOW
 from tests.workorders.dbkit import Db, decision
 from vigil.service import Service
 from vigil.settings import load_settings
+from workorders import from_alerts
 from workorders import service as workorders
 from workorders.models import Priority, Status, WorkOrder
 
@@ -30,7 +31,7 @@ def urgent(
 ) -> WorkOrder:
     # A failure predicted within 72 hours makes it urgent.
     made = decision(site=site, asset=asset, at=at, predicted_failure_at=at + timedelta(hours=10))
-    wo = workorders.open_for_alert(session=session, decision=made, now=at).work_order
+    wo = from_alerts.open_for_alert(session=session, decision=made, now=at).work_order
     assert wo.priority is Priority.URGENT
     return wo
 
@@ -41,7 +42,7 @@ def test_urgent_work_goes_to_the_nearest_qualified_within_the_plan_time(db: Db) 
         near = make_engineer(session, "near", base="villeurbanne", max_open_jobs=1)
         make_engineer(session, "chiller", base="lyon", skills=[("chiller", "*", 3)])
         wo = urgent(session, "pump-u1")
-        normal = workorders.open_for_alert(
+        normal = from_alerts.open_for_alert(
             session=session, decision=decision(site="lyon-plant", asset="pump-n1"), now=NOW
         ).work_order
         assert normal.priority is Priority.NORMAL

@@ -18,6 +18,7 @@ from field.tasks import task_list
 from tests.field.builders import SCORING, make_engineer, open_work_order, soon
 from tests.field.fixtures import NOW
 from tests.workorders.dbkit import Db
+from workorders import browse
 from workorders import service as workorders
 from workorders.errors import Conflict, InvalidInput
 from workorders.models import Status
@@ -61,7 +62,7 @@ def test_dispatch_assigns_moves_to_dispatched_and_records_who_and_why(db: Db) ->
         assert record.actor == "dispatcher d"
         assert record.reason.startswith(f"score {record.score:.3f}: skill pump / any fault")
         assert [p["name"] for p in record.parts] == ["skill", "travel", "load", "slack"]
-        actions = [a.action for a in workorders.audit_log(session=session, work_order_id=wo.id)]
+        actions = [a.action for a in browse.audit_log(session=session, work_order_id=wo.id)]
         assert actions[-2:] == ["assign", "status:open->dispatched (manual dispatch to near)"]
         assert service.open_jobs(session=session) == {near.id: 1}
 

@@ -24,6 +24,7 @@ from field.stock.models import (
 )
 from field.stock.suggest import reserve_suggested, suggest_parts
 from tests.workorders.dbkit import T0, Db, decision
+from workorders import from_alerts
 from workorders import service as workorders
 from workorders.models import Asset, WorkOrder
 
@@ -56,7 +57,7 @@ def setup(session: Session) -> tuple[Warehouse, Warehouse, Part, Part]:
 
 
 def open_wo(session: Session, asset: str = "pump-1", fault_code: str = "mechanical") -> WorkOrder:
-    return workorders.open_for_alert(
+    return from_alerts.open_for_alert(
         session=session, decision=decision(asset=asset, fault_code=fault_code), now=NOW
     ).work_order
 

@@ -11,7 +11,7 @@ from followup.models import Outcome
 from followup.scheduled import verify_repairs
 from followup.service import VerificationPolicy, verifications
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.models import ResolutionCode, Status, WorkOrder
 
 POLICY = VerificationPolicy(period=timedelta(days=7), settle=timedelta(days=1))
@@ -19,7 +19,7 @@ POLICY = VerificationPolicy(period=timedelta(days=7), settle=timedelta(days=1))
 
 def _resolved(db: Db, asset: str, *, code: bool = True) -> WorkOrder:
     with db.factory() as session:
-        wo = service.open_for_alert(session=session, decision=decision(asset=asset), now=T0)
+        wo = from_alerts.open_for_alert(session=session, decision=decision(asset=asset), now=T0)
         if code:
             service.record_resolution(
                 session=session,

@@ -11,6 +11,7 @@ from knowledge import service
 from knowledge.models import ArticleStatus, UseKind
 from tests.knowledge.corpus import NOW, load
 from tests.workorders.dbkit import Db, decision
+from workorders import from_alerts
 from workorders import service as workorders
 from workorders.models import ResolutionCode
 
@@ -18,7 +19,7 @@ from workorders.models import ResolutionCode
 def test_suggestion_ranks_by_fault_code_asset_type_metrics_and_words(db: Db) -> None:
     with db.factory() as session:
         load(session)
-        wo = workorders.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session,
             decision=decision(contributions={"vibration_rms": 0.8, "bearing_temperature": 0.3}),
             now=NOW,
@@ -47,7 +48,7 @@ def test_nothing_known_suggests_nothing(db: Db) -> None:
 def test_an_article_drafted_from_a_resolution_is_suggested_for_the_same_fault(db: Db) -> None:
     with db.factory() as session:
         load(session)
-        first = workorders.open_for_alert(
+        first = from_alerts.open_for_alert(
             session=session, decision=decision(asset="pump-1", fault_code="hydraulic"), now=NOW
         ).work_order
         with pytest.raises(service.CannotDraft, match="no resolution notes"):
@@ -80,7 +81,7 @@ def test_an_article_drafted_from_a_resolution_is_suggested_for_the_same_fault(db
         assert article.parts == ["Strainer gasket G-12"]
         assert article.source_work_order_id == first.id
 
-        later = workorders.open_for_alert(
+        later = from_alerts.open_for_alert(
             session=session,
             decision=decision(asset="pump-7", fault_code="hydraulic", at=NOW + timedelta(days=9)),
             now=NOW + timedelta(days=9),
@@ -95,7 +96,7 @@ def test_an_article_drafted_from_a_resolution_is_suggested_for_the_same_fault(db
 def test_who_wrote_and_who_used_articles_is_counted(db: Db) -> None:
     with db.factory() as session:
         ids = load(session)
-        wo = workorders.open_for_alert(session=session, decision=decision(), now=NOW).work_order
+        wo = from_alerts.open_for_alert(session=session, decision=decision(), now=NOW).work_order
         for actor, kind in [
             ("eng-bo", UseKind.APPLIED),
             ("eng-bo", UseKind.VIEWED),

@@ -12,6 +12,7 @@ from planning.models import Occurrence, OccurrenceStatus, Outcome, PlanProgress
 from tests.customers.builders import build_org
 from tests.planning.builders import FakeTelemetry, finish, plan, run
 from tests.workorders.dbkit import Db, decision
+from workorders import from_alerts
 from workorders import service as wo_service
 from workorders.models import Kind, Status, WorkOrder
 from workorders.requests.models import ServiceRequest
@@ -124,7 +125,7 @@ def test_a_plan_due_while_a_predictive_work_order_is_open_attaches_its_checklist
         plan(session, now=T0, asset_id=org.pump_1, trigger="calendar", every=3, unit="months",
              start_on=date(2026, 1, 20), lead_days=10, article_ids=[article.id],
              steps=["Grease both bearings", "Record the vibration level"])  # fmt: skip
-        predictive = wo_service.open_for_alert(
+        predictive = from_alerts.open_for_alert(
             session=session, decision=decision(site="plant-a", asset="pump-1"), now=T0
         ).work_order
         session.commit()
@@ -170,7 +171,7 @@ def test_a_plan_for_an_asset_type_covers_each_asset_of_that_type(db: Db) -> None
              start_on=date(2026, 1, 20), lead_days=14)  # fmt: skip
         session.commit()
     with db.factory() as session:
-        wo_service.open_for_alert(
+        from_alerts.open_for_alert(
             session=session,
             decision=decision(site="elsewhere", asset="chiller-1", asset_type="chiller"),
             now=T0,

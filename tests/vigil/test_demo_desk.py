@@ -16,7 +16,7 @@ from tests.workorders.dbkit import decision
 from vigil.db import upgrade
 from vigil.demo import BUNDLED_SCENARIO
 from vigil.demo_desk import seed_desk
-from workorders import service
+from workorders import from_alerts
 from workorders.db import make_engine, session_factory
 from workorders.models import Tier
 
@@ -42,7 +42,7 @@ def test_demo_desk_is_seeded_once_and_the_pump_work_is_classified(tmp_path: Path
         pump = find_asset(session=session, asset="pump-003", site="waterworks")
         assert pump is not None
         assert pump.tier is Tier.VIP
-        opened = service.open_for_alert(
+        opened = from_alerts.open_for_alert(
             session=session, decision=decision(asset="pump-003", site="waterworks"), now=now
         )
         wo = opened.work_order

@@ -26,7 +26,7 @@ from vigil.db import upgrade
 from vigil.demo import BUNDLED_SCENARIO
 from vigil.demo_desk import seed_desk
 from vigil.demo_field import FIX, PARTS, seed_field
-from workorders import service
+from workorders import from_alerts, service
 from workorders.db import make_engine, session_factory
 from workorders.models import Status
 
@@ -56,7 +56,7 @@ def test_the_demo_pump_repair_is_worked_through_on_a_phone(
         key = keys.authenticate(session=session, key=field.engineer)
         assert key is not None
         assert key.role == Role.engineer
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session,
             decision=decision(asset="pump-003", site="waterworks", at=now),
             now=now,

@@ -17,7 +17,7 @@ import pytest
 from tests.smtp import SmtpServer, smtp_server  # noqa: F401  (fixture)
 from tests.workorders.dbkit import decision
 from vigil import db
-from workorders import service
+from workorders import from_alerts
 from workorders.db import make_engine, session_factory
 from workorders.models import Priority
 from workorders.sla import plans
@@ -73,7 +73,9 @@ def _open(url: str, asset: str, age: timedelta) -> str:
     sessions = session_factory(make_engine(url))
     at = datetime.now(UTC) - age
     with sessions() as session:
-        wo = service.open_for_alert(session=session, decision=decision(asset=asset, at=at), now=at)
+        wo = from_alerts.open_for_alert(
+            session=session, decision=decision(asset=asset, at=at), now=at
+        )
         session.commit()
         assert wo.work_order.priority is Priority.NORMAL
         return wo.work_order.number

@@ -7,7 +7,7 @@ from datetime import timedelta
 from field.scheduled import AutoRule, plan_rules
 from tests.workorders.dbkit import T0, Db, db, decision, pg_engine, sqlite_template  # noqa: F401  (fixtures)
 from vigil.service import engineer_address
-from workorders import service
+from workorders import from_alerts
 from workorders.models import Priority
 from workorders.sla import flows, plans
 from workorders.sla.models import AutoDispatchRule
@@ -17,7 +17,7 @@ def test_rules_come_from_the_plan_with_a_fallback_for_urgent_work(db: Db) -> Non
     fallback = AutoRule(within=timedelta(minutes=45))
     rule_for = plan_rules(urgent_fallback=fallback)
     with db.factory() as session:
-        wo = service.open_for_alert(session=session, decision=decision(), now=T0).work_order
+        wo = from_alerts.open_for_alert(session=session, decision=decision(), now=T0).work_order
         assert wo.priority is Priority.NORMAL
         assert rule_for(session, wo) is None  # the default plan dispatches normal work by hand
         urgent = flows.reclassify(

@@ -16,7 +16,7 @@ from vigil import db
 from vigil.commands import kpis as kpis_commands
 from vigil.commands import webhooks as webhooks_commands
 from vigil.commands import workorders as workorders_commands
-from workorders import service
+from workorders import from_alerts, service
 from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryStatus
 
@@ -58,7 +58,7 @@ def test_work_orders_and_webhooks_commands(run: Run, tmp_path: Path) -> None:
     assert len(secret.strip()) >= 32
     sessions = db.open_sessions(f"sqlite:///{tmp_path / 'data' / 'vigil.db'}")
     with sessions() as session:
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(asset="pump-9"), now=T0
         ).work_order
         (delivery,) = webhooks.list_deliveries(session=session)
@@ -101,7 +101,7 @@ def test_resolving_a_repair_from_the_command_line_needs_acceptance_or_a_reason(
     assert run("db", "upgrade")[0] == 0
     sessions = db.open_sessions(f"sqlite:///{tmp_path / 'data' / 'vigil.db'}")
     with sessions() as session:
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(asset="pump-9"), now=T0
         ).work_order
         session.commit()

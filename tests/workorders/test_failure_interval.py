@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from api import readmodels
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import from_alerts
 from workorders.failure import fails_in
 from workorders.models import Status, document
 
 
 def test_interval_is_stored_published_and_sorts_the_board(db: Db) -> None:
     with db.factory() as session:
-        later = service.open_for_alert(
+        later = from_alerts.open_for_alert(
             session=session,
             decision=decision(
                 asset="pump-1",
@@ -24,7 +24,7 @@ def test_interval_is_stored_published_and_sorts_the_board(db: Db) -> None:
             ),
             now=T0,
         ).work_order
-        sooner = service.open_for_alert(
+        sooner = from_alerts.open_for_alert(
             session=session,
             decision=decision(
                 asset="pump-2",
@@ -34,7 +34,7 @@ def test_interval_is_stored_published_and_sorts_the_board(db: Db) -> None:
             ),
             now=T0,
         ).work_order
-        unknown = service.open_for_alert(
+        unknown = from_alerts.open_for_alert(
             session=session, decision=decision(asset="pump-3"), now=T0
         ).work_order
         session.commit()

@@ -9,7 +9,7 @@ import pytest
 from models.labels import LabelSource
 from reports.kpis import compute, month_period
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.labels import WorkOrderLabels
 from workorders.models import ResolutionCode, Status, WorkOrder
 
@@ -23,7 +23,7 @@ def _work_order(
     csat: int | None = None,
 ) -> WorkOrder:
     with db.factory() as session:
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session,
             decision=decision(asset=asset, predicted_failure_at=T0 + 100 * H),
             now=T0,

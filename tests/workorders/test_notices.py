@@ -27,6 +27,7 @@ from tests.field.builders import make_engineer
 from tests.smtp import SmtpServer, smtp_server  # noqa: F401  (fixture)
 from tests.workorders.dbkit import T0, Db, decision
 from vigil.embedded import free_port
+from workorders import from_alerts
 from workorders import service as wo_service
 from workorders.models import ResolutionCode
 from workorders.notices import outbox
@@ -158,7 +159,7 @@ def test_an_alert_tells_the_first_contact_in_english_when_their_language_has_no_
 ) -> None:
     with db.factory() as session, session.begin():
         build_org(session, now=T0)  # ACME's contact speaks de-CH: no German template yet
-        wo_service.open_for_alert(
+        from_alerts.open_for_alert(
             session=session, decision=decision(site="plant-a", asset="pump-2", at=T0), now=T0
         )
     assert send(db, FileMailer(tmp_path)) == 1
@@ -208,7 +209,7 @@ def test_a_relay_that_is_down_delays_the_notice_and_keeps_the_work_order(
 def test_nobody_to_tell_is_recorded_not_dropped(db: Db, tmp_path: Path) -> None:
     with db.factory() as session, session.begin():
         build_org(session, now=T0)  # Beta Foods has no contact
-        wo_service.open_for_alert(
+        from_alerts.open_for_alert(
             session=session, decision=decision(site="plant-b", asset="fan-9", at=T0), now=T0
         )
     assert send(db, FileMailer(tmp_path / "mail")) == 0

@@ -23,7 +23,7 @@ from models.registry import Registry
 from models.training import assess_history, run_training
 from tests.models.conftest import START, fleet_frame, frame_points
 from tests.workorders.dbkit import Db, decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.labels import WorkOrderLabels
 from workorders.models import ResolutionCode
 
@@ -51,7 +51,7 @@ def telemetry() -> pd.DataFrame:
 def resolve(db: Db, *, asset: str, detected: pd.Timestamp, code: ResolutionCode) -> None:
     at = detected.to_pydatetime()
     with db.factory() as session:
-        opened = service.open_for_alert(
+        opened = from_alerts.open_for_alert(
             session=session, decision=decision(asset=asset, at=at, asset_type="pump"), now=at
         )
         service.record_resolution(

@@ -13,7 +13,7 @@ from ingest.status import status_point
 from ingest.store.sqlite import SqliteStore
 from models.base import Decision
 from tests.workorders.dbkit import Db
-from workorders import service
+from workorders import from_alerts
 from workorders.models import Kind, ResolutionCode, Status, WorkOrder
 from workorders.presence import OutageWatch
 
@@ -92,7 +92,7 @@ def test_outage_lifecycle(db: Db, tmp_path: Path) -> None:
         model_version="v1",
     )
     with db.factory() as session, session.begin():
-        service.open_for_alert(session=session, decision=scorer, now=scorer.at)
+        from_alerts.open_for_alert(session=session, decision=scorer, now=scorer.at)
     assert check(661) == ([], [])
     status(700, True)
     assert check(701) == ([], [order.number])

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from customers.errors import NotFound
 from tests.customers.builders import ACTOR, build_org
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.models import Kind, Priority, ResolutionCode, Status, document
 from workorders.requests import rulebook
 from workorders.requests.models import (
@@ -69,7 +69,7 @@ def test_hotline_portal_and_alert_on_one_problem_make_one_work_order(db: Db) -> 
             now=T0 + timedelta(minutes=5),
             customer_id=org.acme,
         )
-        alert = service.open_for_alert(
+        alert = from_alerts.open_for_alert(
             session=session,
             decision=decision(asset="pump-1", site="plant-a"),
             now=T0 + timedelta(minutes=9),

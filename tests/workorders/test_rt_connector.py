@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.workorders.dbkit import decision
 from tests.workorders.rtserver import USER, RtServer
 from vigil.settings import SettingsError, load_settings
-from workorders import service
+from workorders import browse, from_alerts, service
 from workorders.connectors.base import Push
 from workorders.connectors.models import TicketLink
 from workorders.connectors.rt import ID_FIELD, RtConfig, RtConnector
@@ -100,7 +100,7 @@ def _subscribe(v: Vigil, rt: RtServer, now: datetime) -> uuid.UUID:
 
 def _open(v: Vigil, site: str, asset: str, now: datetime, score: float = 1.5) -> WorkOrder:
     with v.sessions() as session:
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(site=site, asset=asset, at=now, score=score), now=now
         ).work_order
         session.commit()
@@ -179,8 +179,8 @@ def test_work_orders_become_tickets_and_rt_status_comes_back(
     with vigil.sessions() as session:
         assert service.get_work_order(session=session, ref=north.id).status is Status.RESOLVED
         assert service.get_work_order(session=session, ref=south.id).status is Status.CANCELLED
-        actions = [a.action for a in service.audit_log(session=session, work_order_id=north.id)]
-        actors = {a.actor for a in service.audit_log(session=session, work_order_id=north.id)}
+        actions = [a.action for a in browse.audit_log(session=session, work_order_id=north.id)]
+        actors = {a.actor for a in browse.audit_log(session=session, work_order_id=north.id)}
         cursor = webhooks.get_subscription(session=session, subscription_id=sub_id).sync_cursor
     assert actions[-2:] == [
         f"status:open->acknowledged (RT #{ticket['id']}: new -> open)",

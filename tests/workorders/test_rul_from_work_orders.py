@@ -22,7 +22,7 @@ from models.rul.outcomes import UNIT, WINDOW, failure_histories
 from models.training import run_training
 from tests.models.conftest import START, fleet_frame, frame_points
 from tests.workorders.dbkit import Db, decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.labels import WorkOrderLabels
 from workorders.models import ResolutionCode
 
@@ -57,7 +57,7 @@ def confirm(db: Db, *, pumps: int) -> None:
     for i in range(pumps):
         at = (repaired(i) - pd.Timedelta(days=1)).to_pydatetime()
         with db.factory() as session:
-            opened = service.open_for_alert(
+            opened = from_alerts.open_for_alert(
                 session=session,
                 decision=decision(asset=f"p{i + 1}", at=at, asset_type="pump"),
                 now=at,

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import assets, service
+from workorders import assets, browse, from_alerts, service
 from workorders.errors import Conflict, InvalidInput, TransitionNotAllowed
 from workorders.models import (
     Criticality,
@@ -28,7 +28,7 @@ from workorders.webhooks.models import OutboxEvent
 
 def _open(db: Db, **kw: object) -> WorkOrder:
     with db.factory() as session:
-        opened = service.open_for_alert(session=session, decision=decision(**kw), now=T0)  # type: ignore[arg-type]
+        opened = from_alerts.open_for_alert(session=session, decision=decision(**kw), now=T0)  # type: ignore[arg-type]
         session.commit()
         return opened.work_order
 
@@ -47,7 +47,7 @@ def test_open_creates_numbered_work_order_with_sla_and_outbox(db: Db) -> None:
             sa.select(OutboxEvent).where(OutboxEvent.work_order_id == wo.id)
         ).all()
         assert [e.event_type for e in events] == ["work_order.created"]
-        assert [a.action for a in service.audit_log(session=session, work_order_id=wo.id)] == [
+        assert [a.action for a in browse.audit_log(session=session, work_order_id=wo.id)] == [
             "created"
         ]
         asset = assets.list_assets(session=session, site="plant-a")[0]
@@ -57,7 +57,7 @@ def test_open_creates_numbered_work_order_with_sla_and_outbox(db: Db) -> None:
 def test_numbers_are_gap_free_after_a_rollback(db: Db) -> None:
     first = _open(db, asset="a1")
     with db.factory() as session:
-        service.open_for_alert(session=session, decision=decision(asset="a2"), now=T0)
+        from_alerts.open_for_alert(session=session, decision=decision(asset="a2"), now=T0)
         session.rollback()
     second = _open(db, asset="a3")
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
@@ -71,7 +71,7 @@ def test_data_quality_fault_is_a_suggestion_never_an_equipment_fault(db: Db) -> 
 def test_one_open_work_order_per_asset_and_fault(db: Db) -> None:
     first = _open(db)
     with db.factory() as session:
-        again = service.open_for_alert(session=session, decision=decision(score=1.3), now=T0)
+        again = from_alerts.open_for_alert(session=session, decision=decision(score=1.3), now=T0)
         session.commit()
     assert (again.action, again.work_order.id) == ("deduplicated", first.id)
     other_fault = _open(db, fault_code="thermal")
@@ -83,7 +83,7 @@ def test_worse_detection_escalates_priority_and_tightens_deadlines(db: Db) -> No
     assert wo.priority is Priority.NORMAL
     later = T0 + timedelta(hours=1)
     with db.factory() as session:
-        opened = service.open_for_alert(
+        opened = from_alerts.open_for_alert(
             session=session,
             decision=decision(at=later, predicted_failure_at=later + timedelta(hours=10)),
             now=later,
@@ -134,7 +134,7 @@ def test_lifecycle_stamps_times_and_audits(db: Db) -> None:
     assert wo.status is Status.CLOSED
     assert wo.csat == 5
     with db.factory() as session:
-        log = service.audit_log(session=session, work_order_id=wo.id)
+        log = browse.audit_log(session=session, work_order_id=wo.id)
     assert [a.version for a in log] == list(range(1, wo.version + 1))
     assert log[4].changes["resolution_code"] == [None, "confirmed_fault"]
 
@@ -192,7 +192,7 @@ def test_stale_expected_version_is_a_conflict(db: Db) -> None:
 
 def test_two_concurrent_transitions_one_wins_the_other_conflicts(db: Db) -> None:
     with db.committed() as session:
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(asset=f"race-{uuid.uuid4().hex[:8]}"), now=T0
         ).work_order
         session.commit()
@@ -228,7 +228,7 @@ def test_two_concurrent_transitions_one_wins_the_other_conflicts(db: Db) -> None
     with db.committed() as session:
         final = service.get_work_order(session=session, ref=wo.id)
         assert final.version == 2
-        assert len(service.audit_log(session=session, work_order_id=wo.id)) == 2
+        assert len(browse.audit_log(session=session, work_order_id=wo.id)) == 2
         # Committed for real: remove it (audit and outbox rows cascade) for the other tests.
         session.delete(final)
         session.commit()
@@ -250,9 +250,9 @@ def _closed(db: Db, code: ResolutionCode) -> WorkOrder:
     return _move(db, wo, Status.CLOSED)
 
 
-def _detect_again(db: Db, at: datetime) -> service.Opened:
+def _detect_again(db: Db, at: datetime) -> from_alerts.Opened:
     with db.factory() as session:
-        opened = service.open_for_alert(session=session, decision=decision(at=at), now=at)
+        opened = from_alerts.open_for_alert(session=session, decision=decision(at=at), now=at)
         session.commit()
     return opened
 
@@ -280,26 +280,26 @@ def test_pull_cursor_sees_every_change_once_more_after_an_update(db: Db) -> None
     site = f"pull-{uuid.uuid4().hex[:6]}"
     made = [_open(db, site=site, asset=f"a{i}") for i in range(5)]
     with db.factory() as session:
-        page1 = service.list_work_orders(session=session, site=site, limit=3)
+        page1 = browse.list_work_orders(session=session, site=site, limit=3)
     assert [w.id for w in page1.items] == [w.id for w in made[:3]]
     _move(db, made[0], Status.ACKNOWLEDGED)  # changes while the client pages
     with db.factory() as session:
-        page2 = service.list_work_orders(
+        page2 = browse.list_work_orders(
             session=session, site=site, cursor=page1.next_cursor, limit=3
         )
         assert [w.id for w in page2.items] == [made[3].id, made[4].id, made[0].id]
         assert page2.items[-1].status is Status.ACKNOWLEDGED
-        page3 = service.list_work_orders(session=session, site=site, cursor=page2.next_cursor)
+        page3 = browse.list_work_orders(session=session, site=site, cursor=page2.next_cursor)
         assert page3.items == []
         assert page3.next_cursor == page2.next_cursor
         assert (
-            service.list_work_orders(session=session, site=site, status=Status.ACKNOWLEDGED)
+            browse.list_work_orders(session=session, site=site, status=Status.ACKNOWLEDGED)
             .items[0]
             .id
             == made[0].id
         )
         assert (
-            service.list_work_orders(
+            browse.list_work_orders(
                 session=session, site=site, updated_since=T0 + timedelta(seconds=1)
             ).items
             == []
@@ -309,7 +309,7 @@ def test_pull_cursor_sees_every_change_once_more_after_an_update(db: Db) -> None
 @pytest.mark.parametrize("cursor", ["nope", "eyJ4IjoxfQ", "eyJzIjotNX0"])
 def test_bad_cursor_is_a_clear_error(db: Db, cursor: str) -> None:
     with db.factory() as session, pytest.raises(InvalidInput, match="cursor"):
-        service.list_work_orders(session=session, cursor=cursor)
+        browse.list_work_orders(session=session, cursor=cursor)
 
 
 @pytest.mark.parametrize(("csat", "message"), [(9, "1 to 5"), (4, "once resolved")])
@@ -380,7 +380,7 @@ def test_number_of_a_rolled_back_creator_goes_to_the_waiting_one(db: Db) -> None
 
     def create(name: str, commit: bool) -> None:
         with db.committed() as session:
-            wo = service.open_for_alert(
+            wo = from_alerts.open_for_alert(
                 session=session, decision=decision(site=site, asset=name), now=T0
             ).work_order
             numbers[name] = wo.number

@@ -12,7 +12,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.workorders.dbkit import Db, decision
 from tests.workorders.receiver import Receiver
-from workorders import service
+from workorders import from_alerts, service
 from workorders.errors import InvalidInput
 from workorders.models import Status
 from workorders.webhooks import service as webhooks
@@ -58,7 +58,7 @@ def test_library_verifies_deliveries_before_during_and_after_a_rotation(
     receiver = Receiver(old, marker="standard-receiver")
     with db.factory() as session:
         webhooks.get_subscription(session=session, subscription_id=sub.id).url = receiver.url
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(asset="pump-1", at=start), now=start
         ).work_order
         session.commit()

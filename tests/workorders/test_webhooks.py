@@ -15,7 +15,7 @@ import pytest
 
 from tests.workorders.dbkit import Db, decision
 from tests.workorders.receiver import SECRET, Receiver
-from workorders import service
+from workorders import browse, from_alerts, service
 from workorders.errors import InvalidInput, NotFound
 from workorders.models import Status, WorkOrder, WorkOrderDocument
 from workorders.webhooks import service as webhooks
@@ -39,7 +39,7 @@ def _subscribe(db: Db, url: str, secret: str = SECRET) -> None:
 
 def _open(db: Db, asset: str, now: datetime) -> None:
     with db.factory() as session:
-        service.open_for_alert(session=session, decision=decision(asset=asset, at=now), now=now)
+        from_alerts.open_for_alert(session=session, decision=decision(asset=asset, at=now), now=now)
         session.commit()
 
 
@@ -102,7 +102,7 @@ def test_receiver_down_then_back_gets_everything_once_per_event(
         _open(db, f"pump-{i}", start)
     with db.factory() as session:
         wo = service.get_work_order(
-            session=session, ref=service.list_work_orders(session=session).items[0].id
+            session=session, ref=browse.list_work_orders(session=session).items[0].id
         )
         service.transition(
             session=session,
@@ -204,7 +204,7 @@ def test_subscription_input_is_validated(db: Db) -> None:
         )
         assert len(sub.secret) >= 32
         # Not interested in "created": no delivery.
-        service.open_for_alert(session=session, decision=decision(), now=datetime.now(UTC))
+        from_alerts.open_for_alert(session=session, decision=decision(), now=datetime.now(UTC))
         assert webhooks.list_deliveries(session=session) == []
         webhooks.remove_subscription(session=session, subscription_id=sub.id)
         assert webhooks.list_subscriptions(session=session) == []
@@ -219,7 +219,7 @@ def test_a_backlog_drains_in_one_call_batch_after_batch(
     now = datetime.now(UTC)
     with db.factory() as session:
         for i in range(25):
-            service.open_for_alert(
+            from_alerts.open_for_alert(
                 session=session, decision=decision(asset=f"p{i}", at=now), now=now
             )
         session.commit()
@@ -234,7 +234,7 @@ def test_two_workers_at_once_send_each_delivery_once(db: Db, receiver: Receiver)
     with db.committed() as session:
         sub = webhooks.add_subscription(session=session, url=receiver.url, secret=SECRET, now=now)
         made = [
-            service.open_for_alert(
+            from_alerts.open_for_alert(
                 session=session, decision=decision(site=site, asset=f"w{i}", at=now), now=now
             ).work_order
             for i in range(30)

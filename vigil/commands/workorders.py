@@ -11,7 +11,7 @@ from rich.table import Table
 
 from vigil import db
 from vigil.cli import load_cli_settings
-from workorders import service
+from workorders import browse, service
 from workorders.errors import WorkOrderError
 from workorders.models import AuditRead, Priority, ResolutionCode, Status, document
 from workorders.webhooks import service as webhooks
@@ -45,7 +45,7 @@ def list_(
     """Work orders, oldest change first."""
     sessions = db.open_sessions(load_cli_settings(ctx).resolved_database_url)
     with sessions() as session:
-        page = service.list_work_orders(
+        page = browse.list_work_orders(
             session=session, status=status, priority=priority, site=site, asset=asset, limit=limit
         )
         table = Table(
@@ -81,7 +81,7 @@ def show(
             "document": document(wo).model_dump(mode="json"),
             "audit": [
                 AuditRead.model_validate(a).model_dump(mode="json")
-                for a in service.audit_log(session=session, work_order_id=wo.id)
+                for a in browse.audit_log(session=session, work_order_id=wo.id)
             ],
             "deliveries": [
                 {

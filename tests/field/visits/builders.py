@@ -22,7 +22,7 @@ from knowledge import service as knowledge
 from knowledge.models import ArticleCreate, ArticleStatus
 from models.base import Decision
 from tests.customers.builders import build_org
-from workorders import service as workorders
+from workorders import from_alerts
 
 STEPS = (
     "Isolate the pump and lock out the motor",
@@ -91,7 +91,7 @@ def build_visit_world(session: Session, *, now: datetime | None = None) -> Visit
         author="k.writer",
         now=now,
     )
-    wo = workorders.open_for_alert(
+    wo = from_alerts.open_for_alert(
         session=session,
         decision=Decision(
             site="plant-a",

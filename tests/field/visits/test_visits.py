@@ -21,6 +21,7 @@ from knowledge import service as knowledge
 from knowledge.models import ArticleCreate, ArticleStatus, ArticleUse
 from tests.field.visits.builders import BARCODE, JPEG, STEPS, build_visit_world, png
 from tests.workorders.dbkit import Db, decision
+from workorders import browse, from_alerts
 from workorders import service as workorders
 from workorders.errors import Conflict, InvalidInput, NotFound
 from workorders.models import Asset, ResolutionCode, Status
@@ -207,7 +208,7 @@ def test_resolution_without_a_signature_needs_a_reason_and_a_reopened_repair_a_n
             no_acceptance_reason="site unattended; customer told by phone",
         )
         assert repaired.no_acceptance_reason == "site unattended; customer told by phone"
-        audit = workorders.audit_log(session=session, work_order_id=wo.id)
+        audit = browse.audit_log(session=session, work_order_id=wo.id)
         assert audit[-1].changes["no_acceptance_reason"] == [
             None,
             "site unattended; customer told by phone",
@@ -272,7 +273,7 @@ def test_two_first_reads_at_once_make_one_checklist(db: Db) -> None:
             author="k",
             now=NOW,
         )
-        wo = workorders.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session,
             decision=decision(asset=f"pump-{tag}", fault_code=f"fc-{tag}"),
             now=NOW,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from customers import assets, contracts, service, sites
 from customers.models import ContractKind, Tier
 from tests.workorders.dbkit import decision
-from workorders import service as workorders
+from workorders import from_alerts
 from workorders.models import Status
 
 ACTOR = "fixture (key 1, admin)"
@@ -69,7 +69,7 @@ def _asset(session: Session, site_id: int, name: str, **data: object) -> None:
 
 
 def _paid_service(session: Session, site: str, asset: str, closed: datetime, amount: str) -> None:
-    wo = workorders.open_for_alert(
+    wo = from_alerts.open_for_alert(
         session=session,
         decision=decision(site=site, asset=asset, at=closed, fault_code=f"f{closed:%m%d}"),
         now=closed,

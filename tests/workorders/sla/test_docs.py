@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.models import Priority, Tier
 from workorders.sla import escalation, plans
 from workorders.sla.models import EscalationMail, PlanIn
@@ -39,7 +39,7 @@ def test_documented_plan_is_accepted(db: Db) -> None:
 
 def test_documented_mail_and_event_are_what_escalation_sends(db: Db) -> None:
     with db.factory() as session:
-        wo = service.open_for_alert(session=session, decision=decision(), now=T0).work_order
+        wo = from_alerts.open_for_alert(session=session, decision=decision(), now=T0).work_order
         service.assign(
             session=session,
             work_order_id=wo.id,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from notify.mail import SmtpMailer
 from tests.smtp import SmtpServer, smtp_server  # noqa: F401  (fixture)
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import from_alerts, service
 from workorders.models import Status, WorkOrder
 from workorders.sla import escalation, flows
 from workorders.sla.escalation import Directory
@@ -33,7 +33,7 @@ def _open(
     db: Db, assignee: str | None = "ana", now: datetime = T0, asset: str = "pump-1"
 ) -> WorkOrder:
     with db.factory() as session:
-        opened = service.open_for_alert(
+        opened = from_alerts.open_for_alert(
             session=session, decision=decision(at=now, asset=asset), now=now
         )
         wo = opened.work_order
@@ -208,7 +208,7 @@ def test_two_concurrent_ticks_fire_each_level_once(db: Db) -> None:
     # Real commits: each tick is a transaction of its own, on its own connection.
     with db.committed() as session:
         wos = [
-            service.open_for_alert(
+            from_alerts.open_for_alert(
                 session=session, decision=decision(asset=f"race-{i}"), now=T0
             ).work_order
             for i in range(5)

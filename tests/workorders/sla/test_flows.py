@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import browse, from_alerts, service
 from workorders.errors import InvalidInput
 from workorders.models import Priority, Status, WorkOrder
 from workorders.sla import flows
@@ -18,7 +18,8 @@ from workorders.sla.models import ClockEventKind, ClockKind, PauseReason
 
 def _open(db: Db, **kwargs: object) -> WorkOrder:
     with db.factory() as session:
-        wo = service.open_for_alert(session=session, decision=decision(**kwargs), now=T0).work_order  # type: ignore[arg-type]
+        made = decision(**kwargs)  # type: ignore[arg-type]
+        wo = from_alerts.open_for_alert(session=session, decision=made, now=T0).work_order
         session.commit()
     return wo
 
@@ -76,7 +77,7 @@ def test_pause_and_resume_move_the_deadlines_by_the_paused_time(db: Db) -> None:
     with db.factory() as session:
         kinds = [e.kind for e in sla.log(session=session, wo_id=wo.id)]
         assert kinds == [ClockEventKind.START, ClockEventKind.PAUSE, ClockEventKind.RESUME]
-        actions = [a.action for a in service.audit_log(session=session, work_order_id=wo.id)]
+        actions = [a.action for a in browse.audit_log(session=session, work_order_id=wo.id)]
         assert actions[-2:] == ["sla paused: waiting_for_parts", "sla resumed"]
         with pytest.raises(InvalidInput, match="not paused"):
             flows.resume(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from customers import sites
 from tests.customers.builders import build_org
 from tests.workorders.dbkit import T0, Db, decision
-from workorders import service
+from workorders import browse, from_alerts
 from workorders.models import Priority, Tier, WorkOrder
 from workorders.sla import flows, plans
 from workorders.sla import service as sla
@@ -29,7 +29,7 @@ MONDAY_4PM = datetime(2026, 3, 2, 16, 0, tzinfo=ZURICH).astimezone(UTC)
 def _fan_9(session: Session) -> WorkOrder:
     """Normal work on fan-9 at plant-b (Beta Foods, standard, no contract), Monday 16:00."""
     at = MONDAY_4PM
-    return service.open_for_alert(
+    return from_alerts.open_for_alert(
         session=session, decision=decision(asset="fan-9", site="plant-b", at=at), now=at
     ).work_order
 
@@ -75,7 +75,7 @@ def test_a_contract_names_the_plan(db: Db) -> None:
                 cell.respond_min = 60
         plans.create_plan(session=session, data=gold, actor="t", now=T0)
         build_org(session, now=T0)  # acme (vip) has contract SC-1 naming plan "gold"
-        wo = service.open_for_alert(
+        wo = from_alerts.open_for_alert(
             session=session, decision=decision(asset="pump-1", site="plant-a"), now=T0
         ).work_order
         session.commit()
@@ -131,7 +131,7 @@ def test_editing_the_site_calendar_or_the_plan_recomputes_open_work(db: Db) -> N
             wo.number
         ]
         assert zurich(wo.respond_by) == "Mon 02 17:00"
-        actions = [a.action for a in service.audit_log(session=session, work_order_id=wo.id)]
+        actions = [a.action for a in browse.audit_log(session=session, work_order_id=wo.id)]
         assert actions[-2:] == [
             "sla recomputed: site calendar edited",
             "sla recomputed: SLA plan 'default' edited",
