@@ -6,8 +6,9 @@ a path or has characters a file name should not have. Files are stored under gen
 (random hex plus the extension of the type found), so nothing the client sends decides where a
 file is written, and the store refuses any name that would resolve outside its directory.
 
-``LocalStore`` keeps files under the data directory. An S3-compatible store would implement the
-same ``UploadStore`` protocol (put, get, delete by generated name).
+``LocalStore`` keeps files under the data directory; ``field.visits.s3store.S3Store`` keeps them
+in an S3-compatible bucket (VIGIL_UPLOAD_STORE=s3://bucket/prefix). Both implement the
+``UploadStore`` protocol (put, get, delete by generated name) and pass the same contract tests.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ class UploadRefused(ValueError):
     def __init__(self, message: str, *, status: int = 422) -> None:
         super().__init__(message)
         self.status = status
+
+
+class UploadStoreUnavailable(UploadRefused):
+    """The store cannot be reached or refuses to work (503): not the client's fault."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=503)
 
 
 # (content type, extension, test on the first bytes)
@@ -92,14 +100,30 @@ def check_content(data: bytes, *, kind: FileKind, max_bytes: int) -> tuple[str, 
     return found
 
 
+def new_name(extension: str) -> str:
+    """A fresh generated name: 32 random hex digits and the extension of the type found."""
+    return stored_name(f"{secrets.token_hex(16)}.{extension}")
+
+
+def stored_name(name: str) -> str:
+    """``name`` when it is one the store generated; anything else reads as not found (404)."""
+    if not _GENERATED.match(name):
+        raise UploadRefused(f"not a stored file name: {name!r}", status=404)
+    return name
+
+
 class UploadStore(Protocol):
     def put(self, data: bytes, *, extension: str) -> str:
         """Store the bytes under a new generated name and return it."""
         ...
 
-    def get(self, name: str) -> bytes: ...
+    def get(self, name: str) -> bytes:
+        """The bytes stored under ``name``; 404 when there are none, 503 when unreachable."""
+        ...
 
-    def delete(self, name: str) -> None: ...
+    def delete(self, name: str) -> None:
+        """Remove ``name``; a name already gone is no error."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +133,14 @@ class LocalStore:
     root: Path
 
     def _path(self, name: str) -> Path:
-        if not _GENERATED.match(name):
-            raise UploadRefused(f"not a stored file name: {name!r}", status=404)
         root = self.root.resolve()
-        path = (root / name[:2] / name).resolve()
+        path = (root / stored_name(name)[:2] / name).resolve()
         if not path.is_relative_to(root):  # cannot happen with a generated name; kept as a guard
             raise UploadRefused(f"not a stored file name: {name!r}", status=404)
         return path
 
     def put(self, data: bytes, *, extension: str) -> str:
-        name = f"{secrets.token_hex(16)}.{extension}"
+        name = new_name(extension)
         path = self._path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(path.suffix + ".part")
