@@ -38,6 +38,10 @@ class ApiConfig:
     # and the largest file accepted.
     upload_dir: Path | None = None
     upload_max_bytes: int = 10 * 1024 * 1024
+    # s3://bucket/prefix: an S3-compatible store instead of the directory (field/visits/s3store).
+    upload_store: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
 
     @property
     def uploads_root(self) -> Path:

@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from field.visits.s3url import parse_s3_url
 from notify.mail import parse_smtp_url
 from reports.scorecards.weights import DEFAULT_WEIGHTS, BadWeights, Weights
 from reports.value.rfm import BadBands, RfmRules
@@ -125,6 +126,11 @@ class Settings(BaseSettings):
     # Where uploads are kept (default: <data_dir>/uploads) and the largest file accepted.
     upload_dir: Path | None = None
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
+    # s3://bucket/prefix keeps them in an S3-compatible store instead (credentials from the
+    # standard AWS environment/config); the endpoint for MinIO, Ceph, ... and an optional region.
+    upload_store: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
 
     # --- Follow-up visits and surveys (followup/surveys) ---
     # Who calls a customer whose survey scored 3, and the name on the review of one below 3
@@ -255,6 +261,24 @@ class Settings(BaseSettings):
         if value is not None and urlsplit(value).scheme not in ("http", "https"):
             raise ValueError(f"expected http://host:8086 or https://..., got {value!r}")
         return value
+
+    @field_validator("upload_store")
+    @classmethod
+    def _upload_store(cls, value: str | None) -> str | None:
+        if value:
+            parse_s3_url(value)
+        return value or None
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _s3_endpoint(cls, value: str | None) -> str | None:
+        if value and (
+            urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname
+        ):
+            raise ValueError(
+                f"expected http(s)://host[:port] (e.g. http://minio:9000), got {value!r}"
+            )
+        return value or None
 
     @field_validator("session_secret")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
+from api.config import ApiConfig
 from api.deps import (
     MAX_ID,
     AnyKey,
@@ -39,6 +40,7 @@ from field.visits.models import (
     VisitRead,
     VisitSheet,
 )
+from field.visits.s3store import open_s3_store
 from field.visits.sheet import sheet
 from field.visits.uploads import LocalStore, UploadRefused, UploadStore
 from workorders.models import WorkOrderDocument, document
@@ -56,13 +58,20 @@ _UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The file name is a path or has characters a name may not have"},
     413: {"description": "The file is larger than the upload limit"},
     415: {"description": "Not an accepted image type (read from the content)"},
+    503: {"description": "The upload store cannot be reached (the message says which)"},
 }
 
 
 def get_uploads(request: Request) -> UploadStore:
     store: UploadStore | None = getattr(request.app.state, "uploads", None)
     if store is None:
-        store = LocalStore(request.app.state.config.uploads_root)
+        config: ApiConfig = request.app.state.config
+        if config.upload_store:
+            store = open_s3_store(
+                config.upload_store, endpoint_url=config.s3_endpoint_url, region=config.s3_region
+            )
+        else:
+            store = LocalStore(config.uploads_root)
         request.app.state.uploads = store
     return store
 
@@ -233,7 +242,7 @@ def add_signature(
 @router.get(
     "/files/{file_id}",
     response_class=Response,
-    responses={200: {"content": {"image/*": {}}}, **_ERRORS},
+    responses={200: {"content": {"image/*": {}}}, **_ERRORS, 503: _UPLOAD_ERRORS[503]},
     summary="A photo or signature, to the assigned engineer, staff and the asset's customer",
 )
 def get_file(

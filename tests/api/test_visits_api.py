@@ -41,33 +41,40 @@ class Site:
         return response
 
 
+def visit_keys(session: Session) -> tuple[str, dict[str, str]]:
+    """The visit world's work order and a key in clear for each of its people: the assigned
+    engineer (ana), another (ben), the asset's customer (acme), another (beta), staff."""
+    world = build_visit_world(session)
+    made = {
+        "ana": keys.create_key(
+            session=session, name="Ana", role=Role.engineer, engineer_id=world.engineer_id
+        ),
+        "ben": keys.create_key(
+            session=session, name="Ben", role=Role.engineer, engineer_id=world.other_engineer_id
+        ),
+        "acme": keys.create_key(
+            session=session, name="ACME", role=Role.customer, customer_id=world.customer_id
+        ),
+        "beta": keys.create_key(
+            session=session,
+            name="Beta",
+            role=Role.customer,
+            customer_id=world.other_customer_id,
+        ),
+        "viewer": keys.create_key(session=session, name="Vi", role=Role.viewer),
+        "operator": keys.create_key(session=session, name="Op", role=Role.operator),
+    }
+    session.commit()
+    return world.work_order, {k: v.key for k, v in made.items()}
+
+
 @pytest.fixture
 def site(tmp_path: Path, database: sessionmaker[Session]) -> Iterator[Site]:
     app, parts = build_world(tmp_path / "app", factory=database, upload_max_bytes=LIMIT)
     with database() as session:
-        world = build_visit_world(session)
-        made = {
-            "ana": keys.create_key(
-                session=session, name="Ana", role=Role.engineer, engineer_id=world.engineer_id
-            ),
-            "ben": keys.create_key(
-                session=session, name="Ben", role=Role.engineer, engineer_id=world.other_engineer_id
-            ),
-            "acme": keys.create_key(
-                session=session, name="ACME", role=Role.customer, customer_id=world.customer_id
-            ),
-            "beta": keys.create_key(
-                session=session,
-                name="Beta",
-                role=Role.customer,
-                customer_id=world.other_customer_id,
-            ),
-            "viewer": keys.create_key(session=session, name="Vi", role=Role.viewer),
-            "operator": keys.create_key(session=session, name="Op", role=Role.operator),
-        }
-        session.commit()
+        number, made = visit_keys(session)
     with TestClient(app) as client:
-        yield Site(client, tmp_path, world.work_order, {k: v.key for k, v in made.items()})
+        yield Site(client, tmp_path, number, made)
     parts["store"].close()  # type: ignore[attr-defined]
     parts["quarantine"].close()  # type: ignore[attr-defined]
 

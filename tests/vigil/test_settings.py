@@ -27,6 +27,12 @@ def test_defaults_are_embedded() -> None:
         ("VIGIL_SCORING_SHARD", "2/2", "VIGIL_SCORING_SHARD: expected i/n"),
         ("VIGIL_VERIFICATION_SETTLE_H", "168", "VIGIL_VERIFICATION_SETTLE_H must be shorter"),
         ("VIGIL_VERIFICATION_DAYS", "0", "VIGIL_VERIFICATION_DAYS"),
+        ("VIGIL_UPLOAD_STORE", "/srv/uploads", "VIGIL_UPLOAD_STORE: expected s3://bucket or"),
+        ("VIGIL_UPLOAD_STORE", "s3:/vigil", "VIGIL_UPLOAD_STORE: bucket '' is not an S3 bucket"),
+        ("VIGIL_UPLOAD_STORE", "s3://Vigil_Uploads", "expected s3://bucket or s3://bucket/prefix"),
+        ("VIGIL_UPLOAD_STORE", "s3://key:secret@vigil/x", "credentials come from the AWS"),
+        ("VIGIL_UPLOAD_STORE", "s3://vigil/a/../b", "VIGIL_UPLOAD_STORE: prefix 'a/../b'"),
+        ("VIGIL_S3_ENDPOINT_URL", "minio:9000", "VIGIL_S3_ENDPOINT_URL: expected http(s)://"),
     ],
 )
 def test_wrong_values_name_the_setting(
