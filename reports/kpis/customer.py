@@ -31,15 +31,15 @@ def _n(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
     out: Figures = {}
-    covered = (
-        sa.select(FollowUpTask.id)
-        .where(
-            FollowUpTask.work_order_id == WorkOrder.id,
+    # An uncorrelated IN: both databases read the tasks once into a hashed set. A correlated
+    # EXISTS ran once per work order, and PostgreSQL, before its statistics of a freshly loaded
+    # table, probed it through the wrong index (0.3 s a month).
+    covered = WorkOrder.id.in_(
+        sa.select(FollowUpTask.work_order_id).where(
+            FollowUpTask.work_order_id.is_not(None),
             FollowUpTask.kind == TaskKind.AFTER_REPAIR,
             FollowUpTask.status != TaskStatus.CANCELLED,
         )
-        .correlate(WorkOrder)
-        .exists()
     )
     stmt = (
         sa.select()
