@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -142,6 +143,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What is alive at startup (modules, the app, the ORM's mappers) lives as long as the
+        # server: out of the collector's sight, a large response (30,000 KPI figures) no longer
+        # sets off full collections over all of it (measured on the KPIs by site: their dicts
+        # took 0.33 s with those collections, 0.03 s without). Thawed at shutdown, so that an
+        # app stopped inside a longer process (the tests) is collected.
+        gc.freeze()
         await anyio.to_thread.run_sync(watcher.start_from_now)
         tasks = [
             asyncio.create_task(_every(fleet.refresh, config.fleet_refresh_s, "fleet refresh")),
@@ -158,6 +165,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            gc.unfreeze()
 
     app = FastAPI(
         title="Vigil",
