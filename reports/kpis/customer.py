@@ -31,14 +31,23 @@ def _n(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
     out: Figures = {}
-    # An uncorrelated IN: both databases read the tasks once into a hashed set. A correlated
-    # EXISTS ran once per work order, and PostgreSQL, before its statistics of a freshly loaded
-    # table, probed it through the wrong index (0.3 s a month).
-    covered = WorkOrder.id.in_(
-        sa.select(FollowUpTask.work_order_id).where(
-            FollowUpTask.work_order_id.is_not(None),
-            FollowUpTask.kind == TaskKind.AFTER_REPAIR,
-            FollowUpTask.status != TaskStatus.CANCELLED,
+    task = sa.and_(
+        FollowUpTask.kind == TaskKind.AFTER_REPAIR, FollowUpTask.status != TaskStatus.CANCELLED
+    )
+    # Same test, the form each database runs fastest: SQLite probes the work-order index once
+    # per work order (20-40 ms a month); PostgreSQL, on a freshly loaded table it has no
+    # statistics for, probed that EXISTS through the wrong index (0.3 s), and reads the tasks
+    # once into a hashed set for the IN (8-25 ms).
+    covered = (
+        sa.select(FollowUpTask.id)
+        .where(FollowUpTask.work_order_id == WorkOrder.id, task)
+        .correlate(WorkOrder)
+        .exists()
+        if ctx.sqlite
+        else WorkOrder.id.in_(
+            sa.select(FollowUpTask.work_order_id).where(
+                FollowUpTask.work_order_id.is_not(None), task
+            )
         )
     )
     stmt = (
