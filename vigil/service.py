@@ -86,6 +86,22 @@ def _wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def every(
+    scheduler: BackgroundScheduler,
+    job_id: str,
+    job: Callable[[], object],
+    *,
+    at_start: bool = False,
+    **interval: float,
+) -> None:
+    """A recurring job that never runs twice at once and runs once for runs it missed (a busy
+    machine or a pause must not queue a burst); ``at_start`` also runs it right away."""
+    first = {"next_run_time": _wall_clock()} if at_start else {}
+    scheduler.add_job(
+        job, "interval", id=job_id, max_instances=1, coalesce=True, **first, **interval
+    )
+
+
 def session_secret(settings: Settings) -> str:
     """The cookie-signing secret: required in production, generated once and kept for the demo."""
     if settings.session_secret:
@@ -219,7 +235,9 @@ class Service:
         self._stack.callback(http.close)
         policy = RetryPolicy(max_age_s=self.settings.webhook_max_age_s)
         connectors = build_connectors(self.settings, http)
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-webhooks",
             lambda: deliver_due(
                 session_factory=self.sessions,
                 http_client=http,
@@ -227,50 +245,40 @@ class Service:
                 policy=policy,
                 connectors=connectors,
             ),
-            "interval",
             seconds=self.settings.webhook_poll_s,
-            id="vigil-webhooks",
-            max_instances=1,
-            coalesce=True,
         )
         outages = OutageWatch(
             session_factory=self.sessions,
             tracker=PresenceTracker(self.store, first_lookback=timedelta(days=1)),
             open_after=timedelta(seconds=self.settings.gateway_offline_work_order_after_s),
         )
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-presence",
             lambda: outages.check(_wall_clock()),
-            "interval",
             seconds=self.settings.presence_check_s,
-            id="vigil-presence",
-            max_instances=1,
-            coalesce=True,
         )
         if connectors:
-            scheduler.add_job(
+            every(
+                scheduler,
+                "vigil-ticket-status",
                 lambda: sync_status(
                     session_factory=self.sessions, connectors=connectors, now=_wall_clock()
                 ),
-                "interval",
                 seconds=self.settings.rt_poll_s,
-                id="vigil-ticket-status",
-                max_instances=1,
-                coalesce=True,
             )
         verification = VerificationPolicy(
             period=timedelta(days=self.settings.verification_days),
             settle=timedelta(hours=self.settings.verification_settle_h),
         )
         health = store_health(self.store)
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-follow-up",
             lambda: verify_repairs(
                 session_factory=self.sessions, health=health, now=_wall_clock(), policy=verification
             ),
-            "interval",
             hours=1,
-            id="vigil-follow-up",
-            max_instances=1,
-            coalesce=True,
         )
         fallback = (
             AutoRule(within=timedelta(minutes=self.settings.auto_dispatch_urgent_min))
@@ -278,41 +286,37 @@ class Service:
             else None
         )
         rule_for = plan_rules(urgent_fallback=fallback)
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-auto-dispatch",
             lambda: auto_dispatch(
                 session_factory=self.sessions,
                 now=_wall_clock(),
                 rule_for=rule_for,
                 scoring=self.scoring,
             ),
-            "interval",
             seconds=self.settings.auto_dispatch_poll_s,
-            id="vigil-auto-dispatch",
-            max_instances=1,
-            coalesce=True,
         )
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-escalation",
             self.escalate,
-            "interval",
             seconds=self.settings.escalation_poll_s,
-            id="vigil-escalation",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=_wall_clock(),
+            at_start=True,
         )
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-follow-up-visits",
             lambda: follow_up_visits.run(
                 session_factory=self.sessions,
                 now=_wall_clock(),
                 assignee=self.settings.survey_follow_up_person,
             ),
-            "interval",
             seconds=self.settings.follow_up_poll_s,
-            id="vigil-follow-up-visits",
-            max_instances=1,
-            coalesce=True,
         )
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-survey-escalations",
             lambda: survey_mail.send_escalations(
                 session_factory=self.sessions,
                 mailer=self.mailer,
@@ -320,40 +324,34 @@ class Service:
                 addresses=self.settings.escalation_addresses[1],
                 now=_wall_clock(),
             ),
-            "interval",
             seconds=self.settings.escalation_poll_s,
-            id="vigil-survey-escalations",
-            max_instances=1,
-            coalesce=True,
         )
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-release-parts",
             lambda: in_transaction(
                 self.sessions,
                 lambda session: release_finished(session=session, actor="vigil", now=_wall_clock()),
             ),
-            "interval",
             seconds=self.settings.auto_dispatch_poll_s,
-            id="vigil-release-parts",
-            max_instances=1,
-            coalesce=True,
         )
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-customer-notices",
             lambda: customer_notices.send_waiting(
                 session_factory=self.sessions,
                 sending=customer_notices.Sending(self.mailer, self.settings.mail_from),
                 now=_wall_clock(),
             ),
-            "interval",
             seconds=self.settings.notice_poll_s,
-            id="vigil-customer-notices",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=_wall_clock(),
+            at_start=True,
         )
         if self.settings.monthly_report:
             config = report_config(self.settings)  # a wrong target stops the start, with why
             # Looks often and decides once: a restart on the 1st finds the month's record.
-            scheduler.add_job(
+            every(
+                scheduler,
+                "vigil-monthly-report",
                 lambda: monthly_report_tick(
                     settings=self.settings,
                     session_factory=self.sessions,
@@ -361,12 +359,8 @@ class Service:
                     now=_wall_clock(),
                     config=config,
                 ),
-                "interval",
                 seconds=self.settings.report_poll_s,
-                id="vigil-monthly-report",
-                max_instances=1,
-                coalesce=True,
-                next_run_time=_wall_clock(),
+                at_start=True,
             )
         add_value_job(
             scheduler,
@@ -376,13 +370,11 @@ class Service:
             clock=_wall_clock,
         )
         readings = store_readings(self.store)
-        scheduler.add_job(
+        every(
+            scheduler,
+            "vigil-preventive-plans",
             lambda: plans.run(session_factory=self.sessions, read=readings, now=_wall_clock()),
-            "interval",
             seconds=self.settings.plans_poll_s,
-            id="vigil-preventive-plans",
-            max_instances=1,
-            coalesce=True,
         )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)
