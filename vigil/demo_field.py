@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.keys import create_key
 from api.roles import Role
 from field.models import Engineer
+from field.stock import catalogue
 from field.stock import service as stock
 from field.stock.models import PartCreate, WarehouseCreate, WarehouseKind
 from knowledge import service as knowledge
@@ -52,10 +53,10 @@ def seed_field(*, session: Session, now: datetime) -> FieldKeys | None:
     engineer = session.scalars(sa.select(Engineer).where(Engineer.code == ENGINEER)).first()
     if engineer is None:
         return None
-    central = stock.add_warehouse(
+    central = catalogue.add_warehouse(
         session=session, data=WarehouseCreate(code="central-lyon", name="Lyon central store")
     )
-    van = stock.add_warehouse(
+    van = catalogue.add_warehouse(
         session=session,
         data=WarehouseCreate(
             code=f"van-{ENGINEER}",
@@ -65,7 +66,7 @@ def seed_field(*, session: Session, now: datetime) -> FieldKeys | None:
         ),
     )
     for number, name, barcode, in_van, in_store in PARTS:
-        part = stock.add_part(
+        part = catalogue.add_part(
             session=session,
             data=PartCreate(part_number=number, name=name, barcode=barcode, asset_types=["pump"]),
         )

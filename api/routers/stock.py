@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentKey, CurrentWorkOrder, SessionDep, StockKey, actor
-from field.stock import priority, queries, service
+from field.stock import catalogue, ledger, priority, queries, service
 from field.stock.models import (
     LevelRead,
     MoveRead,
@@ -36,11 +36,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def _clear_errors() -> Iterator[None]:
     try:
         yield
-    except service.NotFound as error:
+    except catalogue.NotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
-    except service.OutOfStock as error:
+    except ledger.OutOfStock as error:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
-    except service.StockError as error:
+    except ledger.StockError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None
 
 
@@ -67,8 +67,8 @@ class MinLevel(BaseModel):
 def _lookup(session: SessionDep, move: Movement | Adjustment | MinLevel) -> tuple[Warehouse, Part]:
     with _clear_errors():
         return (
-            service.find_warehouse(session=session, code=move.warehouse),
-            service.find_part(session=session, code=move.part),
+            catalogue.find_warehouse(session=session, code=move.warehouse),
+            catalogue.find_part(session=session, code=move.part),
         )
 
 
@@ -89,7 +89,7 @@ def list_parts(
 )
 def add_part(body: PartCreate, session: SessionDep, key: StockKey) -> PartRead:
     with _clear_errors():
-        return PartRead.model_validate(service.add_part(session=session, data=body))
+        return PartRead.model_validate(catalogue.add_part(session=session, data=body))
 
 
 @router.get(
@@ -100,7 +100,7 @@ def add_part(body: PartCreate, session: SessionDep, key: StockKey) -> PartRead:
 )
 def get_part(code: str, session: SessionDep, key: CurrentKey) -> PartRead:
     with _clear_errors():
-        return PartRead.model_validate(service.find_part(session=session, code=code))
+        return PartRead.model_validate(catalogue.find_part(session=session, code=code))
 
 
 @router.get("/warehouses", response_model=list[WarehouseRead], summary="Stores and vans")
@@ -118,7 +118,7 @@ def list_warehouses(session: SessionDep, key: CurrentKey) -> list[WarehouseRead]
 )
 def add_warehouse(body: WarehouseCreate, session: SessionDep, key: StockKey) -> WarehouseRead:
     with _clear_errors():
-        return WarehouseRead.model_validate(service.add_warehouse(session=session, data=body))
+        return WarehouseRead.model_validate(catalogue.add_warehouse(session=session, data=body))
 
 
 @router.get(
@@ -172,7 +172,7 @@ def adjust(body: Adjustment, session: SessionDep, key: StockKey) -> None:
 def set_min_level(body: MinLevel, session: SessionDep, key: StockKey) -> None:
     warehouse, part = _lookup(session, body)
     with _clear_errors():
-        service.set_min_level(
+        catalogue.set_min_level(
             session=session, warehouse=warehouse, part=part, min_level=body.min_level
         )
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customers.models import Tier
-from field.stock import service
+from field.stock import ledger, service
 from field.stock.models import Part, Reservation, Warehouse
 from workorders.models import FINISHED, WorkOrder
 
@@ -31,7 +31,7 @@ class Taken:
 
 
 def _free(session: Session, warehouse: Warehouse, part: Part) -> int:
-    return service.free(session=session, warehouse=warehouse, part=part)
+    return ledger.free(session=session, warehouse=warehouse, part=part)
 
 
 def _yielding(
@@ -73,7 +73,7 @@ def reserve_first(
     if quantity > free and work_order.asset.tier is Tier.VIP:
         yielding = _yielding(session, warehouse, part, work_order_id)
         if free + sum(r.quantity for r, _ in yielding) < quantity:
-            raise service.OutOfStock(
+            raise ledger.OutOfStock(
                 f"cannot reserve {quantity} x {part.part_number} ({part.name}) from "
                 f"{warehouse.code}: {free} free there and {sum(r.quantity for r, _ in yielding)} "
                 "held for other customers' work, even for a VIP customer"

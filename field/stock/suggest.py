@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customers.models import Tier
-from field.stock import priority, service
+from field.stock import ledger, priority, service
 from field.stock.models import MoveKind, Part, StockLevel, StockMove, Warehouse
 from workorders.models import Asset, WorkOrder
 
@@ -131,7 +131,7 @@ def reserve_suggested(
                         actor=actor,
                         now=now,
                     )
-            except service.OutOfStock:
+            except ledger.OutOfStock:
                 continue
             reserved.append(f"{part.part_number} from {warehouse.code}")
             break
@@ -168,7 +168,7 @@ def _vip_take(
                     actor=actor,
                     now=now,
                 )
-        except service.OutOfStock:
+        except ledger.OutOfStock:
             continue
         return f"{part.part_number} from {warehouse.code} (taken from {taken[0].work_order})"
     return None

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from field.models import Engineer
+from field.stock import catalogue, ledger
 from field.stock import service as stock
 from field.stock.models import MoveKind, Part, StockMove, Warehouse, WarehouseKind
 from field.visits.models import (
@@ -186,8 +187,8 @@ def tick(
 def _warehouse(session: Session, engineer_id: int | None, code: str | None) -> Warehouse:
     if code:
         try:
-            return stock.find_warehouse(session=session, code=code)
-        except stock.NotFound as error:
+            return catalogue.find_warehouse(session=session, code=code)
+        except catalogue.NotFound as error:
             raise NotFound(str(error)) from None
     van = (
         session.scalars(
@@ -223,8 +224,8 @@ def use_part(
     (or the warehouse named) through the stock ledger: the stock goes down by it."""
     ensure_working(wo)
     try:
-        part = stock.find_part(session=session, code=data.code)
-    except stock.NotFound as error:
+        part = catalogue.find_part(session=session, code=data.code)
+    except catalogue.NotFound as error:
         raise NotFound(f"{error}: check the number, or scan the barcode again") from None
     warehouse = _warehouse(session, engineer_id, data.warehouse)
     try:
@@ -238,9 +239,9 @@ def use_part(
             actor=actor,
             now=now,
         )
-    except stock.OutOfStock as error:
+    except ledger.OutOfStock as error:
         raise Conflict(f"out of stock: {error}") from None
-    except stock.StockError as error:
+    except ledger.StockError as error:
         raise InvalidInput(str(error)) from None
     return PartUsed(
         part_number=part.part_number,

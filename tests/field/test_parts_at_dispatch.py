@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from field import flows
 from field.models import Dispatch
-from field.stock import holds, service
+from field.stock import catalogue, holds, service
 from field.stock.models import (
     MoveKind,
     PartCreate,
@@ -35,7 +35,7 @@ def level(session: Session, warehouse: str, part: str) -> tuple[int, int]:
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
         .where(
             Warehouse.code == warehouse,
-            StockLevel.part_id == service.find_part(session=session, code=part).id,
+            StockLevel.part_id == catalogue.find_part(session=session, code=part).id,
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -45,18 +45,18 @@ def stock(session: Session, ana: int, bo: int) -> None:
     def warehouse(code: str, engineer: int | None) -> Warehouse:
         kind = WarehouseKind.VAN if engineer else WarehouseKind.CENTRAL
         data = WarehouseCreate(code=code, name=code, kind=kind, engineer_id=engineer)
-        return service.add_warehouse(session=session, data=data)
+        return catalogue.add_warehouse(session=session, data=data)
 
     central, van_ana, van_bo = (
         warehouse("central", None),
         warehouse("van-ana", ana),
         warehouse("van-bo", bo),
     )
-    bearing = service.add_part(
+    bearing = catalogue.add_part(
         session=session,
         data=PartCreate(part_number="SKF-6205", name="Bearing 6205-2RS", asset_types=["pump"]),
     )
-    seal = service.add_part(
+    seal = catalogue.add_part(
         session=session,
         data=PartCreate(part_number="MS-40", name="Mechanical seal 40 mm", asset_types=["pump"]),
     )
@@ -108,8 +108,8 @@ def test_parts_are_held_at_dispatch_moved_on_reassignment_and_given_back(db: Db)
             session=session,
             work_order_id=second.id,
             asset_id=second.asset_id,
-            warehouse=service.find_warehouse(session=session, code="central"),
-            part=service.find_part(session=session, code="MS-40"),
+            warehouse=catalogue.find_warehouse(session=session, code="central"),
+            part=catalogue.find_part(session=session, code="MS-40"),
             quantity=1,
             actor="bo",
             now=NOW,

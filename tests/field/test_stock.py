@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from field.stock import queries, service
+from field.stock import catalogue, ledger, queries, service
 from field.stock.models import (
     Part,
     PartCreate,
@@ -32,14 +32,14 @@ NOW = T0
 
 
 def setup(session: Session) -> tuple[Warehouse, Warehouse, Part, Part]:
-    central = service.add_warehouse(
+    central = catalogue.add_warehouse(
         session=session, data=WarehouseCreate(code="central", name="Central store")
     )
-    van = service.add_warehouse(
+    van = catalogue.add_warehouse(
         session=session,
         data=WarehouseCreate(code="van-ana", name="Ana's van", kind=WarehouseKind.VAN),
     )
-    bearing = service.add_part(
+    bearing = catalogue.add_part(
         session=session,
         data=PartCreate(
             part_number="SKF-6205",
@@ -49,7 +49,7 @@ def setup(session: Session) -> tuple[Warehouse, Warehouse, Part, Part]:
             unit_cost=18.5,
         ),
     )
-    seal = service.add_part(
+    seal = catalogue.add_part(
         session=session,
         data=PartCreate(part_number="MS-40", name="Mechanical seal 40 mm", asset_types=["pump"]),
     )
@@ -86,7 +86,7 @@ def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
             now=NOW,
         )
         assert level(session, "van-ana", "SKF-6205") == (3, 2)
-        with pytest.raises(service.OutOfStock, match="1 free there now"):
+        with pytest.raises(ledger.OutOfStock, match="1 free there now"):
             service.reserve(
                 session=session,
                 work_order_id=wo.id,
@@ -97,7 +97,7 @@ def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
                 now=NOW,
             )
         # Found by its barcode, as scanned; uses the two held, then one free.
-        scanned = service.find_part(session=session, code=" 4006593001234 ")
+        scanned = catalogue.find_part(session=session, code=" 4006593001234 ")
         service.consume(
             session=session,
             work_order_id=wo.id,
@@ -109,7 +109,7 @@ def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
             now=NOW + timedelta(hours=2),
         )
         assert level(session, "van-ana", "SKF-6205") == (0, 0)
-        with pytest.raises(service.OutOfStock, match=r"take 1 x SKF-6205 .* 0 free"):
+        with pytest.raises(ledger.OutOfStock, match=r"take 1 x SKF-6205 .* 0 free"):
             service.consume(
                 session=session,
                 work_order_id=wo.id,
@@ -130,7 +130,7 @@ def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
             work_order_id=wo.id,
         )
         assert level(session, "van-ana", "SKF-6205") == (1, 0)
-        with pytest.raises(service.OutOfStock):
+        with pytest.raises(ledger.OutOfStock):
             service.adjust(
                 session=session,
                 warehouse=van,
@@ -165,30 +165,30 @@ def test_low_stock_list_and_bad_quantities(db: Db) -> None:
         service.receive(
             session=session, warehouse=central, part=bearing, quantity=2, actor="s", now=NOW
         )
-        service.set_min_level(session=session, warehouse=central, part=seal, min_level=2)
-        service.set_min_level(session=session, warehouse=central, part=bearing, min_level=2)
+        catalogue.set_min_level(session=session, warehouse=central, part=seal, min_level=2)
+        catalogue.set_min_level(session=session, warehouse=central, part=bearing, min_level=2)
         assert [r.part_number for r in queries.levels(session=session, low_only=True)] == [
             "SKF-6205"
         ]
         for bad in (0, -1):
-            with pytest.raises(service.StockError, match="positive whole number"):
+            with pytest.raises(ledger.StockError, match="positive whole number"):
                 service.receive(
                     session=session, warehouse=central, part=seal, quantity=bad, actor="s", now=NOW
                 )
-        with pytest.raises(service.StockError, match="exists already"):
-            service.add_part(session=session, data=PartCreate(part_number="MS-40", name="again"))
-        with pytest.raises(service.NotFound, match="no part with number or barcode 'XX'"):
-            service.find_part(session=session, code="XX")
+        with pytest.raises(ledger.StockError, match="exists already"):
+            catalogue.add_part(session=session, data=PartCreate(part_number="MS-40", name="again"))
+        with pytest.raises(catalogue.NotFound, match="no part with number or barcode 'XX'"):
+            catalogue.find_part(session=session, code="XX")
 
 
 def test_two_engineers_take_the_last_part_at_once_and_one_gets_it(db: Db) -> None:
     # Real commits on their own connections: unique names, and everything deleted after.
     tag = uuid.uuid4().hex[:6]
     with db.committed() as session:
-        van = service.add_warehouse(
+        van = catalogue.add_warehouse(
             session=session, data=WarehouseCreate(code=f"van-{tag}", name="Van")
         )
-        part = service.add_part(
+        part = catalogue.add_part(
             session=session, data=PartCreate(part_number=f"P-{tag}", name="Last one")
         )
         service.receive(session=session, warehouse=van, part=part, quantity=1, actor="s", now=NOW)
@@ -218,7 +218,7 @@ def test_two_engineers_take_the_last_part_at_once_and_one_gets_it(db: Db) -> Non
                 )
                 mine.commit()
                 outcomes.append("took it")
-            except service.OutOfStock as error:
+            except ledger.OutOfStock as error:
                 mine.rollback()
                 outcomes.append(str(error))
 

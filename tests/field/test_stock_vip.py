@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customers.models import Tier
-from field.stock import priority, service
+from field.stock import ledger, priority, service
 from field.stock.models import MoveKind, Reservation, StockMove
 from field.stock.suggest import reserve_suggested
 from tests.field.test_stock import NOW, level, open_wo, setup
@@ -50,7 +50,7 @@ def test_a_vip_work_order_takes_the_newest_other_reservations_when_short(db: Db)
         assert level(session, "central", "SKF-6205") == (4, 4)
         # A standard customer's work order, short: refused as ever.
         plain = _wo(session, "pump-4", Tier.STANDARD)
-        with pytest.raises(service.OutOfStock, match="0 free there now"):
+        with pytest.raises(ledger.OutOfStock, match="0 free there now"):
             priority.reserve_first(
                 session=session,
                 work_order_id=plain.id,
@@ -79,7 +79,7 @@ def test_a_vip_work_order_takes_the_newest_other_reservations_when_short(db: Db)
         ).all()
         assert notes == [f"taken for VIP work order {vip.number}"] * 2
         # More than free plus what non-VIP work holds: refused, nothing moved.
-        with pytest.raises(service.OutOfStock, match="1 held for other customers' work"):
+        with pytest.raises(ledger.OutOfStock, match="1 held for other customers' work"):
             priority.reserve_first(
                 session=session,
                 work_order_id=vip.id,

@@ -26,7 +26,7 @@ from customers.models import Asset, Contract, ContractAsset, ContractKind, Criti
 from field.models import EngineerLevel
 from field.schemas import BaseIn, EngineerCreate, SkillIn
 from field.service import create_engineer
-from field.stock import service as stock
+from field.stock import catalogue
 from field.stock.models import PartCreate, WarehouseCreate, WarehouseKind
 from knowledge.models import ArticleCreate, ArticleStatus
 from simulators.history import read, timing
@@ -251,7 +251,7 @@ def load_field(*, session: Session, directory: Path, keys: Keys) -> None:
         )
         keys.engineers[r["code"]] = engineer.id
     for r in read(directory, "parts"):
-        part = stock.add_part(
+        part = catalogue.add_part(
             session=session,
             data=PartCreate(
                 part_number=r["part_number"],
@@ -263,7 +263,7 @@ def load_field(*, session: Session, directory: Path, keys: Keys) -> None:
         keys.parts[r["part_number"]] = part.id
         keys.part_costs[r["part_number"]] = r["unit_cost"]
     for r in read(directory, "warehouses"):
-        warehouse = stock.add_warehouse(
+        warehouse = catalogue.add_warehouse(
             session=session,
             data=WarehouseCreate(
                 code=r["code"],

@@ -16,6 +16,7 @@ from field import flows
 from field import service as field_service
 from field.models import EngineerLevel
 from field.schemas import BaseIn, EngineerCreate, SkillIn
+from field.stock import catalogue
 from field.stock import service as stock
 from field.stock.models import PartCreate, WarehouseCreate, WarehouseKind
 from knowledge import service as knowledge
@@ -62,19 +63,21 @@ def build_visit_world(session: Session, *, now: datetime | None = None) -> Visit
     org = build_org(session, now=now)
     ana = _engineer(session, "ana", "Ana Costa", now)
     ben = _engineer(session, "ben", "Ben Okafor", now)
-    van = stock.add_warehouse(
+    van = catalogue.add_warehouse(
         session=session,
         data=WarehouseCreate(
             code="van-ana", name="Ana's van", kind=WarehouseKind.VAN, engineer_id=ana
         ),
     )
-    bearing = stock.add_part(
+    bearing = catalogue.add_part(
         session=session,
         data=PartCreate(
             part_number="SKF-6205", name="Bearing 6205-2RS", barcode=BARCODE, asset_types=["pump"]
         ),
     )
-    stock.add_part(session=session, data=PartCreate(part_number="MS-40", name="Mechanical seal"))
+    catalogue.add_part(
+        session=session, data=PartCreate(part_number="MS-40", name="Mechanical seal")
+    )
     stock.receive(session=session, warehouse=van, part=bearing, quantity=2, actor="store", now=now)
     article = knowledge.create(
         session=session,
