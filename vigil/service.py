@@ -14,92 +14,31 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.flows import handle_decisions
 from alerts.policy import AlertPolicy
 from api.app import create_app
 from api.config import ApiConfig
-from customers.sites import list_sites
 from field.flows import Scoring
 from field.geo import straight_line
-from field.models import Engineer
-from field.scheduled import AutoRule, auto_dispatch, plan_rules
-from field.stock.holds import release_finished
-from followup.health import store_health
-from followup.scheduled import verify_repairs
-from followup.service import VerificationPolicy
-from followup.surveys import mail as survey_mail
-from followup.surveys import scheduled as follow_up_visits
-from ingest.presence import PresenceTracker
 from models.base import Decision
 from models.registry import Registry
-from models.scoring import CycleReport, add_scoring_job
+from models.scoring import CycleReport
 from notify.mail import mailer_from
-from planning import scheduled as plans
-from planning.readings import store_readings
-from reports.value.scheduled import add_value_job
 from vigil import db
-from vigil.reporting import monthly_report_tick, report_config
+from vigil.scheduled import Clock, add_jobs, escalate, escalation_directory, wall_clock
 from vigil.settings import Settings, SettingsError
 from vigil.wiring import IngestService, build_ingest, build_quarantine, build_store, wait_for_store
-from workorders.connectors.base import TicketConnector
-from workorders.connectors.rt import RtConfig, RtConnector
-from workorders.connectors.scheduled import sync_status
-from workorders.db import in_transaction, make_engine, session_factory
-from workorders.notices import outbox as customer_notices
-from workorders.presence import OutageWatch
-from workorders.sla import escalation
-from workorders.sla.flows import resume_due
-from workorders.webhooks.scheduled import RetryPolicy, deliver_due
+from workorders.db import make_engine, session_factory
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def build_connectors(settings: Settings, http: httpx.Client) -> dict[str, TicketConnector]:
-    """The ticketing connectors whose credentials are set (subscriptions name them)."""
-    connectors: dict[str, TicketConnector] = {}
-    if settings.rt_configured:
-        config = RtConfig(
-            user=settings.rt_user,
-            password=settings.rt_password,
-            token=settings.rt_token,
-            queue_by=settings.rt_queue_by,
-            queues=settings.rt_queues,
-            default_queue=settings.rt_default_queue,
-        )
-        connectors["rt"] = RtConnector(config, http)
-    return connectors
-
-
-def _wall_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def every(
-    scheduler: BackgroundScheduler,
-    job_id: str,
-    job: Callable[[], object],
-    *,
-    at_start: bool = False,
-    **interval: float,
-) -> None:
-    """A recurring job that never runs twice at once and runs once for runs it missed (a busy
-    machine or a pause must not queue a burst); ``at_start`` also runs it right away."""
-    first = {"next_run_time": _wall_clock()} if at_start else {}
-    scheduler.add_job(
-        job, "interval", id=job_id, max_instances=1, coalesce=True, **first, **interval
-    )
 
 
 def session_secret(settings: Settings) -> str:
@@ -137,19 +76,13 @@ class RateMeter:
         return self._rate
 
 
-def engineer_address(session: Session, assignee: str) -> str | None:
-    """The e-mail of the engineer whose code is the assignee (escalations to the assignee)."""
-    engineer = session.scalars(sa.select(Engineer).where(Engineer.code == assignee)).first()
-    return engineer.email if engineer is not None else None
-
-
 class Service:
     def __init__(
         self,
         settings: Settings,
         *,
         with_collector: bool,
-        scoring_clock: Clock = _wall_clock,
+        scoring_clock: Clock = wall_clock,
         alert_policy: AlertPolicy | None = None,
     ) -> None:
         self.settings = settings
@@ -200,13 +133,7 @@ class Service:
         self.registry = Registry(settings.data_dir / "models")
         self.scoring = Scoring(travel_time=straight_line(settings.travel_speed_kmh))
         self.mailer = mailer_from(settings.smtp_url, outbox_dir=self.mail_dir)
-        dispatchers, managers, staff = settings.escalation_addresses
-        self.directory = escalation.Directory(
-            dispatchers=dispatchers,
-            service_managers=managers,
-            staff=staff,
-            lookup=engineer_address,
-        )
+        self.directory = escalation_directory(settings)
         log.info("e-mails (customer notices, escalations) go to %s", self.mailer.description)
         if self.with_collector:
             self.ingest = build_ingest(settings, self.store, self.quarantine)
@@ -218,192 +145,41 @@ class Service:
         self._start_api(secret)
 
     def _start_scheduler(self) -> None:
-        scheduler = BackgroundScheduler(timezone=UTC)
-        index, count = (int(part) for part in self.settings.scoring_shard.split("/"))
-        add_scoring_job(
-            scheduler,
-            store=self.store,
-            registry=self.registry,
-            on_decisions=self.on_decisions,
-            interval_s=self.settings.scoring_interval_s,
-            shard=(index, count),
-            clock=self.scoring_clock,
-            on_report=self._on_report,
-            zones=lambda: site_zones(self.sessions),
-        )
         http = httpx.Client(timeout=httpx.Timeout(5.0, connect=2.0))
         self._stack.callback(http.close)
-        policy = RetryPolicy(max_age_s=self.settings.webhook_max_age_s)
-        connectors = build_connectors(self.settings, http)
-        every(
+        scheduler = BackgroundScheduler(timezone=UTC)
+        add_jobs(
             scheduler,
-            "vigil-webhooks",
-            lambda: deliver_due(
-                session_factory=self.sessions,
-                http_client=http,
-                now=_wall_clock(),
-                policy=policy,
-                connectors=connectors,
-            ),
-            seconds=self.settings.webhook_poll_s,
-        )
-        outages = OutageWatch(
-            session_factory=self.sessions,
-            tracker=PresenceTracker(self.store, first_lookback=timedelta(days=1)),
-            open_after=timedelta(seconds=self.settings.gateway_offline_work_order_after_s),
-        )
-        every(
-            scheduler,
-            "vigil-presence",
-            lambda: outages.check(_wall_clock()),
-            seconds=self.settings.presence_check_s,
-        )
-        if connectors:
-            every(
-                scheduler,
-                "vigil-ticket-status",
-                lambda: sync_status(
-                    session_factory=self.sessions, connectors=connectors, now=_wall_clock()
-                ),
-                seconds=self.settings.rt_poll_s,
-            )
-        verification = VerificationPolicy(
-            period=timedelta(days=self.settings.verification_days),
-            settle=timedelta(hours=self.settings.verification_settle_h),
-        )
-        health = store_health(self.store)
-        every(
-            scheduler,
-            "vigil-follow-up",
-            lambda: verify_repairs(
-                session_factory=self.sessions, health=health, now=_wall_clock(), policy=verification
-            ),
-            hours=1,
-        )
-        fallback = (
-            AutoRule(within=timedelta(minutes=self.settings.auto_dispatch_urgent_min))
-            if self.settings.auto_dispatch_urgent_min
-            else None
-        )
-        rule_for = plan_rules(urgent_fallback=fallback)
-        every(
-            scheduler,
-            "vigil-auto-dispatch",
-            lambda: auto_dispatch(
-                session_factory=self.sessions,
-                now=_wall_clock(),
-                rule_for=rule_for,
-                scoring=self.scoring,
-            ),
-            seconds=self.settings.auto_dispatch_poll_s,
-        )
-        every(
-            scheduler,
-            "vigil-escalation",
-            self.escalate,
-            seconds=self.settings.escalation_poll_s,
-            at_start=True,
-        )
-        every(
-            scheduler,
-            "vigil-follow-up-visits",
-            lambda: follow_up_visits.run(
-                session_factory=self.sessions,
-                now=_wall_clock(),
-                assignee=self.settings.survey_follow_up_person,
-            ),
-            seconds=self.settings.follow_up_poll_s,
-        )
-        every(
-            scheduler,
-            "vigil-survey-escalations",
-            lambda: survey_mail.send_escalations(
-                session_factory=self.sessions,
-                mailer=self.mailer,
-                sender=self.settings.mail_from,
-                addresses=self.settings.escalation_addresses[1],
-                now=_wall_clock(),
-            ),
-            seconds=self.settings.escalation_poll_s,
-        )
-        every(
-            scheduler,
-            "vigil-release-parts",
-            lambda: in_transaction(
-                self.sessions,
-                lambda session: release_finished(session=session, actor="vigil", now=_wall_clock()),
-            ),
-            seconds=self.settings.auto_dispatch_poll_s,
-        )
-        every(
-            scheduler,
-            "vigil-customer-notices",
-            lambda: customer_notices.send_waiting(
-                session_factory=self.sessions,
-                sending=customer_notices.Sending(self.mailer, self.settings.mail_from),
-                now=_wall_clock(),
-            ),
-            seconds=self.settings.notice_poll_s,
-            at_start=True,
-        )
-        if self.settings.monthly_report:
-            config = report_config(self.settings)  # a wrong target stops the start, with why
-            # Looks often and decides once: a restart on the 1st finds the month's record.
-            every(
-                scheduler,
-                "vigil-monthly-report",
-                lambda: monthly_report_tick(
-                    settings=self.settings,
-                    session_factory=self.sessions,
-                    mailer=self.mailer,
-                    now=_wall_clock(),
-                    config=config,
-                ),
-                seconds=self.settings.report_poll_s,
-                at_start=True,
-            )
-        add_value_job(
-            scheduler,
-            session_factory=self.sessions,
-            health=health,
-            rules=self.settings.rfm_rules,
-            clock=_wall_clock,
-        )
-        readings = store_readings(self.store)
-        every(
-            scheduler,
-            "vigil-preventive-plans",
-            lambda: plans.run(session_factory=self.sessions, read=readings, now=_wall_clock()),
-            seconds=self.settings.plans_poll_s,
+            settings=self.settings,
+            sessions=self.sessions,
+            store=self.store,
+            registry=self.registry,
+            scoring=self.scoring,
+            mailer=self.mailer,
+            http=http,
+            scoring_clock=self.scoring_clock,
+            on_decisions=self.on_decisions,
+            on_report=self._on_report,
+            escalate=self.escalate,
         )
         scheduler.start()
         self._stack.callback(scheduler.shutdown, wait=True)
 
     def escalate(self) -> None:
-        """One escalation round: scheduled resumes, due milestones, then the waiting mails."""
-        now = _wall_clock()
-        resume_due(session_factory=self.sessions, now=now)
-        fired = escalation.tick(
-            session_factory=self.sessions,
-            now=now,
+        """One escalation round (the link in its mails needs the API's port, known later)."""
+        escalate(
+            sessions=self.sessions,
             directory=self.directory,
-            sender=self.settings.mail_from,
-            base_url=self.url,
-        )
-        for f in fired:
-            log.info("escalation: %s %s %d%% -> %s", f.number, f.clock.value, f.level, f.told)
-        escalation.send_mails(
-            session_factory=self.sessions,
             mailer=self.mailer,
             sender=self.settings.mail_from,
-            now=now,
+            base_url=self.url,
         )
 
     def on_decisions(self, decisions: list[Decision]) -> None:
         handle_decisions(
             session_factory=self.sessions,
             decisions=decisions,
-            now=_wall_clock(),
+            now=wall_clock(),
             policy=self.alert_policy,
         )
 
@@ -497,10 +273,3 @@ class Service:
     def url(self) -> str:
         host = self.settings.api_host
         return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{self.port}"
-
-
-def site_zones(sessions: sessionmaker[Session]) -> dict[str, str]:
-    """Each site's time zone by its code (the ``site`` of the telemetry): the scorer takes hour
-    of day and weekend in local time."""
-    with sessions() as session:
-        return {site.code: site.timezone for site in list_sites(session=session)}

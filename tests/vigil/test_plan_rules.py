@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from field.scheduled import AutoRule, plan_rules
 from tests.workorders.dbkit import T0, Db, db, decision, pg_engine, sqlite_template  # noqa: F401  (fixtures)
-from vigil.service import engineer_address
+from vigil.scheduled import engineer_address
 from workorders import from_alerts
 from workorders.models import Priority
 from workorders.sla import flows, plans

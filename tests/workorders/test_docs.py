@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.workorders.receiver import DOC, docs_block, load_docs_receiver
-from vigil.service import build_connectors
+from vigil.scheduled import build_connectors
 from vigil.settings import load_settings
 from workorders.connectors import base as connectors_base
 from workorders.connectors.rt import STATUS_MAP, RtConnector, queue_for
