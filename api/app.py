@@ -32,6 +32,7 @@ from api.dashboard import engineers as engineer_pages
 from api.dashboard import knowledge as knowledge_pages
 from api.dashboard import kpis as kpi_pages
 from api.dashboard import phone as phone_pages
+from api.dashboard import plan_form as plan_form_pages
 from api.dashboard import plans as plan_pages
 from api.dashboard import sla as sla_pages
 from api.dashboard import survey as survey_pages
@@ -244,6 +245,7 @@ def create_app(
     app.include_router(work_order_page.router)
     app.include_router(value_pages.router)
     app.include_router(plan_pages.router)
+    app.include_router(plan_form_pages.router)
     app.include_router(phone_pages.router)
     app.include_router(engineer_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -99,6 +99,29 @@ def pm_compliance(
 Row = tuple[OccurrenceStatus, datetime | None, datetime | None, int]
 
 
+def by_plan(
+    session: Session, start: datetime, end: datetime, *, as_of: datetime
+) -> dict[int, Compliance]:
+    """PM compliance of every plan with an occurrence due in ``[start, end)``, in one query (the
+    plans page shows it for each plan)."""
+    due_at = sa.func.coalesce(Occurrence.due_at, Occurrence.done_at)
+    query = (
+        sa.select(
+            Occurrence.plan_id,
+            Occurrence.status,
+            Occurrence.due_at,
+            Occurrence.done_at,
+            MaintenancePlan.grace_days,
+        )
+        .join(MaintenancePlan, MaintenancePlan.id == Occurrence.plan_id)
+        .where(due_at >= start, due_at < end, Occurrence.status != OccurrenceStatus.CANCELLED)
+    )
+    rows: dict[int, list[Row]] = {}
+    for plan_id, status, due, done_at, grace in session.execute(query):
+        rows.setdefault(plan_id, []).append((status, due, done_at, grace))
+    return {plan_id: judge(group, judged=as_of) for plan_id, group in rows.items()}
+
+
 def judge(rows: Iterable[Row], *, judged: datetime) -> Compliance:
     """The compliance of occurrences given as ``(status, due_at, done_at, grace_days)``, each
     counted in the period its due time (or, without one, its completion) fell in. The KPIs

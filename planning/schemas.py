@@ -161,3 +161,31 @@ class UpcomingRead(_Schema):
         default=None, description="The open work order whose completion sets the next due"
     )
     armed: bool | None = None
+
+
+class ComplianceCounts(_Schema):
+    on_time: int = Field(description="Done by the due date plus the plan's grace")
+    due: int = Field(description="Fell due in the window and decided: on time, late or missed")
+    late: int
+    missed: int
+    pending: int = Field(description="Open and still within the grace: in neither count")
+    share: float | None = Field(description="on_time / due; null when nothing fell due")
+
+
+class PlanOverview(_Schema):
+    """One plan as a service manager scans it: what it covers, what comes next, what it last
+    made and how well it has been kept."""
+
+    plan: PlanRead
+    asset: str | None = Field(default=None, description="site/asset of a one-asset plan")
+    assets: int = Field(description="Assets the plan has started following")
+    next_due: UpcomingRead | None = Field(
+        description="The soonest: earliest date (calendar), fewest running hours to go, or "
+        "the first condition episode waiting to clear"
+    )
+    hours_to_go: float | None = Field(
+        default=None, description="Running hours: the counter hours until next_due"
+    )
+    waiting: int = Field(description="Assets whose next due waits for open work to be done")
+    last_occurrence: OccurrenceRead | None
+    compliance: ComplianceCounts

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from customers.errors import Conflict, InvalidInput, NotFound
@@ -156,6 +157,12 @@ def list_plans(
     return list(session.scalars(query))
 
 
+def _explain(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'plan'}: {e['msg']}" for e in error.errors()
+    )
+
+
 def _fields(plan: MaintenancePlan) -> dict[str, Any]:
     return {name: getattr(plan, name) for name in PlanCreate.model_fields}
 
@@ -167,7 +174,12 @@ def update_plan(
     asset's progress from now (occurrences already made stay as they are)."""
     plan = get_plan(session=session, plan_id=plan_id)
     changes = data.model_dump(exclude_unset=True)
-    merged = PlanCreate.model_validate(_fields(plan) | changes)
+    try:
+        merged = PlanCreate.model_validate(_fields(plan) | changes)
+    except ValidationError as error:
+        # A field set to null that the plan cannot do without (name, steps, active...): the
+        # update's own schema lets null through to mean "clear", so say which one here.
+        raise InvalidInput(_explain(error)) from None
     _check(session, merged)
     if (
         merged.name != plan.name

@@ -1,37 +1,91 @@
-"""The preventive-plans page: every plan, what each asset has coming next, recent occurrences.
+"""The preventive-plans page: every plan with its next due, last occurrence and PM compliance,
+what each asset has coming next, recent occurrences; pausing and resuming a plan.
 
-Read-only for the whole staff; plans are created and changed through ``/api/v1/plans`` or
-``vigil plans``.
+Every staff key reads it; service managers and admins (``api.roles.RECORDS``, as for
+``/api/v1/plans``) create, edit, pause and resume plans. The forms are in ``plan_form``.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from datetime import UTC, datetime
+from urllib.parse import urlencode
 
-from api.dashboard.auth import CurrentViewer
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.dashboard.auth import CurrentViewer, Viewer, form_fields, same_origin
 from api.dashboard.views import _page
-from api.deps import SessionDep
-from api.roles import STAFF
+from api.deps import PathId, SessionDep, actor
+from api.roles import RECORDS, STAFF
+from customers.errors import RecordError
 from planning import service
+from planning.overview import overview
+from planning.schemas import PlanUpdate
 
 router = APIRouter(include_in_schema=False)
+# PM compliance on the page: the last twelve months, judged today.
+COMPLIANCE_DAYS = 365
+
+
+def can_edit(user: Viewer) -> bool:
+    return user.role in RECORDS
+
+
+async def posted(request: Request, user: Viewer) -> dict[str, str]:
+    """A form from this site with the session's CSRF token, from a role that may edit plans."""
+    fields = await form_fields(request, limit=32 * 1024)
+    if not same_origin(request) or fields.get("csrf_token") != user.csrf:
+        raise HTTPException(403, detail="missing or wrong CSRF token, or a form from another site")
+    if not can_edit(user):
+        raise HTTPException(403, detail=f"role '{user.role.value}' may read plans, not edit them")
+    return fields
 
 
 @router.get("/plans", response_class=HTMLResponse)
-def plans_page(request: Request, session: SessionDep, user: CurrentViewer) -> HTMLResponse:
+def plans_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentViewer,
+    saved: str | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
     if user.role not in STAFF:
         return HTMLResponse(f"role '{user.role.value}' may not see plans", status_code=403)
-    plans = [
-        service.plan_read(session=session, plan=p) for p in service.list_plans(session=session)
-    ]
+    rows = overview(session=session, now=datetime.now(UTC), days=COMPLIANCE_DAYS)
     return _page(
         request,
         "plans.html",
         user=user,
         nav="plans",
-        plans=plans,
-        names={p.id: p.name for p in plans},
-        upcoming=service.upcoming(session=session),
+        rows=rows,
+        names={r.plan.id: r.plan.name for r in rows},
+        upcoming=service.upcoming(session=session)[:100],
         occurrences=service.list_occurrences(session=session, limit=50),
+        can_edit=can_edit(user),
+        saved=saved,
+        error=(error or "")[:300] or None,
+    )
+
+
+@router.post("/plans/{plan_id}/active", response_model=None)
+async def pause_or_resume(
+    plan_id: PathId, request: Request, session: SessionDep, user: CurrentViewer
+) -> Response:
+    """Pause (its open occurrences are cancelled, their work orders stay) or resume a plan."""
+    fields = await posted(request, user)
+    active = fields.get("active") == "1"
+    try:
+        plan = service.update_plan(
+            session=session,
+            plan_id=plan_id,
+            data=PlanUpdate(active=active),
+            actor=actor(user.key),
+            now=datetime.now(UTC),
+        )
+    except RecordError as failure:
+        session.rollback()
+        return RedirectResponse(f"/plans?{urlencode({'error': str(failure)})}", status_code=303)
+    word = "resumed" if active else "paused"
+    return RedirectResponse(
+        f"/plans?{urlencode({'saved': f'{plan.name} {word}'})}", status_code=303
     )

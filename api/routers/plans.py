@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime
 
 from api.deps import CurrentKey, PathId, SessionDep, actor, require
 from api.models import ApiKey
@@ -14,7 +14,16 @@ from api.roles import RECORDS
 from planning import service
 from planning.compliance import pm_compliance
 from planning.models import OccurrenceStatus, Trigger
-from planning.schemas import OccurrenceRead, PlanCreate, PlanRead, PlanUpdate, UpcomingRead
+from planning.overview import overview
+from planning.schemas import (
+    ComplianceCounts,
+    OccurrenceRead,
+    PlanCreate,
+    PlanOverview,
+    PlanRead,
+    PlanUpdate,
+    UpcomingRead,
+)
 
 router = APIRouter(prefix="/plans", tags=["preventive plans"])
 PlansKey = Annotated[ApiKey, Depends(require(RECORDS, "create or change preventive plans"))]
@@ -63,6 +72,20 @@ def upcoming(key: CurrentKey, session: SessionDep, plan_id: QueryId = None) -> l
 
 
 @router.get(
+    "/overview",
+    response_model=list[PlanOverview],
+    responses=_ERRORS,
+    summary="Every plan with its soonest next due, last occurrence and PM compliance",
+)
+def plans_overview(
+    key: CurrentKey,
+    session: SessionDep,
+    days: Annotated[int, Query(ge=1, le=3660, description="PM compliance window")] = 365,
+) -> list[PlanOverview]:
+    return overview(session=session, now=datetime.now(UTC), days=days)
+
+
+@router.get(
     "/occurrences",
     response_model=list[OccurrenceRead],
     responses=_ERRORS,
@@ -78,16 +101,10 @@ def all_occurrences(
     return service.list_occurrences(session=session, asset_id=asset_id, status=status_, limit=limit)
 
 
-class ComplianceRead(BaseModel):
+class ComplianceRead(ComplianceCounts):
     start: datetime
     end: datetime
     as_of: datetime
-    on_time: int = Field(description="Numerator: done by the due date plus the plan's grace")
-    due: int = Field(description="Denominator: fell due in the period and decided by as_of")
-    late: int
-    missed: int
-    pending: int = Field(description="Open and still within the grace: in neither count")
-    share: float | None = Field(description="on_time / due; null when nothing fell due")
 
 
 @router.get(
