@@ -5,7 +5,8 @@
                                       [--no-context] [--skip-skab|--skip-simulator|--skip-rul]
 
 SKAB follows its leaderboard's protocol: per file the first 400 rows train (the model is refit
-per file), the rest test, TP/FP/FN/TN pooled over all test rows. The simulator part trains one
+per file), the rest test, TP/FP/FN/TN pooled over all test rows; with --skab-grid also the
+leave-one-experiment-group-out estimate (bench/skab.py says how). The simulator part trains one
 model per asset type on the first ``--train-days`` (healthy everywhere in fleet-30d), then
 decides every later window the way the scoring job does (cold start, data-quality windows left
 out, persistence) and counts faults detected before failure, lead time, and false work orders.
@@ -14,7 +15,8 @@ The simulator figures are the mean over the unseen ``--seeds`` (default 9, 10, 1
 seed's (``--seed``, default 8, the draw every setting was chosen on) are reported beside them.
 
 With --json the last line is one JSON object:
-{"skab": {"f1", "far", "mar"}, "simulator": {"detected_share", "median_lead_days",
+{"skab": {"f1", "far", "mar", "leave_one_group_out": {"f1", "far", "mar"} with --skab-grid},
+"simulator": {"detected_share", "median_lead_days",
 "false_wo_per_100_asset_days", "median_failure_time_error_days", "seeds", "per_seed",
 "tuning_seed", "tuning", "context"}, "rul": {"cmapss_val_rmse", "cmapss_val_score",
 "coverage_90"}} (FAR, MAR and coverage as fractions; bench/rul.py says how the remaining-life
@@ -40,114 +42,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.rul import cmapss_validation, failure_time_errors, print_cmapss  # noqa: E402
+from bench.skab import report as skab_report  # noqa: E402
 from models.context import local_clock, offset_name  # noqa: E402
-from models.csv_eval import CsvEvalConfig, evaluate_frame  # noqa: E402
 from models.dataquality import sparse_windows, stuck_sensors  # noqa: E402
-from models.evaluation import alarm_episodes, binary_metrics, fleet_evaluation  # noqa: E402
+from models.evaluation import alarm_episodes, fleet_evaluation  # noqa: E402
 from models.features import window_features  # noqa: E402
 from models.labels import LabelWindow  # noqa: E402
 from models.model import ModelConfig, fit_type_model  # noqa: E402
 from models.rul.trend import LeadCalibration  # noqa: E402
 from models.training import assess_history, healthy_mask  # noqa: E402
-
-# SKAB's published outlier-detection leaderboard, test rows only ("strict leaderboard" of the
-# upstream README): F1, FAR %, MAR %.
-LEADERBOARD = [
-    ("Conv-AE (best published)", 0.78, 13.55, 28.02),
-    ("MSET", 0.78, 39.73, 14.13),
-    ("T-squared+Q (PCA)", 0.76, 26.62, 24.92),
-    ("LSTM-AE", 0.74, 29.96, 25.92),
-    ("T-squared", 0.66, 19.21, 42.60),
-    ("Isolation forest", 0.29, 2.56, 82.89),
-]
-# The configuration reported as Vigil's SKAB figure (chosen as described in bench/README.md).
-SKAB_CONFIG = CsvEvalConfig(
-    window_rows=60, detector="robust", target_far=0.01, margin=2.0, learn_labelled=True
-)
-
-
-def skab_files(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "data").glob("*/*.csv") if p.parent.name != "anomaly-free")
-
-
-def skab(root: Path, config: CsvEvalConfig) -> dict[str, float]:
-    truth, predicted = [], []
-    for path in skab_files(root):
-        frame = pd.read_csv(path, sep=";")
-        labels = frame.pop("anomaly").to_numpy()
-        frame = frame.drop(columns=["changepoint"])
-        result = evaluate_frame(
-            frame, time_col="datetime", labels=labels, train_rows=400, config=config
-        )
-        truth.append(result.rows["label"].to_numpy())
-        predicted.append(result.rows["is_anomalous"].to_numpy())
-    return binary_metrics(np.concatenate(truth), np.concatenate(predicted))
-
-
-def skab_grid(root: Path) -> list[str]:
-    """The grid the SKAB setting was picked from, and a fairer estimate: for each experiment
-    group (valve1, valve2, other), the setting that scores best on the two other groups,
-    evaluated on the held-out group; pooled over the three held-out groups."""
-    grid = [
-        CsvEvalConfig(
-            window_rows=w,
-            detector="robust",
-            target_far=0.01,
-            margin=k,
-            detector_params={"aggregate": agg},
-            learn_labelled=True,
-        )
-        for w in (10, 30, 60)
-        for k in (1.0, 2.0, 3.0)
-        for agg in ("max", "rms")
-    ]
-    files = skab_files(root)
-    groups = sorted({p.parent.name for p in files})
-    # counts[setting][group] = (truth, predicted) arrays pooled over the group's files
-    counts: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []
-    for config in grid:
-        per_group: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
-            g: ([], []) for g in groups
-        }
-        for path in files:
-            frame = pd.read_csv(path, sep=";")
-            labels = frame.pop("anomaly").to_numpy()
-            result = evaluate_frame(
-                frame.drop(columns=["changepoint"]),
-                time_col="datetime",
-                labels=labels,
-                train_rows=400,
-                config=config,
-            )
-            per_group[path.parent.name][0].append(result.rows["label"].to_numpy())
-            per_group[path.parent.name][1].append(result.rows["is_anomalous"].to_numpy())
-        counts.append(
-            {g: (np.concatenate(t), np.concatenate(p)) for g, (t, p) in per_group.items()}
-        )
-
-    def pooled(i: int, chosen: list[str]) -> dict[str, float]:
-        truth = np.concatenate([counts[i][g][0] for g in chosen])
-        return binary_metrics(truth, np.concatenate([counts[i][g][1] for g in chosen]))
-
-    lines = []
-    truth, predicted = [], []
-    for held in groups:
-        others = [g for g in groups if g != held]
-        best = max(range(len(grid)), key=lambda i: pooled(i, others)["f1"])
-        c = grid[best]
-        lines.append(
-            f"held out {held:<7} chosen on the others: window {c.window_rows}, margin "
-            f"{c.margin:g}, {c.detector_params['aggregate']}"
-        )
-        truth.append(counts[best][held][0])
-        predicted.append(counts[best][held][1])
-    m = binary_metrics(np.concatenate(truth), np.concatenate(predicted))
-    lines.append(
-        f"pooled over held-out groups: F1 {m['f1']:.3f}, FAR {100 * m['far']:.2f} %, "
-        f"MAR {100 * m['mar']:.2f} %"
-    )
-    return lines
-
 
 # --- simulator -------------------------------------------------------------------------------
 
@@ -472,41 +375,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     out: dict[str, Any] = {}
-    if not args.skip_skab:
-        started = time.perf_counter()
-        rows: list[tuple[str, float, float, float]] = []
-        variants = [
-            ("Vigil robust baseline (leaderboard split)", SKAB_CONFIG),
-            (
-                "Vigil robust, labelled train rows not learned",
-                CsvEvalConfig(**{**SKAB_CONFIG.__dict__, "learn_labelled": False}),
-            ),
-            (
-                "Vigil PCA T2+Q",
-                CsvEvalConfig(window_rows=60, detector="pca", margin=2.0, learn_labelled=True),
-            ),
-            (
-                "Vigil Isolation Forest",
-                CsvEvalConfig(window_rows=60, detector="iforest", margin=1.0, learn_labelled=True),
-            ),
-        ]
-        for label, variant in variants:
-            m = skab(args.skab_dir, variant)
-            rows.append((label, m["f1"], 100 * m["far"], 100 * m["mar"]))
-            if variant is SKAB_CONFIG:
-                out["skab"] = {"f1": m["f1"], "far": m["far"], "mar": m["mar"]}
-        print(
-            f"SKAB outlier detection, {len(skab_files(args.skab_dir))} files, "
-            f"{time.perf_counter() - started:.0f} s"
-        )
-        print(f"{'method':<48} {'F1':>6} {'FAR %':>7} {'MAR %':>7}")
-        published = [(f"leaderboard: {n}", f1, far, mar) for n, f1, far, mar in LEADERBOARD]
-        for name, f1, far, mar in rows + published:
-            print(f"{name:<48} {f1:>6.3f} {far:>7.2f} {mar:>7.2f}")
-    if args.skab_grid:
-        print("\nSKAB grid, leave one experiment group out:")
-        for line in skab_grid(args.skab_dir):
-            print(line)
+    if not args.skip_skab or args.skab_grid:
+        out["skab"] = skab_report(args.skab_dir, with_grid=args.skab_grid)
     if not args.skip_simulator:
         config = ModelConfig(context=not args.no_context)
         out["simulator"] = simulator_seeds(args, config)

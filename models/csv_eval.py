@@ -6,6 +6,17 @@ rows labelled anomalous there, unless ``learn_labelled`` restores the leaderboar
 first-N-rows protocol), the threshold is calibrated on the training scores, and every test row
 gets a score and a decision.
 
+Two optional refinements, both off by default:
+
+- ``short_window_rows``: a second, shorter trailing window with its own detector and threshold.
+  A long window's median is steady but answers a step only once half the window has moved (and
+  lets go as late after the step back); a short one answers within a few rows but is noisier.
+  Each scale's score is divided by its own threshold and the row's score is the larger ratio, so
+  a row alarms when either scale says so (the threshold column is then 1).
+- ``persistence_rows``: a row alarms only once this many consecutive rows are over the threshold
+  (``models.thresholds.Persistence``), which drops isolated noisy rows; decided in time order over
+  the whole series, so it never looks ahead.
+
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(5)
 >>> x = rng.normal(10, 1, 600); x[500:] += 8
@@ -36,7 +47,7 @@ from models.evaluation import (
 )
 from models.features import rolling_features
 from models.series import multiscale_features
-from models.thresholds import Threshold, fault_code, top_contributions
+from models.thresholds import Persistence, Threshold, fault_code, top_contributions
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,11 @@ class CsvEvalConfig:
     # Features at several time scales over the series relative to its usual daily and weekly
     # profile (``models.series``); None: when the CSV has one metric column.
     multiscale: bool | None = None
+    # A second, shorter trailing window (rows) scored by its own detector and threshold; None:
+    # one scale. Only with the rolling features (multiscale=False).
+    short_window_rows: int | None = None
+    # Consecutive rows over the threshold before a row alarms (1: every row on its own).
+    persistence_rows: int = 1
 
 
 @dataclass
@@ -115,25 +131,33 @@ def evaluate_frame(
         )
     else:
         features = rolling_features(metrics, rows=config.window_rows)
-    train = features.iloc[:n_train]
-    learnable = train if config.learn_labelled else train[labels[:n_train] == 0]
-    if len(learnable) < 2:
-        learnable = train  # every training row is labelled: fall back rather than fail
-    detector = detectors.create(config.detector, **config.detector_params)
-    detector.fit(learnable)
-    threshold = Threshold.calibrate(
-        detector.score(learnable), target_far=config.target_far, margin=config.margin
-    )
-    test = features.iloc[n_train:]
-    scores = detector.score(test)
-    alarm = threshold.exceeded(scores)
-    explained = detector.explain(test)
+    if multiscale or config.short_window_rows is None:
+        scales = [features]
+    else:
+        scales = [features, rolling_features(metrics, rows=config.short_window_rows)]
+    learn = np.arange(len(metrics)) < n_train
+    if not config.learn_labelled and (learn & (labels == 0)).sum() >= 2:
+        learn &= labels == 0  # else every training row is labelled: fall back rather than fail
+    scored = [_score_scale(f, learn=learn, config=config) for f in scales]
+    if len(scored) == 1:
+        scores, threshold_value, explained = scored[0]
+    else:
+        # The larger ratio of score to its own threshold, and that scale's explanation.
+        ratios = np.column_stack([s / max(t, 1e-12) for s, t, _ in scored])
+        pick = ratios.argmax(axis=1)
+        scores, threshold_value = ratios.max(axis=1), 1.0
+        stacked = np.stack([e.to_numpy(dtype=float) for _, _, e in scored])
+        explained = pd.DataFrame(stacked[pick, np.arange(len(pick))], columns=scored[0][2].columns)
+    over = scores > threshold_value
+    alarm = Persistence(windows=config.persistence_rows).apply(over)[n_train:]
+    scores = scores[n_train:]
+    explained = explained.iloc[n_train:]
     tops = [t if a else {} for t, a in zip(top_contributions(explained), alarm, strict=True)]
     rows = pd.DataFrame(
         {
             "time": times.iloc[n_train:].to_numpy(),
-            "score": scores.to_numpy(),
-            "threshold": threshold.value,
+            "score": scores,
+            "threshold": threshold_value,
             "is_anomalous": alarm.astype(int),
             "fault_code": [fault_code(t) if t else "" for t in tops],
             "top_metrics": [";".join(f"{m}={s:.2f}" for m, s in t.items()) for t in tops],
@@ -151,6 +175,21 @@ def evaluate_frame(
         false_episodes=false_episodes(test_times[alarm], runs),
         multiscale=multiscale,
     )
+
+
+def _score_scale(
+    features: pd.DataFrame, *, learn: np.ndarray, config: CsvEvalConfig
+) -> tuple[np.ndarray, float, pd.DataFrame]:
+    """Scores of every row, the threshold calibrated on the ``learn`` rows' scores, and every
+    row's per-feature explanation, for one set of features."""
+    learnable = features[learn]
+    detector = detectors.create(config.detector, **config.detector_params)
+    detector.fit(learnable)
+    threshold = Threshold.calibrate(
+        detector.score(learnable), target_far=config.target_far, margin=config.margin
+    )
+    scores = detector.score(features).to_numpy(dtype=float)
+    return scores, threshold.value, detector.explain(features)
 
 
 def false_episodes(

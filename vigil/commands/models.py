@@ -276,6 +276,12 @@ def evaluate(
     sep: str | None = typer.Option(None, help="CSV separator (default: sniffed , or ;)."),
     detector: str = typer.Option("robust", help="robust, pca or iforest."),
     window_rows: int = typer.Option(60, min=1, help="Rows per trailing feature window."),
+    short_window_rows: int | None = typer.Option(
+        None, min=1, help="Also a shorter window with its own threshold (several columns)."
+    ),
+    persistence_rows: int = typer.Option(
+        1, min=1, help="Consecutive rows over the threshold before a row alarms."
+    ),
     target_far: float = typer.Option(0.01, min=1e-6, max=0.5, help="Calibration quantile tail."),
     margin: float = typer.Option(2.0, min=0.1, help="Threshold = margin x healthy quantile."),
     learn_labelled: bool = typer.Option(
@@ -324,6 +330,8 @@ def evaluate(
             train_until=pd.Timestamp(_time(train_until, "--train-until")) if train_until else None,
             config=CsvEvalConfig(
                 window_rows=window_rows,
+                short_window_rows=short_window_rows,
+                persistence_rows=persistence_rows,
                 detector=detector,
                 target_far=target_far,
                 margin=margin,
