@@ -13,9 +13,11 @@ The public interface (stable; the reports, scorecards, API and benchmarks call o
         breakdown=Dimension.REGION,         # or SITE, CUSTOMER, ENGINEER, ASSET_TYPE, FAULT_CODE, None
         filters=Filters(customer="ACME"),   # equality filters on the same six dimensions
         now=now,                            # what has happened by then (default: the clock)
+        page=Page(limit=100, offset=0, sort="first_time_fix", descending=True),  # default: all
     )
     report.total["first_time_fix"]         # Kpi(value=0.82, numerator=41, denominator=50, ...)
     report.groups                          # [Group(key="north", kpis={...}), ...]; "(not set)" last
+    report.total_groups, report.next_offset  # groups in all; where the next page starts (or None)
     report.as_dict()                       # the API's JSON
     months = trend(session=session, until=period, months=12)   # list[KpiReport], oldest first
 
@@ -34,10 +36,15 @@ The public interface (stable; the reports, scorecards, API and benchmarks call o
   pm_compliance. :data:`DEFINITIONS` holds their names, units, definitions and grade bands.
 - A group's counts add up to the total's whenever each record belongs to one group (every
   dimension, except that asset time is shared by all fault-code groups).
+- :class:`Page`: which groups of a breakdown to make: sorted by :data:`BY_KEY` (the default) or
+  by a KPI's value (groups without one last, ties by key), ``descending`` or not, ``limit``
+  (None: all) from ``offset``. The total is always the whole scope's. A bad page raises
+  :class:`BadPage` (a ValueError whose message says what is accepted).
 
 Figures are aggregated by the database (SQLite and PostgreSQL); see the modules for each family:
 ``work`` (work orders), ``fleet`` (availability, MTBF), ``customer`` (follow-up, surveys,
-complaints, parts).
+complaints, parts), ``preventive`` (PM compliance). A breakdown reads each family's records
+once, grouped; the total is made from its groups (``family``).
 """
 
 from reports.kpis.definitions import DEFINITIONS, KEYS, Definition
@@ -50,13 +57,26 @@ from reports.kpis.period import (
     period_from,
     quarter_period,
 )
-from reports.kpis.results import NOT_SET, Dimension, Filters, Grade, Group, Kpi, KpiReport
+from reports.kpis.results import (
+    BY_KEY,
+    NOT_SET,
+    BadPage,
+    Dimension,
+    Filters,
+    Grade,
+    Group,
+    Kpi,
+    KpiReport,
+    Page,
+)
 from reports.kpis.service import compute, trend
 
 __all__ = [
+    "BY_KEY",
     "DEFINITIONS",
     "KEYS",
     "NOT_SET",
+    "BadPage",
     "BadPeriod",
     "Definition",
     "Dimension",
@@ -65,6 +85,7 @@ __all__ = [
     "Group",
     "Kpi",
     "KpiReport",
+    "Page",
     "Period",
     "compute",
     "custom_period",

@@ -3,20 +3,17 @@ complaints; and the parts the work consumed (the stock ledger)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import sqlalchemy as sa
 
 from field.stock.models import MoveKind, Part, StockMove
 from followup.surveys.models import FollowUpTask, Survey, TaskKind, TaskStatus
 from reports.kpis.definitions import DEFINITIONS as D
+from reports.kpis.family import Family, Partial, Partials
 from reports.kpis.results import Dimension, Kpi
 from reports.kpis.scope import Ctx, scoped, share
 from workorders.models import Kind, ResolutionCode, WorkOrder
 from workorders.requests.models import Category, Channel, ServiceRequest
 from workorders.requests.models import Outcome as RequestOutcome
-
-Figures = dict[str, dict[str, Kpi]]
 
 # Channels through which the customer speaks (the others are ours: alerts, inspections, plans).
 CUSTOMER_CHANNELS = (Channel.HOTLINE, Channel.PORTAL, Channel.EMAIL)
@@ -29,8 +26,8 @@ def _n(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
-    out: Figures = {}
+def _followups(ctx: Ctx, dimension: Dimension | None) -> Partials:
+    out: Partials = {}
     task = sa.and_(
         FollowUpTask.kind == TaskKind.AFTER_REPAIR, FollowUpTask.status != TaskStatus.CANCELLED
     )
@@ -63,9 +60,7 @@ def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
     for k, n, hit in ctx.session.execute(
         stmt.add_columns(key, sa.func.count(), _n(covered)).group_by(key)
     ):
-        out.setdefault(k, {})["followup_coverage"] = D["followup_coverage"].kpi(
-            share(int(hit), int(n)), numerator=int(hit), denominator=int(n)
-        )
+        out.setdefault(k, {}).update(covered=int(hit), confirmed=int(n))
 
     tasks = (
         sa.select()
@@ -84,13 +79,24 @@ def followups(ctx: Ctx, dimension: Dimension | None) -> Figures:
             key, sa.func.count(), _n(FollowUpTask.status == TaskStatus.DONE)
         ).group_by(key)
     ):
-        out.setdefault(k, {})["followup_completion"] = D["followup_completion"].kpi(
-            share(int(done), int(n)), numerator=int(done), denominator=int(n)
+        out.setdefault(k, {}).update(done=int(done), due=int(n))
+    return out
+
+
+def _followups_kpis(ctx: Ctx, p: Partial) -> dict[str, Kpi]:
+    out: dict[str, Kpi] = {}
+    if "confirmed" in p:
+        out["followup_coverage"] = D["followup_coverage"].kpi(
+            share(p["covered"], p["confirmed"]), numerator=p["covered"], denominator=p["confirmed"]
+        )
+    if "due" in p:
+        out["followup_completion"] = D["followup_completion"].kpi(
+            share(p["done"], p["due"]), numerator=p["done"], denominator=p["due"]
         )
     return out
 
 
-def surveys(ctx: Ctx, dimension: Dimension | None) -> Figures:
+def _surveys(ctx: Ctx, dimension: Dimension | None) -> Partials:
     stmt = sa.select().select_from(Survey).where(ctx.within(Survey.answered_at))
     stmt, key = scoped(
         ctx,
@@ -101,33 +107,40 @@ def surveys(ctx: Ctx, dimension: Dimension | None) -> Figures:
     )
     stmt = stmt.add_columns(
         key,
-        sa.func.avg(Survey.score),
+        sa.func.coalesce(sa.func.sum(Survey.score), 0.0),
         sa.func.count(Survey.score),
         _n(Survey.score >= 4),
         sa.func.count(Survey.recommend),
         _n(Survey.recommend >= 9),
         _n(Survey.recommend <= 6),
     ).group_by(key)
-    out: Figures = {}
-    for k, mean, scored, satisfied, rated, promoters, detractors in ctx.session.execute(stmt):
-        nps = 100.0 * (int(promoters) - int(detractors)) / int(rated) if rated else None
-        out[k] = {
-            "csat": D["csat"].kpi(
-                float(mean) if mean is not None else None,
-                numerator=int(satisfied),
-                denominator=int(scored),
-            ),
-            "nps": D["nps"].kpi(
-                nps,
-                numerator=int(promoters),
-                denominator=int(rated),
-                detail={"promoters": int(promoters), "detractors": int(detractors)},
-            ),
+    names = ("score", "scored", "satisfied", "rated", "promoters", "detractors")
+    return {
+        k: {
+            name: float(v) if name == "score" else int(v)
+            for name, v in zip(names, row, strict=True)
         }
-    return out
+        for k, *row in ctx.session.execute(stmt)
+    }
 
 
-def complaints(ctx: Ctx, dimension: Dimension | None) -> Figures:
+def _surveys_kpis(ctx: Ctx, p: Partial) -> dict[str, Kpi]:
+    scored, rated, promoters, detractors = p["scored"], p["rated"], p["promoters"], p["detractors"]
+    nps = 100.0 * (promoters - detractors) / rated if rated else None
+    return {
+        "csat": D["csat"].kpi(
+            p["score"] / scored if scored else None, numerator=p["satisfied"], denominator=scored
+        ),
+        "nps": D["nps"].kpi(
+            nps,
+            numerator=promoters,
+            denominator=rated,
+            detail={"promoters": promoters, "detractors": detractors},
+        ),
+    }
+
+
+def _complaints(ctx: Ctx, dimension: Dimension | None) -> Partials:
     came_back = ServiceRequest.outcome == RequestOutcome.REOPENED
     is_complaint = sa.and_(
         ServiceRequest.channel.in_(CUSTOMER_CHANNELS),
@@ -147,24 +160,29 @@ def complaints(ctx: Ctx, dimension: Dimension | None) -> Figures:
             key, is_complaint, reason
         )
     )
-    totals: dict[str, int] = defaultdict(int)
-    reasons: dict[str, dict[str, float]] = defaultdict(dict)
+    out: Partials = {}
     for k, complaint, why, n in rows:
-        totals[k] += int(n)
+        group = out.setdefault(k, {"requests": 0, "reasons": {}})
+        group["requests"] += int(n)
         if complaint:
-            reasons[k][why] = reasons[k].get(why, 0) + int(n)
-    out: Figures = {}
-    for k, total in totals.items():
-        hits = int(sum(reasons[k].values()))
-        out[k] = {
-            "complaint_rate": D["complaint_rate"].kpi(
-                share(hits, total), numerator=hits, denominator=total, detail=dict(reasons[k])
-            )
-        }
+            group["reasons"][why] = group["reasons"].get(why, 0) + int(n)
     return out
 
 
-def parts(ctx: Ctx, dimension: Dimension | None) -> Figures:
+def _complaints_kpis(ctx: Ctx, p: Partial) -> dict[str, Kpi]:
+    reasons: dict[str, float] = p["reasons"]
+    hits = int(sum(reasons.values()))
+    return {
+        "complaint_rate": D["complaint_rate"].kpi(
+            share(hits, p["requests"]),
+            numerator=hits,
+            denominator=p["requests"],
+            detail=dict(reasons),
+        )
+    }
+
+
+def _parts(ctx: Ctx, dimension: Dimension | None) -> Partials:
     signed = sa.case(
         (StockMove.kind == MoveKind.RETURN.value, -StockMove.quantity), else_=StockMove.quantity
     )
@@ -190,21 +208,30 @@ def parts(ctx: Ctx, dimension: Dimension | None) -> Figures:
             key, Part.part_number, sa.func.sum(signed), sa.func.sum(signed * Part.unit_cost)
         ).group_by(key, Part.part_number)
     )
-    units: dict[str, dict[str, int]] = defaultdict(dict)
-    cost: dict[str, dict[str, float]] = defaultdict(dict)
+    out: Partials = {}
     for k, number, n, money in rows:
-        units[k][number] = int(n or 0)
-        cost[k][number] = float(money or 0.0)
-    out: Figures = {}
-    for k in units:
-        top_units = sorted(units[k].items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_PARTS]
-        top_cost = sorted(cost[k].items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_PARTS]
-        out[k] = {
-            "parts_units": D["parts_units"].kpi(
-                sum(units[k].values()), detail={p: float(n) for p, n in top_units}
-            ),
-            "parts_cost": D["parts_cost"].kpi(
-                round(sum(cost[k].values()), 2), detail={p: round(c, 2) for p, c in top_cost}
-            ),
-        }
+        group = out.setdefault(k, {"units": {}, "cost": {}})
+        group["units"][number] = int(n or 0)
+        group["cost"][number] = float(money or 0.0)
     return out
+
+
+def _parts_kpis(ctx: Ctx, p: Partial) -> dict[str, Kpi]:
+    units: dict[str, int] = p["units"]
+    cost: dict[str, float] = p["cost"]
+    top_units = sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_PARTS]
+    top_cost = sorted(cost.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_PARTS]
+    return {
+        "parts_units": D["parts_units"].kpi(
+            sum(units.values()), detail={n: float(u) for n, u in top_units}
+        ),
+        "parts_cost": D["parts_cost"].kpi(
+            round(sum(cost.values()), 2), detail={n: round(c, 2) for n, c in top_cost}
+        ),
+    }
+
+
+followups = Family(_followups, _followups_kpis, ("followup_coverage", "followup_completion"))
+surveys = Family(_surveys, _surveys_kpis, ("csat", "nps"))
+complaints = Family(_complaints, _complaints_kpis, ("complaint_rate",))
+parts = Family(_parts, _parts_kpis, ("parts_units", "parts_cost"))

@@ -15,11 +15,10 @@ import sqlalchemy as sa
 from customers.models import Asset
 from reports.kpis.definitions import DEFINITIONS as D
 from reports.kpis.definitions import PREDICTIVE_CHANNEL
+from reports.kpis.family import Family, Partial, Partials
 from reports.kpis.results import Dimension, Kpi
-from reports.kpis.scope import TOTAL, Ctx, NotApplicable, exact, scoped
+from reports.kpis.scope import TOTAL, Ctx, exact, scoped
 from workorders.models import Kind, ResolutionCode, WorkOrder
-
-Figures = dict[str, dict[str, Kpi]]
 
 
 def _service_hours(ctx: Ctx, dimension: Dimension | None) -> dict[str, float]:
@@ -70,25 +69,37 @@ def _faults(ctx: Ctx, dimension: Dimension | None) -> dict[str, tuple[float, int
     return {k: (exact(h) or 0.0, int(n or 0)) for k, h, n in ctx.session.execute(stmt)}
 
 
-def assets(ctx: Ctx, dimension: Dimension | None) -> Figures:
-    try:
-        service = _service_hours(ctx, None if dimension is Dimension.FAULT_CODE else dimension)
-        faults = _faults(ctx, dimension)
-    except NotApplicable:
-        return {}
-    out: Figures = {}
+def _assets(ctx: Ctx, dimension: Dimension | None) -> Partials:
+    """Hours in service and down, and failures, by group; by fault code every group has the
+    whole fleet's hours in service (asset time has no fault code)."""
     by_fault = dimension is Dimension.FAULT_CODE
+    service = _service_hours(ctx, None if by_fault else dimension)
+    faults = _faults(ctx, dimension)
+    out: Partials = {}
     for k in set(faults) if by_fault else set(service) | set(faults):
-        service_h = service.get(TOTAL if by_fault else k, 0.0)
         down_h, failures = faults.get(k, (0.0, 0))
-        up_h = max(service_h - down_h, 0.0)
-        detail = {"service_h": round(service_h, 3), "down_h": round(down_h, 3)}
-        out[k] = {
-            "availability": D["availability"].kpi(
-                up_h / service_h if service_h > 0 else None, detail=detail
-            ),
-            "mtbf_h": D["mtbf_h"].kpi(
-                up_h / failures if failures else None, denominator=failures, detail=detail
-            ),
-        }
+        service_h = service.get(TOTAL if by_fault else k, 0.0)
+        out[k] = {"service_h": service_h, "down_h": down_h, "failures": failures}
     return out
+
+
+def _assets_kpis(ctx: Ctx, p: Partial) -> dict[str, Kpi]:
+    service_h, down_h, failures = p["service_h"], p["down_h"], p["failures"]
+    up_h = max(service_h - down_h, 0.0)
+    detail = {"service_h": round(service_h, 3), "down_h": round(down_h, 3)}
+    return {
+        "availability": D["availability"].kpi(
+            up_h / service_h if service_h > 0 else None, detail=detail
+        ),
+        "mtbf_h": D["mtbf_h"].kpi(
+            up_h / failures if failures else None, denominator=failures, detail=detail
+        ),
+    }
+
+
+assets = Family(
+    _assets,
+    _assets_kpis,
+    ("availability", "mtbf_h"),
+    shared=frozenset({Dimension.ENGINEER, Dimension.FAULT_CODE}),
+)

@@ -11,14 +11,13 @@ import sqlalchemy as sa
 from planning.compliance import Row, judge
 from planning.models import MaintenancePlan, Occurrence, OccurrenceStatus
 from reports.kpis.definitions import DEFINITIONS as D
+from reports.kpis.family import Family, Partial, Partials
 from reports.kpis.results import Dimension, Kpi
 from reports.kpis.scope import Ctx, scoped
 from workorders.models import WorkOrder
 
-Figures = dict[str, dict[str, Kpi]]
 
-
-def pm(ctx: Ctx, dimension: Dimension | None) -> Figures:
+def _pm(ctx: Ctx, dimension: Dimension | None) -> Partials:
     fell_due = sa.func.coalesce(Occurrence.due_at, Occurrence.done_at)
     stmt = (
         sa.select()
@@ -47,16 +46,20 @@ def pm(ctx: Ctx, dimension: Dimension | None) -> Figures:
         )
     ):
         groups[k].append((status, due, done_at, grace))
-    out: Figures = {}
-    for k, rows in groups.items():
-        # Judged when the period ends (or now, within it): a month's figure stays as it was.
-        c = judge(rows, judged=ctx.cut)
-        out[k] = {
-            "pm_compliance": D["pm_compliance"].kpi(
-                c.share,
-                numerator=c.on_time,
-                denominator=c.due,
-                detail={"late": c.late, "missed": c.missed, "pending": c.pending},
-            )
-        }
-    return out
+    return {k: {"rows": rows} for k, rows in groups.items()}
+
+
+def _pm_kpis(ctx: Ctx, p: Partial) -> dict[str, Kpi]:
+    # Judged when the period ends (or now, within it): a month's figure stays as it was.
+    c = judge(p["rows"], judged=ctx.cut)
+    return {
+        "pm_compliance": D["pm_compliance"].kpi(
+            c.share,
+            numerator=c.on_time,
+            denominator=c.due,
+            detail={"late": c.late, "missed": c.missed, "pending": c.pending},
+        )
+    }
+
+
+pm = Family(_pm, _pm_kpis, ("pm_compliance",))

@@ -88,15 +88,50 @@ class Group:
     kpis: dict[str, Kpi]
 
 
+class BadPage(ValueError):
+    """A page of groups that cannot be given (the message says what is accepted)."""
+
+
+# Sorting groups by their key (the dimension's value, "(not set)" last), or by a KPI's value.
+BY_KEY = "key"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which groups of a breakdown to give: sorted by ``sort`` (:data:`BY_KEY`, or a KPI's key:
+    by its value, groups without one last, ties by key), ``descending`` or not, ``limit`` of
+    them (None: all) from ``offset``."""
+
+    limit: int | None = None
+    offset: int = 0
+    sort: str = BY_KEY
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise BadPage(f"limit must be 1 or more, got {self.limit}")
+        if self.offset < 0:
+            raise BadPage(f"offset must be 0 or more, got {self.offset}")
+
+
 @dataclass(frozen=True, slots=True)
 class KpiReport:
-    """Every KPI of a period for the scope the filters leave, and per group when broken down."""
+    """Every KPI of a period for the scope the filters leave, and per group when broken down:
+    the groups of ``page`` only, of ``total_groups`` in all."""
 
     period: Period
     breakdown: Dimension | None
     filters: Filters
     total: dict[str, Kpi]
     groups: list[Group]
+    total_groups: int = 0
+    page: Page = field(default_factory=Page)
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page starts; None after the last."""
+        following = self.page.offset + len(self.groups)
+        return following if self.page.limit is not None and following < self.total_groups else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +144,7 @@ class KpiReport:
             "breakdown": self.breakdown.value if self.breakdown else None,
             "filters": {d.value: v for d, v in self.filters.given().items()},
             "kpis": {k: v.as_dict() for k, v in self.total.items()},
+            "total_groups": self.total_groups,
             "groups": [
                 {
                     "key": g.key,

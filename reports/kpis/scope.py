@@ -9,8 +9,7 @@ values a median needs come back as plain numbers.
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,15 +136,6 @@ HOURS_DECIMALS = 6
 
 def exact(hours: float | None) -> float | None:
     return None if hours is None else round(float(hours), HOURS_DECIMALS)
-
-
-def medians(rows: Iterable[tuple[str, float | None]]) -> dict[str, tuple[float, int]]:
-    """Per group, the median of the values and how many there were (None values left out)."""
-    values: dict[str, list[float]] = {}
-    for key, value in rows:
-        if value is not None:
-            values.setdefault(key, []).append(round(float(value), HOURS_DECIMALS))
-    return {key: (statistics.median(v), len(v)) for key, v in values.items()}
 
 
 def share(hits: int | None, total: int | None) -> float | None:

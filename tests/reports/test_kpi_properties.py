@@ -1,5 +1,6 @@
 """Properties of the KPIs on random work histories (hypothesis): shares stay in [0, 1], a share's
-numerator never exceeds its denominator, and every breakdown's groups add up to the total."""
+numerator never exceeds its denominator, every breakdown's groups add up to its total, and that
+total is the one computed without a breakdown."""
 
 from __future__ import annotations
 
@@ -92,9 +93,13 @@ def test_shares_in_range_and_breakdowns_add_up(
         session.flush()
         for label in ("2026-11", "2026Q4"):
             period = parse_period(label)
-            check_report(compute(session=session, period=period, now=NOW))
+            whole = compute(session=session, period=period, now=NOW)
+            check_report(whole)
             for dimension in Dimension:
-                check_report(compute(session=session, period=period, breakdown=dimension, now=NOW))
+                check_report(
+                    compute(session=session, period=period, breakdown=dimension, now=NOW),
+                    whole=whole,
+                )
     finally:
         session.rollback()
         session.close()

@@ -42,10 +42,13 @@ from sqlalchemy.orm import Session
 from reports.kpis import (
     KEYS,
     NOT_SET,
+    BadPage,
     Dimension,
     Filters,
     Grade,
+    Kpi,
     KpiReport,
+    Page,
     compute,
     parse_period,
     period_from,
@@ -190,15 +193,62 @@ def test_breakdowns_add_up_and_shares_stay_in_range(
 ) -> None:
     session, _ = history
     for label in ("2026-10", "2026-11", "2026-12", "2026Q4"):
+        whole = compute(session=session, period=parse_period(label), now=NOW)
         report = compute(session=session, period=parse_period(label), breakdown=dimension, now=NOW)
-        check_report(report)
+        check_report(report, whole=whole)
 
 
-def check_report(report: KpiReport) -> None:
+def test_a_page_of_groups_sorted_by_key_or_by_a_kpi(history: tuple[Session, History]) -> None:
+    session, _ = history
+    every = _nov(session, breakdown=Dimension.ENGINEER)
+    assert (every.total_groups, every.next_offset) == (3, None)
+    first = _nov(session, breakdown=Dimension.ENGINEER, page=Page(limit=2))
+    assert [g.key for g in first.groups] == ["ana", "ben"]
+    assert (first.total_groups, first.next_offset) == (3, 2)
+    assert first.total == every.total  # the whole scope, whatever the page
+    rest = _nov(session, breakdown=Dimension.ENGINEER, page=Page(limit=2, offset=2))
+    assert [g.key for g in rest.groups] == [NOT_SET]
+    assert rest.next_offset is None
+    assert rest.groups[0].kpis == every.groups[2].kpis
+    # "(not set)" stays last by key either way; by a KPI, groups without a value go last.
+    back = _nov(session, breakdown=Dimension.ENGINEER, page=Page(descending=True))
+    assert [g.key for g in back.groups] == ["ben", "ana", NOT_SET]
+    busiest = _nov(session, breakdown=Dimension.ENGINEER, page=Page(sort="resolved"))
+    assert [g.kpis["resolved"].value for g in busiest.groups] == [0, 1, 3]
+    assert [g.key for g in busiest.groups] == [NOT_SET, "ben", "ana"]
+    most = _nov(
+        session, breakdown=Dimension.ENGINEER, page=Page(sort="resolved", descending=True, limit=1)
+    )
+    assert [g.key for g in most.groups] == ["ana"]
+    assert most.next_offset == 1
+    by_ftf = _nov(session, breakdown=Dimension.ENGINEER, page=Page(sort="first_time_fix"))
+    assert [g.kpis["first_time_fix"].value for g in by_ftf.groups][-1] is None
+    with pytest.raises(BadPage, match="created"):
+        _nov(session, breakdown=Dimension.ENGINEER, page=Page(sort="speed"))
+    with pytest.raises(BadPage, match="limit"):
+        Page(limit=0)
+
+
+def same_figures(mine: Kpi, theirs: Kpi) -> None:
+    assert (mine.key, mine.numerator, mine.denominator, mine.grade) == (
+        theirs.key,
+        theirs.numerator,
+        theirs.denominator,
+        theirs.grade,
+    ), (mine, theirs)
+    assert mine.value == pytest.approx(theirs.value), (mine, theirs)
+    assert mine.detail == pytest.approx(theirs.detail), (mine, theirs)
+
+
+def check_report(report: KpiReport, *, whole: KpiReport | None = None) -> None:
     """Shares in [0, 1], numerators within denominators, and the groups' counts add up to the
-    total's (asset time excepted: every fault-code group shares it, no engineer has it)."""
+    total's (asset time excepted: every fault-code group shares it, no engineer has it). With
+    ``whole``, the same scope computed without a breakdown: a breakdown's total (made from its
+    groups) has the same figures."""
     for key in KEYS:
         total = report.total[key]
+        if whole is not None:
+            same_figures(total, whole.total[key])
         for k in [total, *(g.kpis[key] for g in report.groups)]:
             if k.unit == "share" and k.value is not None:
                 assert 0.0 <= k.value <= 1.0, (key, k)
