@@ -45,6 +45,21 @@ BUNDLED_SCENARIO = (
 DEMO_MODEL = ModelConfig(every_s=10, warmup_windows=12, margin=1.5)
 
 
+# Who the demo's staff mails go to when nobody said: written as .eml files like the customers'
+# mails, so that escalations, low survey scores and the monthly report show what they send.
+DEMO_DISPATCHER = "dispatch@vigil-demo.example"
+DEMO_SERVICE_MANAGER = "service.manager@vigil-demo.example"
+
+
+def demo_addresses(settings: Settings) -> dict[str, str]:
+    """The demo's staff addresses for the settings left empty, only while mails go to files:
+    through a real relay (``VIGIL_SMTP_URL``) nothing is sent to an address nobody gave."""
+    if settings.smtp_url:
+        return {}
+    chosen = {"dispatcher_emails": DEMO_DISPATCHER, "service_manager_emails": DEMO_SERVICE_MANAGER}
+    return {name: address for name, address in chosen.items() if not getattr(settings, name)}
+
+
 def start_at_local(scenario: Scenario, clock: str, *, now: float) -> datetime:
     """The latest moment, not after ``now``, when the scenario's first site reads ``clock``
     (``HH:MM`` local time): where the demo's ``--start-at`` puts the live part.
@@ -201,6 +216,7 @@ class Demo:
                 "scoring_interval_s": 2.0,
                 "scoring_lateness_s": 3.0,
             }
+            | demo_addresses(self.settings)
         )
         self.service = Service(self.settings, with_collector=True, scoring_clock=self.scoring_now)
         self._stack.enter_context(self.service)
@@ -230,8 +246,10 @@ class Demo:
                 if self.field_keys is not None
                 else ""
             )
-            + f"\nE-mails to customers (work-order steps) and escalations: "
-            f"{self.service.mailer.description}"
+            + f"\nE-mails to customers (work-order steps), the dispatcher "
+            f"({self.settings.dispatcher_emails or 'none'}) and the service manager "
+            f"({self.settings.service_manager_emails or 'none'}: escalations, low survey scores, "
+            f"the monthly report): {self.service.mailer.description}"
         )
 
     def _start_thread(self, name: str, target: object, *args: object) -> None:
