@@ -29,6 +29,7 @@ from api.roles import (
     WEBHOOKS,
     Role,
 )
+from customers.db import begin_read_only
 from field.models import Engineer
 from ingest.store.base import TelemetryStore
 from workorders import service as workorder_service
@@ -63,6 +64,19 @@ def get_db(request: Request) -> Iterator[Session]:
             raise
 
 
+def get_read_db(request: Request) -> Iterator[Session]:
+    """A session for a route that only reads (the KPIs, reports): its transaction takes no lock
+    on SQLite, so a long read never holds writers back (``begin_read_only``), and refuses
+    writes on PostgreSQL. Rolled back at the end: there is nothing to commit."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        begin_read_only(session)
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
 def get_store(request: Request) -> TelemetryStore:
     store: TelemetryStore = request.app.state.store
     return store
@@ -76,6 +90,7 @@ def get_fleet(request: Request) -> FleetIndex:
 ConfigDep = Annotated[ApiConfig, Depends(get_config)]
 # scope="function": commit before the response is sent, so a failed commit is the response.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_db, scope="function")]
 StoreDep = Annotated[TelemetryStore, Depends(get_store)]
 FleetDep = Annotated[FleetIndex, Depends(get_fleet)]
 

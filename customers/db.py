@@ -107,9 +107,37 @@ def make_engine(url: str, *, sqlite_busy_ms: int = 10_000, **kwargs: Any) -> Eng
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: sa.Connection) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            reading = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    else:
+
+        @event.listens_for(engine, "begin")
+        def _read_only_begin(connection: sa.Connection) -> None:
+            if connection.get_execution_options().get(READ_ONLY, False):
+                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
     return engine
+
+
+# The execution option of a connection whose transactions only read (see begin_read_only).
+READ_ONLY = "vigil_read_only"
+
+
+def begin_read_only(session: Session) -> None:
+    """Begin ``session``'s transaction as one that only reads; call it before the session has
+    done anything.
+
+    On SQLite the transaction begins deferred (plain ``BEGIN``) instead of ``BEGIN IMMEDIATE``:
+    it takes no lock, and in WAL mode it reads its snapshot while writers go on, so a long read
+    (a KPI breakdown, a report) never holds them back. The catch that made every other
+    transaction immediate (a deferred one cannot become a writer while another connection
+    writes) does not apply to a transaction that never writes. On PostgreSQL it is ``READ
+    ONLY``: a write in it fails.
+    """
+    if session.in_transaction():
+        raise RuntimeError("begin_read_only: the session's transaction has already begun")
+    session.connection(execution_options={READ_ONLY: True})
 
 
 def is_busy(error: BaseException) -> bool:

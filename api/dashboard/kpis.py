@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from api.dashboard.auth import CurrentViewer
 from api.dashboard.views import _page
-from api.deps import SessionDep
+from api.deps import ReadSessionDep
 from api.roles import STAFF
 from reports.kpis import (
     DEFINITIONS,
@@ -80,7 +80,7 @@ def _choices(today: date) -> list[tuple[str, str]]:
 @router.get("/kpis", response_class=HTMLResponse)
 def kpis_page(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentViewer,
     period: Annotated[str | None, Query(max_length=40)] = None,
     from_: Annotated[str | None, Query(alias="from", max_length=10)] = None,

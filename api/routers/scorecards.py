@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from api.deps import AnyKey, ConfigDep, CurrentKey, PathId, SessionDep
+from api.deps import AnyKey, ConfigDep, CurrentKey, PathId, ReadSessionDep
 from api.roles import Role
 from customers.errors import NotFound
 from reports.kpis import BadPeriod, Period, parse_period
@@ -82,7 +82,7 @@ def period_of(text: str | None, now: datetime) -> Period:
     summary="Every engineer's scorecard for a period (default: the last complete month)",
 )
 def list_scorecards(
-    session: SessionDep, key: CurrentKey, config: ConfigDep, period: str | None = PeriodQuery
+    session: ReadSessionDep, key: CurrentKey, config: ConfigDep, period: str | None = PeriodQuery
 ) -> list[ScorecardRead]:
     chosen = period_of(period, datetime.now(UTC))
     cards = scorecards(session=session, period=chosen, weights=config.scorecard_weights)
@@ -97,7 +97,7 @@ def list_scorecards(
 )
 def engineer_scorecard(
     engineer_id: PathId,
-    session: SessionDep,
+    session: ReadSessionDep,
     key: AnyKey,
     config: ConfigDep,
     period: str | None = PeriodQuery,
