@@ -24,12 +24,26 @@ from workorders.models import Kind, ResolutionCode, WorkOrder
 def _service_hours(ctx: Ctx, dimension: Dimension | None) -> dict[str, float]:
     # Asset time has no fault code: a fault-code filter or breakdown leaves it whole.
     plain = dataclasses.replace(ctx, filters=dataclasses.replace(ctx.filters, fault_code=None))
-    cut = ctx.at(ctx.cut)
-    hours = ctx.hours(cut, ctx.latest(Asset.first_seen_at, ctx.at(ctx.period.start)))
+    cut, start = ctx.at(ctx.cut), ctx.at(ctx.period.start)
+    # Most assets were in service before the period: they count its whole length, which is
+    # counted here rather than by the database's date arithmetic on each of them.
+    whole_h = (ctx.cut - ctx.period.start).total_seconds() / 3600.0
+    before = Asset.first_seen_at <= start
     stmt = sa.select().select_from(Asset)
     stmt, key = scoped(plain, stmt, dimension=dimension, wo=None)
-    stmt = stmt.add_columns(key, sa.func.sum(hours)).where(Asset.first_seen_at < cut).group_by(key)
-    return {k: exact(h) or 0.0 for k, h in plain.session.execute(stmt)}
+    stmt = (
+        stmt.add_columns(
+            key,
+            sa.func.sum(sa.case((before, 1), else_=0)),
+            sa.func.sum(sa.case((before, 0.0), else_=ctx.hours(cut, Asset.first_seen_at))),
+        )
+        .where(Asset.first_seen_at < cut)
+        .group_by(key)
+    )
+    return {
+        k: exact(int(n or 0) * whole_h + float(h or 0.0)) or 0.0
+        for k, n, h in plain.session.execute(stmt)
+    }
 
 
 def _faults(ctx: Ctx, dimension: Dimension | None) -> dict[str, tuple[float, int]]:
