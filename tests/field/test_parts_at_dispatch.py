@@ -9,19 +9,11 @@ from sqlalchemy.orm import Session
 
 from field import flows
 from field.models import Dispatch
-from field.stock import catalogue, holds, service
-from field.stock.models import (
-    MoveKind,
-    PartCreate,
-    Reservation,
-    StockLevel,
-    StockMove,
-    Warehouse,
-    WarehouseCreate,
-    WarehouseKind,
-)
+from field.stock import catalogue, holds
+from field.stock.models import MoveKind, Reservation, StockMove
 from tests.field.builders import SCORING, make_engineer, open_work_order
 from tests.field.fixtures import NOW
+from tests.field.stock_builders import bearing, consume, level, receive, seal, warehouse
 from tests.workorders.dbkit import Db
 from workorders import service as workorders
 from workorders.models import Status
@@ -29,41 +21,15 @@ from workorders.models import Status
 MISSING_BEARING = "SKF-6205 (Bearing 6205-2RS): none free in van-bo, central"
 
 
-def level(session: Session, warehouse: str, part: str) -> tuple[int, int]:
-    row = session.execute(
-        sa.select(StockLevel.on_hand, StockLevel.reserved)
-        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(
-            Warehouse.code == warehouse,
-            StockLevel.part_id == catalogue.find_part(session=session, code=part).id,
-        )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
 def stock(session: Session, ana: int, bo: int) -> None:
-    def warehouse(code: str, engineer: int | None) -> Warehouse:
-        kind = WarehouseKind.VAN if engineer else WarehouseKind.CENTRAL
-        data = WarehouseCreate(code=code, name=code, kind=kind, engineer_id=engineer)
-        return catalogue.add_warehouse(session=session, data=data)
-
-    central, van_ana, van_bo = (
-        warehouse("central", None),
-        warehouse("van-ana", ana),
-        warehouse("van-bo", bo),
-    )
-    bearing = catalogue.add_part(
-        session=session,
-        data=PartCreate(part_number="SKF-6205", name="Bearing 6205-2RS", asset_types=["pump"]),
-    )
-    seal = catalogue.add_part(
-        session=session,
-        data=PartCreate(part_number="MS-40", name="Mechanical seal 40 mm", asset_types=["pump"]),
-    )
-    for where, part, count in ((van_ana, bearing, 1), (central, seal, 2), (van_bo, seal, 1)):
-        service.receive(
-            session=session, warehouse=where, part=part, quantity=count, actor="store", now=NOW
-        )
+    """A central store and Ana's and Bo's vans: Ana carries a bearing, Bo a seal, the central
+    store two seals."""
+    central = warehouse(session, "central")
+    van_ana = warehouse(session, "van-ana", engineer_id=ana)
+    van_bo = warehouse(session, "van-bo", engineer_id=bo)
+    a_bearing, a_seal = bearing(session), seal(session)
+    for where, part, count in ((van_ana, a_bearing, 1), (central, a_seal, 2), (van_bo, a_seal, 1)):
+        receive(session, where, part, count, now=NOW)
 
 
 def test_parts_are_held_at_dispatch_moved_on_reassignment_and_given_back(db: Db) -> None:
@@ -104,16 +70,9 @@ def test_parts_are_held_at_dispatch_moved_on_reassignment_and_given_back(db: Db)
 
         # Job two's seal was taken from the central store instead of the van: the van's hold
         # goes back, the central store's other hold (job one's) stays.
-        service.consume(
-            session=session,
-            work_order_id=second.id,
-            asset_id=second.asset_id,
-            warehouse=catalogue.find_warehouse(session=session, code="central"),
-            part=catalogue.find_part(session=session, code="MS-40"),
-            quantity=1,
-            actor="bo",
-            now=NOW,
-        )
+        central = catalogue.find_warehouse(session=session, code="central")
+        seal_40 = catalogue.find_part(session=session, code="MS-40")
+        consume(session, second, central, seal_40, 1, now=NOW)
         assert level(session, "van-bo", "MS-40") == (1, 0)
         assert level(session, "central", "MS-40") == (1, 1)
 

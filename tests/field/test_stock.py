@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from field.stock import catalogue, ledger, queries, service
 from field.stock.models import (
@@ -20,106 +19,29 @@ from field.stock.models import (
     StockMove,
     Warehouse,
     WarehouseCreate,
-    WarehouseKind,
 )
 from field.stock.suggest import reserve_suggested, suggest_parts
-from tests.workorders.dbkit import T0, Db, decision
-from workorders import from_alerts
+from tests.field.stock_builders import NOW, consume, level, open_wo, receive, reserve, setup
+from tests.workorders.dbkit import Db
 from workorders import service as workorders
 from workorders.models import Asset, WorkOrder
-
-NOW = T0
-
-
-def setup(session: Session) -> tuple[Warehouse, Warehouse, Part, Part]:
-    central = catalogue.add_warehouse(
-        session=session, data=WarehouseCreate(code="central", name="Central store")
-    )
-    van = catalogue.add_warehouse(
-        session=session,
-        data=WarehouseCreate(code="van-ana", name="Ana's van", kind=WarehouseKind.VAN),
-    )
-    bearing = catalogue.add_part(
-        session=session,
-        data=PartCreate(
-            part_number="SKF-6205",
-            name="Bearing 6205-2RS",
-            barcode="4006593001234",
-            asset_types=["pump", "motor"],
-            unit_cost=18.5,
-        ),
-    )
-    seal = catalogue.add_part(
-        session=session,
-        data=PartCreate(part_number="MS-40", name="Mechanical seal 40 mm", asset_types=["pump"]),
-    )
-    return central, van, bearing, seal
-
-
-def open_wo(session: Session, asset: str = "pump-1", fault_code: str = "mechanical") -> WorkOrder:
-    return from_alerts.open_for_alert(
-        session=session, decision=decision(asset=asset, fault_code=fault_code), now=NOW
-    ).work_order
-
-
-def level(session: Session, warehouse: str, part: str) -> tuple[int, int]:
-    rows = [
-        r for r in queries.levels(session=session, warehouse=warehouse) if r.part_number == part
-    ]
-    return (rows[0].on_hand, rows[0].reserved) if rows else (0, 0)
 
 
 def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
     with db.factory() as session:
         _central, van, bearing, _seal = setup(session)
-        service.receive(
-            session=session, warehouse=van, part=bearing, quantity=3, actor="store", now=NOW
-        )
+        receive(session, van, bearing, 3)
         wo = open_wo(session)
-        service.reserve(
-            session=session,
-            work_order_id=wo.id,
-            warehouse=van,
-            part=bearing,
-            quantity=2,
-            actor="dispatch",
-            now=NOW,
-        )
+        reserve(session, wo, van, bearing, 2)
         assert level(session, "van-ana", "SKF-6205") == (3, 2)
         with pytest.raises(ledger.OutOfStock, match="1 free there now"):
-            service.reserve(
-                session=session,
-                work_order_id=wo.id,
-                warehouse=van,
-                part=bearing,
-                quantity=2,
-                actor="dispatch",
-                now=NOW,
-            )
+            reserve(session, wo, van, bearing, 2)
         # Found by its barcode, as scanned; uses the two held, then one free.
         scanned = catalogue.find_part(session=session, code=" 4006593001234 ")
-        service.consume(
-            session=session,
-            work_order_id=wo.id,
-            asset_id=wo.asset_id,
-            warehouse=van,
-            part=scanned,
-            quantity=3,
-            actor="ana",
-            now=NOW + timedelta(hours=2),
-        )
+        consume(session, wo, van, scanned, 3, now=NOW + timedelta(hours=2))
         assert level(session, "van-ana", "SKF-6205") == (0, 0)
         with pytest.raises(ledger.OutOfStock, match=r"take 1 x SKF-6205 .* 0 free"):
-            service.consume(
-                session=session,
-                work_order_id=wo.id,
-                asset_id=wo.asset_id,
-                warehouse=van,
-                part=bearing,
-                quantity=1,
-                actor="ana",
-                now=NOW,
-            )
+            consume(session, wo, van, bearing, 1)
         service.return_part(
             session=session,
             warehouse=van,
@@ -159,12 +81,8 @@ def test_reserve_use_return_and_the_ledger_adds_up(db: Db) -> None:
 def test_low_stock_list_and_bad_quantities(db: Db) -> None:
     with db.factory() as session:
         central, _van, bearing, seal = setup(session)
-        service.receive(
-            session=session, warehouse=central, part=seal, quantity=5, actor="s", now=NOW
-        )
-        service.receive(
-            session=session, warehouse=central, part=bearing, quantity=2, actor="s", now=NOW
-        )
+        receive(session, central, seal, 5)
+        receive(session, central, bearing, 2)
         catalogue.set_min_level(session=session, warehouse=central, part=seal, min_level=2)
         catalogue.set_min_level(session=session, warehouse=central, part=bearing, min_level=2)
         assert [r.part_number for r in queries.levels(session=session, low_only=True)] == [
@@ -191,7 +109,7 @@ def test_two_engineers_take_the_last_part_at_once_and_one_gets_it(db: Db) -> Non
         part = catalogue.add_part(
             session=session, data=PartCreate(part_number=f"P-{tag}", name="Last one")
         )
-        service.receive(session=session, warehouse=van, part=part, quantity=1, actor="s", now=NOW)
+        receive(session, van, part, 1)
         orders = [open_wo(session, f"pump-{tag}-{i}") for i in (1, 2)]
         session.commit()
         van_id, part_id = van.id, part.id
@@ -251,26 +169,13 @@ def test_two_engineers_take_the_last_part_at_once_and_one_gets_it(db: Db) -> Non
 def test_suggested_parts_come_from_what_fixed_the_fault_before(db: Db) -> None:
     with db.factory() as session:
         central, _van, bearing, seal = setup(session)
-        service.receive(
-            session=session, warehouse=central, part=bearing, quantity=4, actor="s", now=NOW
-        )
-        service.receive(
-            session=session, warehouse=central, part=seal, quantity=4, actor="s", now=NOW
-        )
+        receive(session, central, bearing, 4)
+        receive(session, central, seal, 4)
         # With no history, the catalogue's parts for the asset type.
         fresh = suggest_parts(session=session, fault_code="mechanical", asset_type="pump")
         assert [s.part.part_number for s in fresh] == ["MS-40", "SKF-6205"]
         earlier = open_wo(session, "pump-1")
-        service.consume(
-            session=session,
-            work_order_id=earlier.id,
-            asset_id=earlier.asset_id,
-            warehouse=central,
-            part=bearing,
-            quantity=1,
-            actor="ana",
-            now=NOW,
-        )
+        consume(session, earlier, central, bearing, 1)
         later = open_wo(session, "pump-9")
         found = suggest_parts(
             session=session, fault_code="mechanical", asset_type="pump", exclude_work_order=later.id

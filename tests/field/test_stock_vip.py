@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customers.models import Tier
-from field.stock import ledger, priority, service
-from field.stock.models import MoveKind, Reservation, StockMove
+from field.stock import ledger, priority
+from field.stock.models import MoveKind, Part, Reservation, StockMove, Warehouse
 from field.stock.suggest import reserve_suggested
-from tests.field.test_stock import NOW, level, open_wo, setup
+from tests.field.stock_builders import NOW, level, open_wo, receive, reserve, setup
 from tests.workorders.dbkit import Db
 from workorders.models import WorkOrder
 
@@ -28,48 +28,40 @@ def _held(session: Session, wo: WorkOrder) -> int:
     return sum(session.scalars(sa.select(Reservation.quantity).filter_by(work_order_id=wo.id)))
 
 
+def _take_first(
+    session: Session, wo: WorkOrder, warehouse: Warehouse, part: Part, quantity: int
+) -> list[priority.Taken]:
+    """Reserve, a VIP's work order first; what it took from others' reservations."""
+    _, taken = priority.reserve_first(
+        session=session,
+        work_order_id=wo.id,
+        warehouse=warehouse,
+        part=part,
+        quantity=quantity,
+        actor="desk",
+        now=NOW,
+    )
+    return taken
+
+
 def test_a_vip_work_order_takes_the_newest_other_reservations_when_short(db: Db) -> None:
     with db.factory() as session:
         central, _van, bearing, _seal = setup(session)
-        service.receive(
-            session=session, warehouse=central, part=bearing, quantity=4, actor="store", now=NOW
-        )
+        receive(session, central, bearing, 4)
         older = _wo(session, "pump-1", Tier.STANDARD)
         newer = _wo(session, "pump-2", Tier.BASIC)
         vip_other = _wo(session, "pump-3", Tier.VIP)
         for wo in (older, vip_other, newer):
-            priority.reserve_first(
-                session=session,
-                work_order_id=wo.id,
-                warehouse=central,
-                part=bearing,
-                quantity=1 if wo is vip_other else (2 if wo is older else 1),
-                actor="desk",
-                now=NOW,
+            _take_first(
+                session, wo, central, bearing, 1 if wo is vip_other else (2 if wo is older else 1)
             )
         assert level(session, "central", "SKF-6205") == (4, 4)
         # A standard customer's work order, short: refused as ever.
         plain = _wo(session, "pump-4", Tier.STANDARD)
         with pytest.raises(ledger.OutOfStock, match="0 free there now"):
-            priority.reserve_first(
-                session=session,
-                work_order_id=plain.id,
-                warehouse=central,
-                part=bearing,
-                quantity=1,
-                actor="desk",
-                now=NOW,
-            )
+            _take_first(session, plain, central, bearing, 1)
         vip = _wo(session, "pump-5", Tier.VIP)
-        _, taken = priority.reserve_first(
-            session=session,
-            work_order_id=vip.id,
-            warehouse=central,
-            part=bearing,
-            quantity=2,
-            actor="desk",
-            now=NOW,
-        )
+        taken = _take_first(session, vip, central, bearing, 2)
         # The newest non-VIP reservation first (newer's 1), then the older one's.
         assert taken == [priority.Taken(newer.number, 1), priority.Taken(older.number, 1)]
         assert [_held(session, wo) for wo in (older, newer, vip_other, vip)] == [1, 0, 1, 2]
@@ -80,44 +72,18 @@ def test_a_vip_work_order_takes_the_newest_other_reservations_when_short(db: Db)
         assert notes == [f"taken for VIP work order {vip.number}"] * 2
         # More than free plus what non-VIP work holds: refused, nothing moved.
         with pytest.raises(ledger.OutOfStock, match="1 held for other customers' work"):
-            priority.reserve_first(
-                session=session,
-                work_order_id=vip.id,
-                warehouse=central,
-                part=bearing,
-                quantity=2,
-                actor="desk",
-                now=NOW,
-            )
+            _take_first(session, vip, central, bearing, 2)
         assert [_held(session, wo) for wo in (older, newer, vip_other, vip)] == [1, 0, 1, 2]
 
 
 def test_a_vip_work_order_with_enough_free_stock_takes_nothing_from_others(db: Db) -> None:
     with db.factory() as session:
         central, _van, bearing, _seal = setup(session)
-        service.receive(
-            session=session, warehouse=central, part=bearing, quantity=3, actor="store", now=NOW
-        )
+        receive(session, central, bearing, 3)
         other = _wo(session, "pump-1", Tier.STANDARD)
-        service.reserve(
-            session=session,
-            work_order_id=other.id,
-            warehouse=central,
-            part=bearing,
-            quantity=1,
-            actor="desk",
-            now=NOW,
-        )
+        reserve(session, other, central, bearing, 1)
         vip = _wo(session, "pump-2", Tier.VIP)
-        _, taken = priority.reserve_first(
-            session=session,
-            work_order_id=vip.id,
-            warehouse=central,
-            part=bearing,
-            quantity=2,
-            actor="desk",
-            now=NOW,
-        )
+        taken = _take_first(session, vip, central, bearing, 2)
         assert taken == []
         assert [_held(session, wo) for wo in (other, vip)] == [1, 2]
 
@@ -125,19 +91,9 @@ def test_a_vip_work_order_with_enough_free_stock_takes_nothing_from_others(db: D
 def test_at_dispatch_a_vip_work_order_takes_a_held_part_when_none_is_free(db: Db) -> None:
     with db.factory() as session:
         central, van, bearing, _seal = setup(session)
-        service.receive(
-            session=session, warehouse=central, part=bearing, quantity=1, actor="s", now=NOW
-        )
+        receive(session, central, bearing, 1)
         other = _wo(session, "pump-1", Tier.STANDARD)
-        service.reserve(
-            session=session,
-            work_order_id=other.id,
-            warehouse=central,
-            part=bearing,
-            quantity=1,
-            actor="desk",
-            now=NOW,
-        )
+        reserve(session, other, central, bearing, 1)
         plain = _wo(session, "pump-2", Tier.STANDARD)
         held = reserve_suggested(
             session=session, work_order=plain, warehouses=[van, central], actor="d", now=NOW
