@@ -31,11 +31,12 @@ from knowledge.models import Article
 from planning.models import MaintenancePlan, Occurrence, OccurrenceStatus, Outcome
 from planning.service import checklist
 from workorders.counters import lock_changes
+from workorders.intake import insert_work_order, with_channel
 from workorders.models import FINISHED, Kind, Status, WorkOrder
 from workorders.requests.log import Received, record_request
 from workorders.requests.models import Category, Channel
 from workorders.requests.models import Outcome as RequestOutcome
-from workorders.service import apply_change, insert_work_order, with_channel
+from workorders.service import apply_change
 
 GENERATOR = "vigil (preventive plans)"
 DETECTOR = "maintenance_plan"

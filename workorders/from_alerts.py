@@ -21,6 +21,15 @@ from workorders import priority as prio
 from workorders.assets import ensure_asset
 from workorders.catalog import fault_info, is_data_quality
 from workorders.counters import lock_changes
+from workorders.intake import (
+    REPEAT_WINDOW,
+    REQUESTED,
+    SYSTEM,
+    insert_work_order,
+    raised_priority,
+    reopen_changes,
+    with_channel,
+)
 from workorders.models import (
     FINISHED,
     Asset,
@@ -31,17 +40,7 @@ from workorders.models import (
 )
 from workorders.requests.log import Received, record_request
 from workorders.requests.models import Channel, Outcome
-from workorders.service import (
-    REPEAT_WINDOW,
-    REQUESTED,
-    SYSTEM,
-    apply_change,
-    get_work_order,
-    insert_work_order,
-    raised_priority,
-    reopen_changes,
-    with_channel,
-)
+from workorders.service import apply_change, get_work_order
 
 S = Status
 

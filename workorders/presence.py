@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.presence import Presence, PresenceTracker
 from models.base import Decision
-from workorders import from_alerts, service
+from workorders import from_alerts, intake, service
 from workorders.db import in_transaction
 from workorders.models import FINISHED, Asset, ResolutionCode, Status, WorkOrder
 
@@ -131,7 +131,7 @@ def _close(session: Session, *, presence: Presence, now: datetime, report: Outag
             work_order_id=latest.id,
             code=ResolutionCode.NO_FAULT_FOUND,
             expected_version=None,
-            actor=service.SYSTEM,
+            actor=intake.SYSTEM,
             now=now,
             notes=note,
         )
@@ -140,7 +140,7 @@ def _close(session: Session, *, presence: Presence, now: datetime, report: Outag
         work_order_id=latest.id,
         to=Status.CLOSED,
         expected_version=None,
-        actor=service.SYSTEM,
+        actor=intake.SYSTEM,
         now=now,
         note="gateway back online",  # the audit's action is short; the time is in the notes
     )

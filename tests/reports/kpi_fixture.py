@@ -36,7 +36,7 @@ from field.stock.models import MoveKind, Part, StockMove, Warehouse
 from followup.surveys.models import FollowUpTask, Survey, TaskKind, TaskStatus
 from planning.models import MaintenancePlan, Occurrence, OccurrenceStatus, Trigger, Unit
 from planning.models import Outcome as PlanOutcome
-from workorders import service
+from workorders import intake, service
 from workorders.models import Kind, Priority, ResolutionCode, Status, WorkOrder
 from workorders.requests.models import Category, Channel, Coverage, ServiceRequest
 from workorders.requests.models import Outcome as RequestOutcome
@@ -113,7 +113,7 @@ def _open(
     fault: str = "mechanical",
     assignee: str | None = None,
 ) -> WorkOrder:
-    return service.insert_work_order(
+    return intake.insert_work_order(
         session=session,
         asset=asset,
         priority=priority,

@@ -27,9 +27,9 @@ from tests.workorders.dbkit import Db
 from vigil.history.loader import load
 from vigil.history.orders import Clocks, _events, cover
 from vigil.history.organisation import Keys
+from workorders.intake import insert_work_order
 from workorders.models import Priority, Status, WorkOrder, WorkOrderAudit
 from workorders.requests.models import ServiceRequest
-from workorders.service import insert_work_order
 from workorders.sla import plans
 
 END = datetime(2026, 11, 30, tzinfo=UTC)

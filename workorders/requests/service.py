@@ -25,6 +25,14 @@ from workorders import priority as prio
 from workorders.catalog import fault_info
 from workorders.counters import lock_changes
 from workorders.errors import InvalidInput, NotFound
+from workorders.intake import (
+    REPEAT_WINDOW,
+    REQUESTED,
+    insert_work_order,
+    raised_priority,
+    reopen_changes,
+)
+from workorders.intake import with_channel as channel_change
 from workorders.models import FINISHED, Kind, Status, WorkOrder
 from workorders.requests.log import Received, coverage_of, record_request
 from workorders.requests.models import (
@@ -35,15 +43,7 @@ from workorders.requests.models import (
     ServiceRequest,
 )
 from workorders.requests.rules import Classification, Facts, Rule, classify
-from workorders.service import (
-    REPEAT_WINDOW,
-    REQUESTED,
-    apply_change,
-    insert_work_order,
-    raised_priority,
-    reopen_changes,
-)
-from workorders.service import with_channel as channel_change
+from workorders.service import apply_change
 
 _FAULT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # Work that is not about a fault on the equipment.

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from workorders import service
+from workorders import intake, service
 from workorders.db import in_transaction
 from workorders.errors import InvalidInput
 from workorders.models import FINISHED, Asset, Priority, Status, WorkOrder
@@ -110,7 +110,7 @@ def reclassify(
         raise InvalidInput(f"{wo.number} is already {priority.value}")
     if not reason.strip():
         raise InvalidInput("say why the priority changes (reason)")
-    changes = service.reclassified(session=session, wo=wo, priority=priority, actor=actor, now=now)
+    changes = intake.reclassified(session=session, wo=wo, priority=priority, actor=actor, now=now)
     return service.apply_change(
         session=session,
         wo=wo,
