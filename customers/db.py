@@ -14,13 +14,13 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 T = TypeVar("T")
 
@@ -168,3 +168,34 @@ def in_transaction(
                 raise
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
+
+
+class Outbox(Protocol):
+    """A table of things to send (mails, reports) that senders claim one row at a time."""
+
+    id: ClassVar[InstrumentedAttribute[int]]
+    attempts: ClassVar[InstrumentedAttribute[int]]
+    next_attempt_at: ClassVar[InstrumentedAttribute[datetime]]
+
+
+def claim_lease(
+    session: Session,
+    table: type[Outbox],
+    row_id: int,
+    *,
+    waiting: sa.ColumnElement[bool],
+    now: datetime,
+    lease: timedelta,
+) -> bool:
+    """Claim one row that is still ``waiting`` and due, for ``lease``, counting the attempt.
+
+    A guarded UPDATE, committed by the caller before sending: of two senders only one gets the
+    row, and a sender that dies holds it only until the lease ends.
+    """
+    claimed = session.execute(
+        sa.update(table)
+        .where(table.id == row_id, waiting, table.next_attempt_at <= now)
+        .values(next_attempt_at=now + lease, attempts=table.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of an UPDATE

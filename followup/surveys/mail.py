@@ -15,7 +15,7 @@ from functools import partial
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from customers.db import in_transaction
+from customers.db import claim_lease, in_transaction
 from customers.models import Customer
 from followup.surveys.models import Escalation, Survey
 from notify.mail import Mail, Mailer, MailError
@@ -84,17 +84,14 @@ def _no_address(session: Session, ids: list[int]) -> None:
 def _claim(
     session: Session, *, escalation_id: int, to: tuple[str, ...], sender: str, now: datetime
 ) -> Mail | None:
-    claimed = session.execute(
-        sa.update(Escalation)
-        .where(
-            Escalation.id == escalation_id,
-            Escalation.mailed_at.is_(None),
-            Escalation.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + LEASE, attempts=Escalation.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    if not claim_lease(
+        session,
+        Escalation,
+        escalation_id,
+        waiting=Escalation.mailed_at.is_(None),
+        now=now,
+        lease=LEASE,
+    ):
         return None
     row = session.get_one(Escalation, escalation_id)
     survey = session.get_one(Survey, row.survey_id)

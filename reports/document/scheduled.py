@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from customers.db import in_transaction
+from customers.db import claim_lease, in_transaction
 from notify.mail import Attachment, Mail, Mailer, MailError
 from reports.document.models import ReportRun
 from reports.document.render import HTML_NAME, SUMMARY_NAME, Written
@@ -224,17 +224,9 @@ def compose(
 
 
 def _claim(session: Session, *, run_id: int, now: datetime) -> tuple[str, str | None] | None:
-    claimed = session.execute(
-        sa.update(ReportRun)
-        .where(
-            ReportRun.id == run_id,
-            ReportRun.mailed_at.is_(None),
-            ReportRun.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + LEASE, attempts=ReportRun.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    if not claim_lease(
+        session, ReportRun, run_id, waiting=ReportRun.mailed_at.is_(None), now=now, lease=LEASE
+    ):
         return None
     row = session.get_one(ReportRun, run_id)
     return row.period, row.directory

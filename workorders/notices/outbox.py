@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from customers.db import in_transaction
+from customers.db import claim_lease, in_transaction
 from notify.mail import Mail, Mailer, MailError
 from notify.templates import TemplateError
 from workorders.notices.models import CustomerNotice, State
@@ -71,17 +71,14 @@ def send_waiting(
 
 
 def _claim(session: Session, *, notice_id: int, sending: Sending, now: datetime) -> Mail | None:
-    claimed = session.execute(
-        sa.update(CustomerNotice)
-        .where(
-            CustomerNotice.id == notice_id,
-            CustomerNotice.state == State.WAITING,
-            CustomerNotice.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + LEASE, attempts=CustomerNotice.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    if not claim_lease(
+        session,
+        CustomerNotice,
+        notice_id,
+        waiting=CustomerNotice.state == State.WAITING,
+        now=now,
+        lease=LEASE,
+    ):
         return None
     notice = session.get_one(CustomerNotice, notice_id)
     try:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from customers.db import claim_lease
 from notify.mail import Mail, Mailer, MailError
 from workorders.db import in_transaction
 from workorders.models import FINISHED, Status, WorkOrder
@@ -288,17 +289,14 @@ def _send_one(
 
 
 def _claim(session: Session, mail_id: int, now: datetime, sender: str) -> Mail | None:
-    claimed = session.execute(
-        sa.update(EscalationMail)
-        .where(
-            EscalationMail.id == mail_id,
-            EscalationMail.sent_at.is_(None),
-            EscalationMail.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + MAIL_LEASE, attempts=EscalationMail.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    if not claim_lease(
+        session,
+        EscalationMail,
+        mail_id,
+        waiting=EscalationMail.sent_at.is_(None),
+        now=now,
+        lease=MAIL_LEASE,
+    ):
         return None
     row = session.get_one(EscalationMail, mail_id)
     return Mail(
