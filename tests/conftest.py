@@ -7,10 +7,12 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.api.live import CHROMIUM, launch
 from vigil import embedded
 from vigil.embedded import ChildServer, ServerUnavailable
 
@@ -21,6 +23,21 @@ def unavailable(message: str) -> None:
     if IN_CI:
         pytest.fail(f"required server unavailable in CI: {message}", pytrace=False)
     pytest.skip(f"developer laptop only: {message}")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (the tests marked ``browser``)."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
+    with sync_playwright() as playwright:
+        running = launch(playwright)
+        yield running
+        running.close()
 
 
 @pytest.fixture

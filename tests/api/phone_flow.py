@@ -7,32 +7,12 @@ import os
 import shutil
 import struct
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-from tests.api.live import CHROMIUM, launch
-from tests.conftest import unavailable
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "field-service"
 PHONE = {"width": 390, "height": 844}  # an iPhone 12-14's CSS viewport
 SITE = {"latitude": 47.3769, "longitude": 8.5417}
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright (use it in a fixture)."""
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def phone(browser: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,26 +14,10 @@ from api.roles import Role
 from ingest.points import ANOMALY_SCORE, Point
 from tests.api.builders import Fleet, fire_alert, make_keys, open_work_order
 from tests.api.conftest import build_world
-from tests.api.live import CHROMIUM, launch, serve
-from tests.conftest import unavailable
+from tests.api.live import serve
 
 pytestmark = pytest.mark.browser
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    # Missing pieces fail in CI and skip (saying what to install) on a developer laptop.
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def shot(page: Any, artifacts_dir: Path, name: str) -> None:

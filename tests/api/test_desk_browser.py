@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,26 +19,11 @@ from field import service as field_service
 from field.models import EngineerLevel
 from field.schemas import BaseIn, EngineerCreate, SkillIn
 from tests.api.conftest import build_world
-from tests.api.live import CHROMIUM, launch, serve
-from tests.conftest import unavailable
+from tests.api.live import serve
 from tests.customers.builders import build_org
 from workorders.db import make_engine, session_factory
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def _desk(factory: sessionmaker[Session]) -> dict[str, Any]:

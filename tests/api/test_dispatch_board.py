@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,9 @@ from field.flows import Scoring
 from field.schemas import EngineerCreate
 from tests.api.builders import make_keys, open_work_order
 from tests.api.conftest import ApiWorld, build_world
-from tests.api.live import CHROMIUM, launch, serve
+from tests.api.live import serve
 from tests.api.test_auth import sign_in
 from tests.api.test_engineers_dispatch import _locate, engineer
-from tests.conftest import unavailable
 from tests.field.fixtures import GRENOBLE, LYON, VILLEURBANNE
 from vigil.db import upgrade
 from workorders.db import make_engine, session_factory
@@ -74,20 +72,6 @@ def test_nobody_qualified_is_shown_plainly(world: ApiWorld) -> None:
         f'<p class="error" id="no-candidate-{wo.number}">no candidate: no engineer is registered</p>'
         in page
     )
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,26 +16,11 @@ import pytest
 from api.roles import Role
 from tests.api.builders import make_keys, open_work_order
 from tests.api.conftest import ApiWorld, build_world
-from tests.api.live import CHROMIUM, launch, serve
-from tests.conftest import unavailable
+from tests.api.live import serve
 from workorders import service as workorders
 from workorders.models import ResolutionCode
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "field-service"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def resolved_work_order(parts: dict[str, Any]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +13,12 @@ import pytest
 from api.roles import Role
 from tests.api.builders import make_keys
 from tests.api.conftest import build_world
-from tests.api.live import CHROMIUM, launch, serve
-from tests.conftest import unavailable
+from tests.api.live import serve
 from tests.reports.kpi_fixture import build
 from workorders.db import make_engine, session_factory
 
 pytestmark = pytest.mark.browser
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "reports"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def test_the_kpis_page_draws_its_charts(

@@ -6,7 +6,6 @@ and the photo and signature are served back only to those who may see them."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from ingest.store.sqlite import SqliteStore
 from tests.api.builders import Fleet, auth, decision
 from tests.api.conftest import build_world
 from tests.api.live import serve
-from tests.api.phone_flow import chromium, fits, phone, photo_png, shot, sign_in, work_through
+from tests.api.phone_flow import fits, phone, photo_png, shot, sign_in, work_through
 from tests.field.visits.builders import BARCODE, STEPS, build_visit_world
 from workorders import from_alerts
 from workorders import service as workorders
@@ -33,12 +32,6 @@ from workorders.db import make_engine, session_factory
 from workorders.models import ResolutionCode, Status
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium() as running:
-        yield running
 
 
 def _setup(factory: sessionmaker[Session]) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from api.roles import Role
 from planning.models import Direction, Occurrence, OccurrenceStatus, Outcome, Trigger, Unit
 from planning.schemas import PlanCreate
 from planning.service import create_plan
-from tests.api import test_knowledge_browser
 from tests.api.builders import make_keys
 from tests.api.conftest import build_world
 from tests.api.live import serve
@@ -26,7 +25,6 @@ from tests.planning.builders import run
 from workorders.assets import ensure_asset
 from workorders.models import Priority
 
-browser = test_knowledge_browser.browser  # the Chromium fixture, shared
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "planning"
 ASSETS = [("plant-north", f"pump-00{n}", "pump") for n in (1, 2, 3)] + [
     ("plant-south", "chiller-001", "chiller"),

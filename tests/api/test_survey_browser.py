@@ -6,31 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.api.conftest import ApiWorld
-from tests.api.live import CHROMIUM, launch
 from tests.api.test_surveys import send
-from tests.conftest import unavailable
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "field-service"
 BASE = "http://testserver"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def test_the_customer_answers_the_survey_on_a_phone(

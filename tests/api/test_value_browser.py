@@ -17,7 +17,6 @@ from api.roles import Role
 from field.models import Engineer
 from reports.value.rfm import RfmRules
 from reports.value.scheduled import monthly_value_run
-from tests.api import test_knowledge_browser
 from tests.api.builders import make_keys
 from tests.api.conftest import build_world
 from tests.api.live import serve
@@ -26,7 +25,6 @@ from tests.reports import kpi_fixture
 from tests.reports.test_scorecards import add_engineers
 from tests.reports.value import fixture as value_fixture
 
-browser = test_knowledge_browser.browser  # the Chromium fixture, shared
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "reports"
 
 

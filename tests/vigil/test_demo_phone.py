@@ -6,7 +6,6 @@ work order the scorer opens there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from simulators.scenario import load_scenario
 from tests.api.builders import decision
 from tests.api.conftest import build_world
 from tests.api.live import serve
-from tests.api.phone_flow import chromium, fits, phone, sign_in, work_through
+from tests.api.phone_flow import fits, phone, sign_in, work_through
 from vigil.db import upgrade
 from vigil.demo import BUNDLED_SCENARIO
 from vigil.demo_desk import seed_desk
@@ -31,12 +30,6 @@ from workorders.db import make_engine, session_factory
 from workorders.models import Status
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with chromium() as running:
-        yield running
 
 
 def test_the_demo_pump_repair_is_worked_through_on_a_phone(

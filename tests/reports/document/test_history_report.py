@@ -22,7 +22,7 @@ from reports.kpis import Period, month_period
 from simulators.history import add_months, generate, write
 from tests.api.builders import auth, make_keys
 from tests.api.conftest import build_world
-from tests.reports.document.test_report_browser import browser, check_report  # noqa: F401
+from tests.reports.document.test_report_browser import check_report
 from vigil.db import upgrade
 from vigil.history.loader import load
 from workorders.db import make_engine, session_factory
@@ -69,7 +69,7 @@ def number(text: str) -> float | None:
 
 def test_history_report_opens_offline_with_every_chart_drawn(
     history: History,
-    browser: Any,  # noqa: F811
+    browser: Any,
     artifacts_dir: Path,
 ) -> None:
     slugs = check_report(browser, history.written, artifacts_dir, "history", docs=True)

@@ -6,33 +6,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reports.document.render import Written
-from tests.api.live import CHROMIUM, launch
-from tests.conftest import unavailable
 
 pytestmark = pytest.mark.browser
 SHOT_MAX_HEIGHT = 1100
 DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img" / "reports"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def open_offline(browser: Any, written: Written) -> tuple[Any, list[str]]:
