@@ -13,19 +13,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 from wsgiref.simple_server import WSGIServer
 
-import pandas as pd
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from ingest.collector import Collector, CollectorStats
 from ingest.points import Point
 from ingest.rejections import REASONS
-from ingest.store.base import TelemetryStore
+from ingest.store.base import ReadsFrom, TelemetryStore
 
 # How a gauge of several worker processes is combined; "live" ones leave out exited workers.
 GaugeMode = Literal["livesum", "livemax", "liveall"]
@@ -35,59 +33,22 @@ SYNC_S = 0.5
 WRITE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
-class TimedStore:
+class TimedStore(ReadsFrom):
     """A telemetry store whose writes are timed (successful or not) into a histogram."""
 
     def __init__(self, store: TelemetryStore, observe: Callable[[float], None]) -> None:
-        self.inner = store
+        super().__init__(store)
         self._observe = observe
 
     def write(self, points: Sequence[Point]) -> None:
         began = time.perf_counter()
         try:
-            self.inner.write(points)
+            self.reads.write(points)
         finally:
             self._observe(time.perf_counter() - began)
 
-    def query(
-        self,
-        *,
-        measurement: str,
-        start: datetime,
-        end: datetime,
-        assets: Sequence[str] | None = None,
-        fields: Sequence[str] | None = None,
-        where: dict[str, str] | None = None,
-        every: timedelta | None = None,
-    ) -> pd.DataFrame:
-        return self.inner.query(
-            measurement=measurement,
-            start=start,
-            end=end,
-            assets=assets,
-            fields=fields,
-            where=where,
-            every=every,
-        )
-
-    def count(
-        self,
-        *,
-        measurement: str,
-        field: str,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        assets: Sequence[str] | None = None,
-    ) -> int:
-        return self.inner.count(
-            measurement=measurement, field=field, start=start, end=end, assets=assets
-        )
-
-    def ping(self) -> None:
-        self.inner.ping()
-
     def close(self) -> None:
-        self.inner.close()
+        self.reads.close()
 
 
 # CollectorStats fields that are running counts, each exported as a counter of the same name.

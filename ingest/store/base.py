@@ -68,3 +68,49 @@ class TelemetryStore(Protocol):
         """Raise StoreUnavailable when the store cannot be reached."""
 
     def close(self) -> None: ...
+
+
+class ReadsFrom:
+    """For a store that changes only how points are written: ``query``, ``count`` and ``ping``
+    go to ``reads`` as they are (a store whose writes are timed; InfluxDB 2.x, read through its
+    v1-compatible API)."""
+
+    def __init__(self, reads: TelemetryStore) -> None:
+        self.reads = reads
+
+    def query(
+        self,
+        *,
+        measurement: str,
+        start: datetime,
+        end: datetime,
+        assets: Sequence[str] | None = None,
+        fields: Sequence[str] | None = None,
+        where: dict[str, str] | None = None,
+        every: timedelta | None = None,
+    ) -> pd.DataFrame:
+        return self.reads.query(
+            measurement=measurement,
+            start=start,
+            end=end,
+            assets=assets,
+            fields=fields,
+            where=where,
+            every=every,
+        )
+
+    def count(
+        self,
+        *,
+        measurement: str,
+        field: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        assets: Sequence[str] | None = None,
+    ) -> int:
+        return self.reads.count(
+            measurement=measurement, field=field, start=start, end=end, assets=assets
+        )
+
+    def ping(self) -> None:
+        self.reads.ping()

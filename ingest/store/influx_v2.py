@@ -8,9 +8,7 @@ held and drops data after its retries, and an MQTT ack here must mean "stored".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 
-import pandas as pd
 from influxdb_client.client.influxdb_client import InfluxDBClient
 from influxdb_client.client.write_api import SYNCHRONOUS
 from influxdb_client.domain.write_precision import WritePrecision
@@ -19,11 +17,11 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from ingest.lineprotocol import format_points
 from ingest.points import Point
-from ingest.store.base import StoreRejected, StoreUnavailable
+from ingest.store.base import ReadsFrom, StoreRejected, StoreUnavailable
 from ingest.store.influx_v1 import WRITE_CHUNK, InfluxV1Store
 
 
-class InfluxV2Store:
+class InfluxV2Store(ReadsFrom):
     def __init__(
         self, url: str, *, token: str, org: str, bucket: str, timeout: float = 10.0
     ) -> None:
@@ -34,7 +32,7 @@ class InfluxV2Store:
             url=self.url, token=token, org=org, timeout=int(timeout * 1000)
         )
         self._writer = self._client.write_api(write_options=SYNCHRONOUS)
-        self._reader = InfluxV1Store(self.url, bucket, token=token, timeout=timeout)
+        super().__init__(InfluxV1Store(self.url, bucket, token=token, timeout=timeout))
 
     def write(self, points: Sequence[Point]) -> None:
         for start in range(0, len(points), WRITE_CHUNK):
@@ -65,44 +63,7 @@ class InfluxV2Store:
             except (Urllib3Error, OSError) as error:
                 raise StoreUnavailable(f"InfluxDB at {self.url}: {error}") from error
 
-    def query(
-        self,
-        *,
-        measurement: str,
-        start: datetime,
-        end: datetime,
-        assets: Sequence[str] | None = None,
-        fields: Sequence[str] | None = None,
-        where: dict[str, str] | None = None,
-        every: timedelta | None = None,
-    ) -> pd.DataFrame:
-        return self._reader.query(
-            measurement=measurement,
-            start=start,
-            end=end,
-            assets=assets,
-            fields=fields,
-            where=where,
-            every=every,
-        )
-
-    def count(
-        self,
-        *,
-        measurement: str,
-        field: str,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        assets: Sequence[str] | None = None,
-    ) -> int:
-        return self._reader.count(
-            measurement=measurement, field=field, start=start, end=end, assets=assets
-        )
-
-    def ping(self) -> None:
-        self._reader.ping()
-
     def close(self) -> None:
         self._writer.close()  # type: ignore[no-untyped-call]
         self._client.close()  # type: ignore[no-untyped-call]
-        self._reader.close()
+        self.reads.close()
