@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from field import service
+from field import flows, service
 from field.flows import Scoring
 from field.geo import GeoPoint
-from field.models import Engineer
+from field.models import Dispatch, Engineer
 from field.schemas import EngineerCreate
 from field.sites import SiteInfo
 from tests.field.fixtures import GRENOBLE, LYON, NOW, VIENNE, VILLEURBANNE
@@ -65,6 +65,26 @@ def open_work_order(
     return from_alerts.open_for_alert(
         session=session, decision=decision(site=site, asset=name, at=at), now=at
     ).work_order
+
+
+def send(
+    session: Session,
+    wo: WorkOrder,
+    engineer: Engineer,
+    *,
+    actor: str = "d",
+    reason: str | None = None,
+) -> Dispatch:
+    """Dispatch by hand at NOW, the sites placed as in SITES."""
+    return flows.dispatch(
+        session=session,
+        work_order_id=wo.id,
+        engineer_id=engineer.id,
+        actor=actor,
+        now=NOW,
+        reason=reason,
+        scoring=SCORING,
+    )
 
 
 def soon(hours: float) -> datetime:

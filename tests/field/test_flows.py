@@ -15,7 +15,7 @@ from field import flows, service
 from field.models import Dispatch, DispatchMode, Engineer, EngineerLevel
 from field.schemas import AbsenceIn, RequirementIn
 from field.tasks import task_list
-from tests.field.builders import SCORING, make_engineer, open_work_order, soon
+from tests.field.builders import SCORING, make_engineer, open_work_order, send, soon
 from tests.field.fixtures import NOW
 from tests.workorders.dbkit import Db
 from workorders import browse
@@ -49,14 +49,7 @@ def test_dispatch_assigns_moves_to_dispatched_and_records_who_and_why(db: Db) ->
         near = make_engineer(session, "near", base="villeurbanne")
         other = make_engineer(session, "other", base="grenoble")
         wo = open_work_order(session)
-        record = flows.dispatch(
-            session=session,
-            work_order_id=wo.id,
-            engineer_id=near.id,
-            actor="dispatcher d",
-            now=NOW,
-            scoring=SCORING,
-        )
+        record = send(session, wo, near, actor="dispatcher d")
         assert (wo.status, wo.assignee) == (Status.DISPATCHED, "near")
         assert record.mode is DispatchMode.MANUAL
         assert record.actor == "dispatcher d"
@@ -66,15 +59,7 @@ def test_dispatch_assigns_moves_to_dispatched_and_records_who_and_why(db: Db) ->
         assert actions[-2:] == ["assign", "status:open->dispatched (manual dispatch to near)"]
         assert service.open_jobs(session=session) == {near.id: 1}
 
-        again = flows.dispatch(
-            session=session,
-            work_order_id=wo.id,
-            engineer_id=other.id,
-            actor="dispatcher d",
-            now=NOW,
-            reason="Nadia called in sick",
-            scoring=SCORING,
-        )
+        again = send(session, wo, other, actor="dispatcher d", reason="Nadia called in sick")
         assert again.reason == "Nadia called in sick"
         assert [d.active for d in flows.dispatches(session=session, work_order_id=wo.id)] == [
             False,
@@ -83,14 +68,7 @@ def test_dispatch_assigns_moves_to_dispatched_and_records_who_and_why(db: Db) ->
         assert (wo.status, wo.assignee) == (Status.DISPATCHED, "other")
         assert service.open_jobs(session=session) == {other.id: 1}
         with pytest.raises(InvalidInput, match="already dispatched"):
-            flows.dispatch(
-                session=session,
-                work_order_id=wo.id,
-                engineer_id=other.id,
-                actor="d",
-                now=NOW,
-                scoring=SCORING,
-            )
+            send(session, wo, other)
 
 
 def test_dispatch_refuses_the_unqualified_with_the_reasons_and_the_full_with_conflict(
@@ -101,31 +79,10 @@ def test_dispatch_refuses_the_unqualified_with_the_reasons_and_the_full_with_con
         single = make_engineer(session, "single", max_open_jobs=1)
         first, second = open_work_order(session), open_work_order(session)
         with pytest.raises(InvalidInput, match=r"cannot send Chiller to WO-.*: no skill for pump"):
-            flows.dispatch(
-                session=session,
-                work_order_id=first.id,
-                engineer_id=chiller.id,
-                actor="d",
-                now=NOW,
-                scoring=SCORING,
-            )
-        flows.dispatch(
-            session=session,
-            work_order_id=first.id,
-            engineer_id=single.id,
-            actor="d",
-            now=NOW,
-            scoring=SCORING,
-        )
+            send(session, first, chiller)
+        send(session, first, single)
         with pytest.raises(Conflict, match="at capacity: open jobs 1 of 1"):
-            flows.dispatch(
-                session=session,
-                work_order_id=second.id,
-                engineer_id=single.id,
-                actor="d",
-                now=NOW,
-                scoring=SCORING,
-            )
+            send(session, second, single)
         # The repair done, the slot is free again.
         workorders.transition(
             session=session,
@@ -135,14 +92,7 @@ def test_dispatch_refuses_the_unqualified_with_the_reasons_and_the_full_with_con
             actor="t",
             now=NOW,
         )
-        flows.dispatch(
-            session=session,
-            work_order_id=second.id,
-            engineer_id=single.id,
-            actor="d",
-            now=NOW,
-            scoring=SCORING,
-        )
+        send(session, second, single)
 
 
 def test_requirements_filter_by_level_and_certification(db: Db) -> None:
@@ -175,14 +125,7 @@ def test_task_list_in_route_order_with_deadlines(db: Db) -> None:
         lyon = open_work_order(session, site="lyon-plant")
         unknown = open_work_order(session, site="nowhere")
         for wo in (grenoble, unknown, lyon):
-            flows.dispatch(
-                session=session,
-                work_order_id=wo.id,
-                engineer_id=nadia.id,
-                actor="d",
-                now=NOW,
-                scoring=SCORING,
-            )
+            send(session, wo, nadia)
         tasks = task_list(session=session, engineer=nadia, locate=SCORING.locate)
         assert [t.work_order.number for t in tasks] == [
             lyon.number,

@@ -7,11 +7,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from field import flows
-from field.models import Dispatch
 from field.stock import catalogue, holds
 from field.stock.models import MoveKind, Reservation, StockMove
-from tests.field.builders import SCORING, make_engineer, open_work_order
+from tests.field.builders import make_engineer, open_work_order, send
 from tests.field.fixtures import NOW
 from tests.field.stock_builders import bearing, consume, level, receive, seal, warehouse
 from tests.workorders.dbkit import Db
@@ -39,30 +37,20 @@ def test_parts_are_held_at_dispatch_moved_on_reassignment_and_given_back(db: Db)
         stock(session, ana.id, bo.id)
         first, second = open_work_order(session), open_work_order(session)
 
-        def send(wo_id: object, engineer_id: int) -> Dispatch:
-            return flows.dispatch(
-                session=session,
-                work_order_id=wo_id,  # type: ignore[arg-type]
-                engineer_id=engineer_id,
-                actor="dispatch",
-                now=NOW,
-                scoring=SCORING,
-            )
-
         # Ana carries the bearing; the seal comes from the central store.
-        sent = send(first.id, ana.id)
+        sent = send(session, first, ana)
         assert sent.parts_held == ["MS-40 from central", "SKF-6205 from van-ana"]
         assert sent.parts_missing == []
         assert level(session, "van-ana", "SKF-6205") == (1, 1)
         assert level(session, "central", "MS-40") == (2, 1)
 
         # Bo has a seal in his van; no bearing is free anywhere he may take one from.
-        other = send(second.id, bo.id)
+        other = send(session, second, bo)
         assert other.parts_held == ["MS-40 from van-bo"]
         assert other.parts_missing == [MISSING_BEARING]
 
         # The first job goes to Bo: Ana's bearing is free again, the seal held anew.
-        moved = send(first.id, bo.id)
+        moved = send(session, first, bo)
         assert level(session, "van-ana", "SKF-6205") == (1, 0)
         assert moved.parts_held == ["MS-40 from central"]  # his van's seal is held for job two
         assert moved.parts_missing == [MISSING_BEARING]
@@ -109,14 +97,7 @@ def test_resolving_gives_back_what_was_not_used(db: Db) -> None:
         bo = make_engineer(session, "bo", base="lyon")
         stock(session, ana.id, bo.id)
         wo = open_work_order(session)
-        flows.dispatch(
-            session=session,
-            work_order_id=wo.id,
-            engineer_id=ana.id,
-            actor="dispatch",
-            now=NOW,
-            scoring=SCORING,
-        )
+        send(session, wo, ana, actor="dispatch")
         done = workorders.transition(
             session=session,
             work_order_id=wo.id,
