@@ -19,10 +19,16 @@ plus ``manifest.json`` (the parameters, the period and the counts):
 - ``parts``, ``warehouses`` (central per region, a van per engineer) and ``stock`` (receipts:
   opening stock and supplier deliveries)
 - ``articles``: the knowledge base (key, title, ..., author, created_at, source_work_order)
+- ``plans``: the preventive maintenance plans, one per asset under a paid contract (key,
+  name, asset, every and unit, start_on: the first due date, lead_days, steps, grace_days,
+  priority, created_at, active: false once no contract runs); see ``preventive``
 - ``work_orders``: one line per work order with its whole story: the requests that reported it
   (channel, outcome, complaints), SLA pauses, dispatches, visits on site, parts consumed (and
   from which warehouse), articles used, follow-up calls, surveys, and the audit trail of status
-  changes; its fields are those the work-order service would have stamped, and billed_amount
+  changes, for preventive work the plan and due date it was opened for (``plan``: plan,
+  due_key, due_at), and for each answered survey that scored below 4 the callback it got
+  (``callback``: by, done_at; done_at None when nobody called by the end); its fields are
+  those the work-order service would have stamped, and billed_amount
   (what work outside warranty and contract was invoiced: call-out, hours on site, parts).
 
 Times are UTC in ISO 8601. The history ends at ``end`` (exclusive): work still going on then is
@@ -43,7 +49,8 @@ from simulators.history.fleet import Fleet, Record, build_fleet
 from simulators.history.ledger import articles, stock_moves
 from simulators.history.work import build_work
 
-FORMAT = 1
+# 2: plans, the plan and due date of each preventive work order, survey callbacks.
+FORMAT = 2
 KINDS = (
     "customers",
     "sites",
@@ -54,6 +61,7 @@ KINDS = (
     "warehouses",
     "stock",
     "articles",
+    "plans",
     "work_orders",
 )
 
@@ -104,6 +112,7 @@ def generate(*, months: int, assets: int, seed: int, end: datetime | None = None
         "warehouses": fleet.warehouses,
         "stock": moves,
         "articles": kb,
+        "plans": fleet.plans,
         "work_orders": [w.record() for w in works],
     }
     return history

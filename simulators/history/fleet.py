@@ -62,6 +62,7 @@ class Fleet:
     engineers: list[Record] = field(default_factory=list)
     parts: list[Record] = field(default_factory=list)
     warehouses: list[Record] = field(default_factory=list)
+    plans: list[Record] = field(default_factory=list)  # preventive plans, per asset
     info: list[AssetInfo] = field(default_factory=list)
     traits: dict[str, EngineerTraits] = field(default_factory=dict)
     # Contract coverage by customer key: (starts_on, ends_on, kind).

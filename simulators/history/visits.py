@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from simulators.history import catalog
+from simulators.history.callbacks import callback
 from simulators.history.fleet import AssetInfo, EngineerTraits, Record
 from simulators.history.timing import EXTENDED, Hours, iso, lognormal_h, next_working, parse
 
@@ -72,6 +73,7 @@ class Work:
     follow_ups: list[Record] = field(default_factory=list)
     resolutions: list[tuple[datetime, str, str]] = field(default_factory=list)
     alert_started_at: datetime | None = None
+    plan: Record | None = None  # preventive: its plan and due date (simulators.history.preventive)
 
     # -- while generating --------------------------------------------------------------------
 
@@ -120,6 +122,14 @@ class Work:
                 for name in ("overall", "speed", "competence", "communication", "recommend"):
                     survey[name] = None
                 survey["comment"] = None
+                survey["callback"] = None
+            called = survey["callback"]
+            if (
+                called is not None
+                and called["done_at"] is not None
+                and called["done_at"] >= iso(end)
+            ):
+                called["done_at"] = None
         self.surveys = [s for s in self.surveys if s["sent_at"] < iso(end)]
         for task in self.follow_ups:
             if task["done_at"] is not None and task["done_at"] >= iso(end):
@@ -190,6 +200,7 @@ class Work:
             "kb_uses": self.kb_uses,
             "surveys": self.surveys,
             "follow_ups": self.follow_ups,
+            "plan": self.plan,
             "audit": audit,
         }
 
@@ -346,7 +357,7 @@ def _survey(rng: random.Random, work: Work, closed: datetime, eng: EngineerTrait
     record: Record = {
         "sent_at": iso(sent), "expires_at": iso(sent + SURVEY_LIFETIME), "answered_at": None,
         "overall": None, "speed": None, "competence": None, "communication": None,
-        "recommend": None, "comment": None,
+        "recommend": None, "comment": None, "callback": None,
     }  # fmt: skip
     work.surveys.append(record)
     if rng.random() >= 0.6:
@@ -363,3 +374,4 @@ def _survey(rng: random.Random, work: Work, closed: datetime, eng: EngineerTrait
     }
     if record["overall"] <= 2:
         record["comment"] = rng.choice(WEAK_ANSWERS)
+    record["callback"] = callback(record, work.key)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulators.history import catalog
+from simulators.history import catalog, preventive
 from simulators.history.fleet import AssetInfo, EngineerTraits, Fleet, Record
 from simulators.history.timing import (
     AROUND_THE_CLOCK,
@@ -30,8 +30,6 @@ from simulators.history.visits import Cycle, Work, cycle_steps
 AGE_PER_YEAR = 0.04
 FALSE_ALARMS_PER_YEAR = 0.12
 CONSULTATIONS_PER_YEAR = 0.04
-PREVENTIVE_EVERY = timedelta(days=182)
-PREVENTIVE_LEAD = timedelta(days=10)
 # Share of failures the models catch before they happen, by asset type (doors are not wired).
 CAUGHT = {"elevator": 0.45, "chiller": 0.65, "pump": 0.7, "air_compressor": 0.6}
 REOPEN_WINDOW_DAYS = 25
@@ -45,6 +43,7 @@ class Candidate:
     origin: str  # predictive, false_alarm, reactive, preventive, consultation
     fault: str
     lead: timedelta = timedelta(0)  # predictive: how long before the failure it was caught
+    due: preventive.Due | None = None  # preventive: the plan's due date it was opened for
 
 
 def _poisson_times(
@@ -96,18 +95,16 @@ def candidates(
             out.append(Candidate(at, info, "false_alarm", rng.choice(pairs)[0]))
         for at in _poisson_times(rng, begin, end, CONSULTATIONS_PER_YEAR, (1, 0.0)):
             out.append(Candidate(at, info, "consultation", "consultation"))
-        # Under a paid contract: twice a year for VIP customers, yearly for the others, on a
-        # fixed phase per asset.
-        every = PREVENTIVE_EVERY if info.tier == "vip" else 2 * PREVENTIVE_EVERY
-        due = start - every + timedelta(days=rng.uniform(0, every.days))
-        while due < end + PREVENTIVE_LEAD:
-            if due - PREVENTIVE_LEAD >= begin and any(
-                s <= due.date() <= e for s, e, _ in paid.get(info.customer, [])
-            ):
-                out.append(
-                    Candidate(due - PREVENTIVE_LEAD, info, "preventive", "preventive_maintenance")
-                )
-            due += every
+        # Under a paid contract, on the asset's own plan (simulators.history.preventive).
+        dues, plan = preventive.schedule(
+            rng, info, begin=begin, start=start, end=end, paid=paid.get(info.customer, [])
+        )
+        if plan is not None:
+            fleet.plans.append(plan)
+        out.extend(
+            Candidate(d.opened_at, info, "preventive", "preventive_maintenance", due=d)
+            for d in dues
+        )
     out.sort(key=lambda c: (c.at, c.asset.key, c.fault))
     return out
 
@@ -175,7 +172,8 @@ def _opening(rng: random.Random, c: Candidate, priority: str) -> dict[str, Any]:
         }
     elif c.origin == "preventive":
         fields |= {"kind": "service", "channel": "preventive", "category": "preventive_maintenance",
-                   "fault_title": "Preventive maintenance: half-yearly service"}  # fmt: skip
+                   "fault_title": f"Preventive maintenance: {_every(c)} service"
+                                  + (f" (due {c.due.due_key})" if c.due else "")}  # fmt: skip
     else:
         fields |= {"kind": "service", "channel": rng.choice(("portal", "email")),
                    "category": "consultation", "fault_title": "Consultation: operating advice"}  # fmt: skip
@@ -188,7 +186,7 @@ def _request(
     if channel == "alert":
         text = f"{catalog.FAULT_TITLES.get(c.fault, c.fault)}: anomaly score over threshold"
     elif c.origin == "preventive":
-        text = "Half-yearly preventive maintenance due"
+        text = f"{_every(c).capitalize()} preventive maintenance due"
     elif c.origin == "consultation":
         text = "Question about operating settings and energy use"
     else:
@@ -240,6 +238,7 @@ def build_work(rng: random.Random, fleet: Fleet, *, start: datetime, end: dateti
             created_at=c.at,
             billable=not _covered(fleet, c.asset, c.at, warranty),
             requests=[first],
+            plan=_occurrence(c),
         )
         hours = AROUND_THE_CLOCK if priority == "urgent" else c.asset.hours
         cycle = Cycle(engineer=engineer, start=c.at, priority=priority, hours=hours)
@@ -249,6 +248,18 @@ def build_work(rng: random.Random, fleet: Fleet, *, start: datetime, end: dateti
         works.append(work)
         busy[key] = work
     return works
+
+
+def _every(c: Candidate) -> str:
+    return "half-yearly" if c.asset.tier == "vip" else "yearly"
+
+
+def _occurrence(c: Candidate) -> Record | None:
+    """Which plan and due date a preventive work order was opened for."""
+    if c.due is None:
+        return None
+    return {"plan": preventive.plan_key(c.asset.key), "due_key": c.due.due_key,
+            "due_at": iso(c.due.due_at)}  # fmt: skip
 
 
 def _maybe_reopen(

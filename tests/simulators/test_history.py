@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +149,50 @@ def _summer_share(records: list[dict[str, Any]], asset_type: str) -> float:
 def test_chillers_fail_in_summer() -> None:
     year = generate(months=12, assets=600, seed=2, end=END).records["work_orders"]
     assert _summer_share(year, "chiller") > 0.25 + 0.08
+
+
+def test_preventive_work_comes_from_plans_on_their_due_dates(history: History) -> None:
+    plans = {p["key"]: p for p in history.records["plans"]}
+    preventive = [w for w in history.records["work_orders"] if w["origin"] == "preventive"]
+    assert plans
+    assert preventive
+    assert all(
+        w["plan"] is None for w in history.records["work_orders"] if w["origin"] != "preventive"
+    )
+    for w in preventive:
+        plan = plans[w["plan"]["plan"]]
+        assert plan["asset"] == w["asset"]
+        due = date.fromisoformat(w["plan"]["due_key"])
+        # A due date of the plan as Vigil counts them, opened its lead time ahead.
+        assert (due - date.fromisoformat(plan["start_on"])).days % plan["every"] == 0
+        opened = _t(w["created_at"])
+        due_at = _t(w["plan"]["due_at"])
+        assert opened is not None
+        assert due_at is not None
+        assert due_at - opened == timedelta(days=plan["lead_days"])
+        assert w["plan"]["due_key"] in w["fault_title"]
+    # One work order per due date; VIP assets twice a year, the others yearly.
+    keys = [(w["plan"]["plan"], w["plan"]["due_key"]) for w in preventive]
+    assert len(keys) == len(set(keys))
+    assert {p["every"] for p in plans.values()} == {182, 364}
+
+
+def test_poor_answers_get_a_callback_and_good_ones_none(history: History) -> None:
+    weights = {"overall": 40, "speed": 30, "competence": 20, "communication": 10}
+    surveys = [s for w in history.records["work_orders"] for s in w["surveys"]]
+    seen: Counter[str] = Counter()
+    for s in surveys:
+        if s["answered_at"] is None:
+            assert s["callback"] is None
+            continue
+        points = sum(weight * s[name] for name, weight in weights.items())
+        if points >= 400:
+            assert s["callback"] is None
+            continue
+        by = s["callback"]["by"]
+        assert by == ("customer care" if points >= 300 else "service manager")
+        seen[by] += 1
+        done = s["callback"]["done_at"]
+        assert done is None or s["answered_at"] < done < END.isoformat()
+    assert seen["customer care"]
+    assert seen["service manager"]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,13 @@ from field.stock.models import StockMove
 from field.stock.queries import reconcile
 from field.visits.models import Visit
 from followup.surveys import tasks
-from followup.surveys.models import FollowUpTask, Survey
+from followup.surveys.models import FollowUpTask, Survey, TaskKind, TaskStatus
+from followup.surveys.scoring import Outcome
+from planning import scheduled
+from planning.compliance import pm_compliance
+from planning.models import Occurrence, OccurrenceStatus
 from simulators.history import generate, write
+from tests.planning.builders import FakeTelemetry
 from tests.workorders import dbkit
 from tests.workorders.dbkit import Db
 from vigil.history.loader import load
@@ -49,7 +54,7 @@ def _loaded(db: Db, history_dir: Path) -> Session:
     load(session=session, directory=history_dir, now=END,
          progress=lambda step, done, total: steps.append(f"{done}/{total} {step}"))  # fmt: skip
     session.commit()
-    assert steps[-1] == "13/13 surveys"
+    assert steps[-1] == "14/14 preventive plans"
     return session
 
 
@@ -147,6 +152,65 @@ def test_counters_and_scheduler_carry_on_after_the_history(db: Db, history_dir: 
         load(session=session, directory=history_dir, now=END)
     session.rollback()
     session.close()
+
+
+def test_preventive_work_has_its_plans_and_poor_surveys_their_tasks(
+    db: Db, history_dir: Path
+) -> None:
+    session = _loaded(db, history_dir)
+    preventive = session.scalars(
+        sa.select(WorkOrder).where(WorkOrder.channel == "preventive")
+    ).all()
+    occurrences = session.scalars(sa.select(Occurrence)).all()
+    assert preventive
+    # One occurrence per preventive work order, of a plan on the same asset, keyed by its date.
+    by_wo = {w.id: w for w in preventive}
+    assert sorted(str(o.work_order_id) for o in occurrences) == sorted(str(i) for i in by_wo)
+    for o in occurrences:
+        assert o.work_order_id is not None
+        wo = by_wo[o.work_order_id]
+        assert o.plan.asset_id == wo.asset_id
+        assert o.due_key in wo.fault_title
+        assert o.plan.start_on is not None
+        assert o.plan.every is not None
+        gap = (date.fromisoformat(o.due_key) - o.plan.start_on).days
+        assert gap % o.plan.every == 0
+        assert (o.status is OccurrenceStatus.DONE) == (wo.resolved_at is not None and wo.status in
+                                                        (Status.RESOLVED, Status.CLOSED))  # fmt: skip
+    # PM compliance has something to say about the history, and it is mostly kept.
+    kept = pm_compliance(session, END - timedelta(days=120), END, as_of=END)
+    assert kept.due > 10
+    assert kept.share is not None
+    assert 0.6 < kept.share <= 1.0
+    # Every answer below 4 made one task of the kind its outcome asks, as the product does.
+    answered = session.scalars(sa.select(Survey).where(Survey.outcome.is_not(None))).all()
+    low = {s.id: s for s in answered if s.outcome in (Outcome.FOLLOW_UP, Outcome.REVIEW)}
+    survey_tasks = session.scalars(
+        sa.select(FollowUpTask).where(FollowUpTask.survey_id.is_not(None))
+    ).all()
+    assert low
+    assert sorted(t.survey_id or 0 for t in survey_tasks) == sorted(low)
+    for t in survey_tasks:
+        assert t.survey_id is not None
+        answered_at = low[t.survey_id].answered_at
+        assert answered_at is not None
+        kind = TaskKind.SURVEY_CALL if low[t.survey_id].outcome is Outcome.FOLLOW_UP else (
+            TaskKind.SURVEY_REVIEW)  # fmt: skip
+        assert t.kind is kind
+        assert t.due_key == f"survey:{t.survey_id}"
+        assert t.done_at is None or t.done_at > answered_at
+    assert any(t.status is TaskStatus.DONE for t in survey_tasks)
+    # The planner, running on at the end, opens nothing twice for a due date the history had.
+    before = {(o.plan_id, o.asset_id, o.due_key) for o in occurrences}
+    session.close()
+    run = scheduled.run(session_factory=db.factory, read=FakeTelemetry(), now=END)
+    assert not run.failed
+    with db.factory() as again:
+        after = again.execute(
+            sa.select(Occurrence.plan_id, Occurrence.asset_id, Occurrence.due_key)
+        ).all()
+    assert len(after) == len(set(after))
+    assert before <= set(after)
 
 
 def test_finished_clocks_match_the_full_computation(db: Db, history_dir: Path) -> None:

@@ -33,14 +33,22 @@ from followup.surveys.models import (
     Survey,
     TaskKind,
 )
+from followup.surveys.outcomes import RESPOND_WITHIN
 from followup.surveys.service import token_hash
 from knowledge.models import ArticleUse, UseKind
 from simulators.history import read
 from simulators.history.timing import parse
 from vigil.history import bulk
 from vigil.history.organisation import ACTOR, Keys
+from workorders.models import WorkOrder
 
 SERVICE_MANAGER = "service manager"
+# Who an answer's outcome goes to, as ``followup.surveys.outcomes.SurveyPolicy`` names them.
+PERSON = {scoring.Outcome.FOLLOW_UP: "customer care", scoring.Outcome.REVIEW: SERVICE_MANAGER}
+TASK_OF = {
+    scoring.Outcome.FOLLOW_UP: TaskKind.SURVEY_CALL,
+    scoring.Outcome.REVIEW: TaskKind.SURVEY_REVIEW,
+}
 
 
 def insert_dispatches(
@@ -219,7 +227,7 @@ def insert_surveys(
                 **answers, "recommend": s["recommend"], "comment": s["comment"],
                 "score": round(float(score), 3) if score is not None else None,
                 "outcome": outcome.value if outcome else None,
-                "follow_up_person": SERVICE_MANAGER if outcome is scoring.Outcome.REVIEW else None,
+                "follow_up_person": PERSON.get(outcome) if outcome else None,
                 "second_visit_id": None,
             })  # fmt: skip
     bulk.insert(session, Survey, rows)
@@ -242,6 +250,7 @@ def insert_surveys(
         if outcome == scoring.Outcome.REVIEW.value
     ]  # fmt: skip
     bulk.insert(session, Escalation, escalations)
+    _survey_tasks(session, records, keys, ids)
     latest: dict[int, tuple[int, datetime, float]] = {}
     for sid, customer_id, at, points, _outcome in answered:
         latest[customer_id] = (sid, at, points)
@@ -252,4 +261,60 @@ def insert_surveys(
         if points >= 4 and c not in listed
     ]
     bulk.insert(session, PreferredCustomer, preferred)
+    return len(rows)
+
+
+def _survey_tasks(
+    session: Session, records: list[dict[str, Any]], keys: Keys, ids: dict[str, uuid.UUID]
+) -> int:
+    """The task each answer below 4 made (``followup.surveys.outcomes.apply``): a call by
+    customer care for 3 up to 4, a review by the service manager below 3, due a day after the
+    answer, done when the history says the call was made (with the contact it recorded)."""
+    number = dict(session.execute(sa.select(WorkOrder.id, WorkOrder.number)).all())
+    # The surveys were inserted in the order of the records: their ids follow it.
+    inserted = iter(
+        session.execute(
+            sa.select(Survey.id, Survey.score, Survey.outcome)
+            .where(Survey.sent_by == ACTOR)
+            .order_by(Survey.id)
+        )
+    )
+    rows, calls = [], []
+    for w in records:
+        asset = keys.assets[w["asset"]]
+        wo_id = ids[w["key"]]
+        for s in w["surveys"]:
+            sid, score, outcome = next(inserted)
+            if outcome is None or outcome not in TASK_OF:
+                continue
+            at = parse(s["answered_at"])
+            done = (s.get("callback") or {}).get("done_at")
+            about = f"survey {sid} scored {score:g} about {number[wo_id]}"
+            rows.append({
+                "kind": TASK_OF[outcome].value, "asset_id": asset.id,
+                "customer_id": asset.customer_id, "work_order_id": wo_id, "contract_id": None,
+                "survey_id": sid, "due_key": f"survey:{sid}", "due_at": at + RESPOND_WITHIN,
+                "title": (f"Call the customer: {about}" if outcome is scoring.Outcome.FOLLOW_UP
+                          else f"Review: {about} (below 3)")[:300],
+                "assignee": PERSON[outcome], "status": "done" if done else "open",
+                "created_at": at, "created_by": ACTOR, "reminded_at": None, "overdue_at": None,
+                "done_at": parse(done) if done else None,
+            })  # fmt: skip
+            if done:
+                calls.append((f"survey:{sid}", asset.id, parse(done), PERSON[outcome]))
+    bulk.insert(session, FollowUpTask, rows)
+    task_ids = dict(
+        session.execute(
+            sa.select(FollowUpTask.due_key, FollowUpTask.id).where(
+                FollowUpTask.created_by == ACTOR, FollowUpTask.survey_id.is_not(None)
+            )
+        ).all()
+    )
+    bulk.insert(session, FollowUpContact, [
+        {"task_id": task_ids[key], "at": at, "channel": "phone", "made_by": person,
+         "contact_id": None, "spoke_with": "site contact",
+         "summary": "Talked the answer through with the customer.", "recorded_at": at,
+         "recorded_by": person}
+        for key, _asset, at, person in calls
+    ])  # fmt: skip
     return len(rows)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from customers.errors import Conflict
 from customers.models import Customer
 from simulators.history import read, read_manifest
-from vigil.history import aftercare, orders
+from vigil.history import aftercare, orders, plans
 from vigil.history.organisation import (
     Keys,
     load_articles,
@@ -44,6 +44,7 @@ STEPS = (
     "stock ledger",
     "follow-up calls",
     "surveys",
+    "preventive plans",
 )
 
 
@@ -136,6 +137,14 @@ def load(
     step(
         "surveys",
         aftercare.insert_surveys(session=session, records=records, keys=keys, ids=wo_ids),
+        t,
+    )
+    t = time.perf_counter()
+    step(
+        "preventive plans",
+        plans.insert_plans(
+            session=session, directory=directory, records=records, keys=keys, ids=wo_ids
+        ),
         t,
     )
     session.flush()
