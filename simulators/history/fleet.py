@@ -168,6 +168,19 @@ def _contracts(rng: random.Random, fleet: Fleet, *, start: datetime, end: dateti
             value = round(value * rng.uniform(0.97, 1.08), -2)
 
 
+# The spread of customers' sizes: a Pareto shape near the "80/20" rule's 1.16, so that a few
+# customers own many sites and most own one or two, as in a real customer base (with every
+# customer the same size, any fixed value band would class nearly all or none as high value).
+SIZE_SHAPE = 1.2
+
+
+def _owners(rng: random.Random, *, n_sites: int, n_customers: int) -> list[int]:
+    """The customer of each site: one site each, the others drawn by heavy-tailed sizes."""
+    sizes = [rng.paretovariate(SIZE_SHAPE) for _ in range(n_customers)]
+    extra = rng.choices(range(n_customers), weights=sizes, k=n_sites - n_customers)
+    return list(range(n_customers)) + extra
+
+
 def _sites_and_assets(
     rng: random.Random,
     fleet: Fleet,
@@ -180,10 +193,11 @@ def _sites_and_assets(
 ) -> None:
     types = [(t, t.share) for t in catalog.ASSET_TYPES]
     per_site = [assets // n_sites + (1 if i < assets % n_sites else 0) for i in range(n_sites)]
+    owner = _owners(rng, n_sites=n_sites, n_customers=len(fleet.customers))
     serial = 0
     warranty = 0
     for i in range(n_sites):
-        c = i % len(fleet.customers)
+        c = owner[i]
         customer, region = fleet.customers[c], regions_of[c]
         city = rng.choice(region.cities)
         kind = rng.choice(catalog.SITE_KINDS)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from api.roles import Role
-from reports.value.rfm import RfmRules
 from reports.value.scheduled import monthly_value_run
 from tests.api.builders import auth
 from tests.api.conftest import ApiWorld
 from tests.api.test_desk_pages import _sign_in
+from tests.reports.value import fixture
 from tests.reports.value.fixture import build
 
 DEC_1 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -20,7 +20,7 @@ def test_scores_proposals_and_decisions_through_the_api(world: ApiWorld) -> None
     with world.factory() as session:
         c = build(session)
         session.commit()
-    monthly_value_run(session_factory=world.factory, now=DEC_1, rules=RfmRules())
+    monthly_value_run(session_factory=world.factory, now=DEC_1, rules=fixture.RULES)
     manager, viewer = auth(world.keys[Role.service_manager]), auth(world.keys[Role.viewer])
     rows = world.client.get("/api/v1/customer-value", headers=viewer).json()
     by_id = {r["customer_id"]: r for r in rows}
@@ -68,7 +68,7 @@ def test_the_value_page_lists_scores_and_lets_a_service_manager_decide(world: Ap
     with world.factory() as session:
         c = build(session)
         session.commit()
-    monthly_value_run(session_factory=world.factory, now=DEC_1, rules=RfmRules())
+    monthly_value_run(session_factory=world.factory, now=DEC_1, rules=fixture.RULES)
     csrf = _sign_in(world, world.keys[Role.viewer], "/customer-value")
     page = world.client.get("/customer-value").text
     assert f'id="value-{c.alpha}" data-class="high_value"' in page

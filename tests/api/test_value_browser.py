@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.roles import Role
 from field.models import Engineer
-from reports.value.rfm import RfmRules
 from reports.value.scheduled import monthly_value_run
 from tests.api.builders import make_keys
 from tests.api.conftest import build_world
@@ -50,7 +49,7 @@ def test_a_service_manager_decides_proposals_in_the_browser(
         c = value_fixture.build(session)
         session.commit()
     monthly_value_run(
-        session_factory=factory, now=datetime(2026, 12, 1, 2, tzinfo=UTC), rules=RfmRules()
+        session_factory=factory, now=datetime(2026, 12, 1, 2, tzinfo=UTC), rules=value_fixture.RULES
     )
     with serve(app) as base:
         page = sign_in(browser, base, keys[Role.service_manager], "/customer-value")

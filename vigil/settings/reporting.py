@@ -18,10 +18,11 @@ class ReportSettings(BaseModel):
     scorecard_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     # RFM: the months looked back over, and the 4 cut points of each score (for scores 2 to 5).
     rfm_window_months: int = Field(default=24, ge=1, le=120)
-    rfm_recency_days: list[int] = Field(default_factory=lambda: [90, 180, 365, 730])
-    rfm_frequency_bands: list[int] = Field(default_factory=lambda: [1, 3, 6, 12])
+    # The defaults are RfmRules' own (why they are what they are: reports/value/rfm.py).
+    rfm_recency_days: list[int] = Field(default_factory=lambda: list(RfmRules().recency_days))
+    rfm_frequency_bands: list[int] = Field(default_factory=lambda: list(RfmRules().frequency_bands))
     rfm_monetary_bands: list[Decimal] = Field(
-        default_factory=lambda: [Decimal(n) for n in (5_000, 20_000, 50_000, 100_000)]
+        default_factory=lambda: list(RfmRules().monetary_bands)
     )
 
     # --- Reports (reports/document) ---

@@ -16,6 +16,11 @@ Alpha's contract: 699 of its 1,095 days fall in the window (2024-12-01..2026-11-
 108,000 x 699 / 1,095 = 68,942.47, plus 6,000 of services. Gamma's: 212 of 365 days, 5,808.22.
 Classes: Alpha high value (vip), Beta potential (standard), Gamma lost (basic), Delta ordinary
 (standard), Epsilon lost (basic). Every customer starts as standard.
+
+The scores are those of ``RULES``: the bands of a small service business, frequency 1, 3, 6, 12
+and money 5,000, 20,000, 50,000, 100,000 (as ``VIGIL_RFM_FREQUENCY_BANDS`` and
+``VIGIL_RFM_MONETARY_BANDS`` would set them), the scale these five customers were made for.
+The default bands are checked on their own edges in ``test_rfm_rules``.
 """
 
 from __future__ import annotations
@@ -28,9 +33,15 @@ from sqlalchemy.orm import Session
 
 from customers import assets, contracts, service, sites
 from customers.models import ContractKind, Tier
+from reports.value.rfm import RfmRules
 from tests.workorders.dbkit import decision
 from workorders import from_alerts
 from workorders.models import Status
+
+RULES = RfmRules(
+    frequency_bands=(1, 3, 6, 12),
+    monetary_bands=(Decimal(5_000), Decimal(20_000), Decimal(50_000), Decimal(100_000)),
+)
 
 ACTOR = "fixture (key 1, admin)"
 CREATED = datetime(2024, 1, 1, tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -12,8 +13,8 @@ from customers import tiers
 from customers.errors import Conflict, InvalidInput
 from customers.models import ProposalStatus, Tier, TierSource
 from reports.value import service
-from reports.value.rfm import RfmRules
 from reports.value.scheduled import monthly_value_run
+from tests.reports.value import fixture
 from tests.reports.value.fixture import Customers, build
 from tests.workorders.dbkit import Db
 
@@ -29,7 +30,7 @@ def _built(db: Db) -> Customers:
 
 def test_november_scores_classes_and_proposals_match_the_hand_computed_answers(db: Db) -> None:
     c = _built(db)
-    run = monthly_value_run(session_factory=db.factory, now=DEC_1, rules=RfmRules())
+    run = monthly_value_run(session_factory=db.factory, now=DEC_1, rules=fixture.RULES)
     assert (run.period, run.scored) == ("2026-11", 5)
     with db.factory() as session:
         rows = {r.customer_id: r for r in service.scores_of(session=session, period="2026-11")}
@@ -64,9 +65,9 @@ def test_november_scores_classes_and_proposals_match_the_hand_computed_answers(d
 
 def test_a_second_run_of_the_month_adds_nothing(db: Db) -> None:
     _built(db)
-    monthly_value_run(session_factory=db.factory, now=DEC_1, rules=RfmRules())
+    monthly_value_run(session_factory=db.factory, now=DEC_1, rules=fixture.RULES)
     again = monthly_value_run(
-        session_factory=db.factory, now=DEC_1.replace(hour=9), rules=RfmRules()
+        session_factory=db.factory, now=DEC_1.replace(hour=9), rules=fixture.RULES
     )
     assert (again.period, again.scored) == ("2026-11", 0)
     with db.factory() as session:
@@ -76,7 +77,7 @@ def test_a_second_run_of_the_month_adds_nothing(db: Db) -> None:
 
 def test_an_override_survives_the_next_monthly_run_and_an_acceptance_sticks(db: Db) -> None:
     c = _built(db)
-    monthly_value_run(session_factory=db.factory, now=DEC_1, rules=RfmRules())
+    monthly_value_run(session_factory=db.factory, now=DEC_1, rules=fixture.RULES)
     with db.factory() as session, session.begin():
         by_customer = {p.customer_id: p for p in tiers.list_proposals(session=session)}
         with pytest.raises(InvalidInput, match="say why"):
@@ -99,7 +100,7 @@ def test_an_override_survives_the_next_monthly_run_and_an_acceptance_sticks(db: 
     with db.factory() as session, session.begin(), pytest.raises(Conflict, match="accepted by"):
         tiers.decide(session=session, proposal_id=by_customer[c.alpha].id, actor=MANAGER, now=DEC_1)
 
-    december = monthly_value_run(session_factory=db.factory, now=JAN_1, rules=RfmRules())
+    december = monthly_value_run(session_factory=db.factory, now=JAN_1, rules=fixture.RULES)
     assert (december.period, december.scored) == ("2026-12", 5)
     with db.factory() as session:
         gamma = customers.get_customer(session=session, customer_id=c.gamma)
@@ -128,7 +129,7 @@ def test_an_override_survives_the_next_monthly_run_and_an_acceptance_sticks(db: 
 
 def test_a_changed_proposal_asks_again_after_an_override(db: Db) -> None:
     c = _built(db)
-    monthly_value_run(session_factory=db.factory, now=DEC_1, rules=RfmRules())
+    monthly_value_run(session_factory=db.factory, now=DEC_1, rules=fixture.RULES)
     with db.factory() as session, session.begin():
         gamma = tiers.list_proposals(session=session, customer_id=c.gamma)[0]
         tiers.decide(
@@ -140,7 +141,7 @@ def test_a_changed_proposal_asks_again_after_an_override(db: Db) -> None:
             now=DEC_1,
         )
     # Bands that make Gamma ordinary: the proposal is now standard, not the overridden basic.
-    lenient = RfmRules(recency_days=(600, 700, 800, 900))
+    lenient = replace(fixture.RULES, recency_days=(600, 700, 800, 900))
     monthly_value_run(session_factory=db.factory, now=JAN_1, rules=lenient)
     with db.factory() as session:
         december = tiers.list_proposals(session=session, customer_id=c.gamma, period="2026-12")

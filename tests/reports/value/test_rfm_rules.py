@@ -25,11 +25,37 @@ def test_recency_band_edges_belong_to_the_better_score(days: int, expected: int)
 
 @pytest.mark.parametrize(
     ("money", "expected"),
-    [("0", 1), ("4999.99", 1), ("5000", 2), ("20000", 3), ("49999.99", 3), ("100000", 5)],
+    [
+        ("0", 1),
+        ("9999.99", 1),
+        ("10000", 2),
+        ("50000", 3),
+        ("149999.99", 3),
+        ("150000", 4),
+        ("299999.99", 4),
+        ("300000", 5),
+    ],
 )
 def test_monetary_bands_count_from_each_cut_point(money: str, expected: int) -> None:
     got = score(days_since=None, frequency=0, monetary=Decimal(money), rules=RULES)
     assert got.monetary == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"), [(0, 1), (1, 1), (2, 2), (4, 2), (5, 3), (9, 3), (10, 4), (20, 5)]
+)
+def test_frequency_bands_count_from_each_cut_point(count: int, expected: int) -> None:
+    got = score(days_since=None, frequency=count, monetary=Decimal(0), rules=RULES)
+    assert got.frequency == expected
+
+
+def test_by_default_a_customer_is_high_value_from_10_activities_and_150000() -> None:
+    """What the defaults mean: about monthly business (10 in 24 months) worth 150,000; a
+    two-site customer with a contract, a few machines bought and some paid visits is not."""
+    top = score(days_since=0, frequency=10, monetary=Decimal(150_000), rules=RULES)
+    below = score(days_since=0, frequency=9, monetary=Decimal(140_000), rules=RULES)
+    assert classify(top) is ValueClass.HIGH_VALUE
+    assert classify(below) is ValueClass.POTENTIAL
 
 
 @pytest.mark.parametrize(
