@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from customers.importing import ImportRefused, LineError
 from field import service
 from field.models import Engineer
 from field.schemas import EngineerCreate
@@ -43,21 +43,6 @@ COLUMNS = [
     "certifications",
 ]
 REQUIRED = ("code", "name", "level")
-
-
-@dataclass(frozen=True, slots=True)
-class LineError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-class ImportRefused(Exception):
-    def __init__(self, errors: list[LineError]) -> None:
-        self.errors = errors
-        super().__init__(f"{len(errors)} bad line(s), nothing imported")
 
 
 def _skills(text: str) -> list[dict[str, Any]]:

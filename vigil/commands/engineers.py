@@ -10,8 +10,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from customers.importing import ImportRefused
 from field import service
-from field.importing import COLUMNS, ImportRefused, import_csv
+from field.importing import COLUMNS, import_csv
 from field.schemas import EngineerCreate
 from vigil import db
 from vigil.cli import load_cli_settings
