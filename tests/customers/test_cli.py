@@ -3,35 +3,26 @@ create --role customer`` on a real SQLite database, as a newcomer types them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
+from tests.clikit import Run, cli
 from tests.customers.test_records_docs import block
 from vigil.commands import customers as customers_commands
 from vigil.commands import keys as keys_commands
 from vigil.commands import requests as requests_commands
 
-Run = Callable[..., tuple[int, str, str]]
-
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setenv("VIGIL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "250")
-    app = typer.Typer()
-    for module in (customers_commands, keys_commands, requests_commands):
-        module.register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
+    return cli(
+        tmp_path,
+        monkeypatch,
+        customers_commands.register,
+        keys_commands.register,
+        requests_commands.register,
+    )
 
 
 def test_imports_refuse_bad_files_whole_then_requests_and_keys(run: Run, tmp_path: Path) -> None:

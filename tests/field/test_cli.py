@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
+from tests.clikit import Run, cli
 from vigil.commands import engineers as engineers_commands
 
-Run = Callable[..., tuple[int, str, str]]
 HEADER = "code,name,level,email,phone,base_label,latitude,longitude,time_zone,working_hours,max_open_jobs,skills,certifications\n"
 
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setenv("VIGIL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "250")
-    app = typer.Typer()
-    engineers_commands.register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
+    return cli(
+        tmp_path,
+        monkeypatch,
+        engineers_commands.register,
+    )
 
 
 def test_a_file_with_bad_lines_is_refused_whole_with_every_line_named(

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
+from tests.clikit import Run, cli
 from vigil import db
 from vigil.commands import plans as plans_commands
 from vigil.commands import workorders as workorders_commands
 from workorders.assets import ensure_asset
 
-Run = Callable[..., tuple[int, str, str]]
-
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setenv("VIGIL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "250")  # rich wraps tables at the terminal width
-    app = typer.Typer()
-    plans_commands.register(app)
-    workorders_commands.register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
+    return cli(
+        tmp_path,
+        monkeypatch,
+        plans_commands.register,
+        workorders_commands.register,
+    )
 
 
 def test_a_plan_added_on_the_command_line_opens_its_work_on_the_next_run(

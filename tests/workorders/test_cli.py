@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import typer
 from alembic.script import ScriptDirectory
-from typer.testing import CliRunner
 
+from tests.clikit import Run, cli
 from tests.workorders.dbkit import T0, decision
 from vigil import db
 from vigil.commands import kpis as kpis_commands
@@ -20,25 +18,16 @@ from workorders import from_alerts, service
 from workorders.webhooks import service as webhooks
 from workorders.webhooks.models import DeliveryStatus
 
-Run = Callable[..., tuple[int, str, str]]
-
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setenv("VIGIL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "250")  # rich wraps tables at the terminal width
-    # Only these commands: importing every command module would load the whole product.
-    app = typer.Typer()
-    workorders_commands.register(app)
-    webhooks_commands.register(app)
-    kpis_commands.register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
+    return cli(
+        tmp_path,
+        monkeypatch,
+        workorders_commands.register,
+        webhooks_commands.register,
+        kpis_commands.register,
+    )
 
 
 def test_db_upgrade_creates_the_schema_in_a_new_data_dir(run: Run, tmp_path: Path) -> None:
