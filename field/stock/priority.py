@@ -30,10 +30,6 @@ class Taken:
     quantity: int
 
 
-def _free(session: Session, warehouse: Warehouse, part: Part) -> int:
-    return ledger.free(session=session, warehouse=warehouse, part=part)
-
-
 def _yielding(
     session: Session, warehouse: Warehouse, part: Part, vip_work_order: uuid.UUID
 ) -> list[tuple[Reservation, WorkOrder]]:
@@ -68,7 +64,7 @@ def reserve_first(
     Returns the reservation and what was taken from whom (empty when stock was enough).
     """
     work_order = session.get_one(WorkOrder, work_order_id)
-    free = _free(session, warehouse, part)
+    free = ledger.free(session=session, warehouse=warehouse, part=part)
     taken: list[Taken] = []
     if quantity > free and work_order.asset.tier is Tier.VIP:
         yielding = _yielding(session, warehouse, part, work_order_id)
