@@ -57,7 +57,11 @@ class Serve:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.1)
-        raise AssertionError("vigil serve did not start:\n" + "".join(self.lines))
+        # The exit code tells a crash (1), a kill from outside (-9, -15) and a slow start (None).
+        raise AssertionError(
+            f"vigil serve did not start within {timeout:.0f} s (exit code {self.proc.poll()}):\n"
+            + "".join(self.lines)
+        )
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
