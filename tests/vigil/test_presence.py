@@ -150,11 +150,18 @@ def test_killed_gateway_is_offline_within_5_s_and_gets_one_work_order(
     assert child.stdout.readline().strip() == "stormed"
     wait_until(lambda: _online(client, asset) is True, 10, "the gateway online after the storm")
     time.sleep(DELAY_S + 1.5)
-    now = datetime.now(UTC)
-    statuses = service.store.query(
-        measurement="gateway_status", start=now - timedelta(hours=1), end=now, assets=[asset]
-    )
-    assert (statuses["online"] == 0).sum() == 11  # the SIGKILL and the storm's ten Wills
+
+    def offline_points() -> int:
+        now = datetime.now(UTC)
+        statuses = service.store.query(
+            measurement="gateway_status", start=now - timedelta(hours=1), end=now, assets=[asset]
+        )
+        return int((statuses["online"] == 0).sum())
+
+    # The store's writer flushes in batches: on a loaded machine the last of the storm's points
+    # can land after the delay (a full run at load average 20 had 10 of 11 when read at once).
+    wait_until(lambda: offline_points() >= 11, 10, "the storm's offline points stored")
+    assert offline_points() == 11  # the SIGKILL and the storm's ten Wills
     orders = _work_orders(service, asset)
     assert [(o.number, o.status, o.repeat_count) for o in orders] == [
         (order.number, Status.CLOSED, 0)
