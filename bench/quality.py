@@ -16,11 +16,12 @@ seed's (``--seed``, default 8, the draw every setting was chosen on) are reporte
 
 With --json the last line is one JSON object:
 {"skab": {"f1", "far", "mar", "leave_one_group_out": {"f1", "far", "mar"} with --skab-grid},
-"simulator": {"detected_share", "median_lead_days",
-"false_wo_per_100_asset_days", "median_failure_time_error_days", "seeds", "per_seed",
-"tuning_seed", "tuning", "context"}, "rul": {"cmapss_val_rmse", "cmapss_val_score",
-"coverage_90"}} (FAR, MAR and coverage as fractions; bench/rul.py says how the remaining-life
-figures are made).
+"simulator": {"detected_share", "median_lead_days", "false_wo_per_100_asset_days",
+"median_failure_time_error_days", "failure_interval_coverage", "failure_interval_width_days",
+"lead_calibration", "seeds", "per_seed", "tuning_seed", "tuning", "context"}, "rul":
+{"cmapss_val_rmse", "cmapss_val_score", "coverage_90"}} (FAR, MAR and coverage as fractions;
+bench/rul.py says how the remaining-life figures are made; the failure time's interval is judged
+as shipped, calibrated by bench/lead_calibration.py on tuning seeds).
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ from models.evaluation import alarm_episodes, fleet_evaluation  # noqa: E402
 from models.features import window_features  # noqa: E402
 from models.labels import LabelWindow  # noqa: E402
 from models.model import ModelConfig, fit_type_model  # noqa: E402
-from models.rul.trend import LeadCalibration  # noqa: E402
 from models.training import assess_history, healthy_mask  # noqa: E402
 
 # --- simulator -------------------------------------------------------------------------------
@@ -269,7 +269,8 @@ def simulator_run(args: argparse.Namespace, config: ModelConfig, seed: int) -> d
         f"{'-' if error is None else f'{error:.2f} days'} over "
         f"{sim['failure_time_estimated']} faults with an estimate "
         f"({sim['failure_time_missing']} without); trend's 90 % interval held "
-        f"{_share(sim['failure_interval_coverage'])}"
+        f"{_share(sim['failure_interval_coverage'])}, mean width "
+        f"{sim['failure_interval_width_days'] or 0:.1f} days"
     )
     return sim
 
@@ -278,25 +279,19 @@ def simulator_seeds(args: argparse.Namespace, config: ModelConfig) -> dict[str, 
     """The tuning seed, then the unseen seeds (``--seeds``); the headline figures are the mean
     over the unseen seeds, the tuning seed's are reported beside them.
 
-    The trend's failure-time interval is calibrated (split conformal,
-    ``models.rul.trend.LeadCalibration``) on the tuning seed's detected faults and judged on
-    the unseen seeds' (``calibrated_interval_coverage``); the model's own interval
-    (``failure_interval_coverage``) is what its configured ``lead_interval`` gives."""
+    The failure time and its interval are judged as the model states them: with the
+    calibration it ships (``ModelConfig.trend_params["lead_calibration"]``, learned by
+    ``bench/lead_calibration.py`` on tuning seeds 5-8, never on the unseen ones)."""
     runs = {seed: simulator_run(args, config, seed) for seed in [args.seed, *args.seeds]}
     unseen = [runs[s] for s in args.seeds] or [runs[args.seed]]
-    pairs = runs[args.seed]["lead_pairs"]
-    calibration = LeadCalibration.fit(
-        predicted_days=[p for p, _ in pairs], true_days=[t for _, t in pairs], coverage=0.9
-    )
-    for run in runs.values():
-        judged = failure_time_errors(run["alarms"], run["evaluated_faults"], calibration.bounds)
-        run["calibrated_interval_coverage"] = judged["failure_interval_coverage"]
+    calibration = config.trend_params.get("lead_calibration")
     print(
-        f"\nFailure-time interval calibrated on tuning seed {args.seed} ({calibration.n} faults):"
-        f" lead x {np.exp(calibration.low):.3f} .. x {np.exp(calibration.high):.3f} "
-        f"(log {calibration.low:.3f} .. {calibration.high:.3f}); held on "
+        f"\nFailure-time interval as shipped ({(calibration or {}).get('faults', 0)} tuning "
+        "faults): held on "
         + ", ".join(
-            f"seed {s} {_share(runs[s]['calibrated_interval_coverage'])}" for s in args.seeds
+            f"seed {s} {_share(runs[s]['failure_interval_coverage'])} "
+            f"(mean width {runs[s]['failure_interval_width_days'] or 0:.1f} days)"
+            for s in [args.seed, *args.seeds]
         )
     )
 
@@ -304,17 +299,13 @@ def simulator_seeds(args: argparse.Namespace, config: ModelConfig) -> dict[str, 
         values = [r[key] for r in unseen if r[key] is not None]
         return float(np.mean(values)) if values else None
 
-    keys = (*FIGURES, "failure_interval_coverage", "calibrated_interval_coverage")
+    keys = (*FIGURES, "failure_interval_coverage", "failure_interval_width_days")
     result: dict[str, Any] = {key: mean(key) for key in keys}
     result["seeds"] = list(args.seeds)
     result["per_seed"] = {str(s): {k: runs[s][k] for k in keys} for s in args.seeds}
     result["tuning_seed"] = args.seed
     result["tuning"] = {k: runs[args.seed][k] for k in keys}
-    result["lead_calibration"] = {
-        "log_low": calibration.low,
-        "log_high": calibration.high,
-        "faults": calibration.n,
-    }
+    result["lead_calibration"] = calibration
     result["context"] = config.context
     result["local_time"] = not args.utc
     if args.seeds:

@@ -21,10 +21,26 @@ from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
 from models.rul import storage as rul_storage
+from models.rul.lead import LeadCalibration
 from models.rul.model import RulModel
 from models.rul.trend import trend_failure
 from models.smoothing import SLOW, add_slow
 from models.thresholds import Threshold, fault_code, top_contributions
+
+# ``bench/lead_calibration.py --seeds 5,6,7,8`` (tuning draws only; 146 faults): per bin of the
+# line's predicted lead (inner edges), the (low, middle, high) error of it, in windows (hours
+# there). A line predicting 20 days (480 windows) gives a failure 9.5 days away, "in 0 to 22 days".
+SHIPPED_LEAD_CALIBRATION: dict[str, Any] = {
+    "edges": [25.199, 99.086, 200.934],
+    "offsets": [
+        [18.058, 136.508, 282.219],
+        [-70.029, 67.208, 239.677],
+        [-156.713, -47.428, 145.033],
+        [-928.009, -252.300, 45.220],
+    ],
+    "faults": 146,
+    "coverage": 0.9,
+}
 
 
 @dataclass(frozen=True)
@@ -50,10 +66,11 @@ class ModelConfig:
             "failure_z": 8.0,
             "horizon_windows": 72,
             "max_lead_windows": 1440,
-            # Split-conformal ends of log(true lead / predicted lead) at the first alarm,
-            # learned on the simulator's tuning draw (seed 8, 31 faults; ``bench/quality.py``):
-            # "fails in 4 days" reads "in 0.5 to 63 days". None: the slope's own interval.
-            "lead_interval": [-2.061, 2.763],
+            # Split-conformal calibration of the line's lead at the first alarm, in windows, by
+            # bin of the predicted lead (``models.rul.lead``), learned on the simulator's tuning
+            # draws (seeds 5-8; ``bench/lead_calibration.py``). None: the line's own time and
+            # its slope's interval.
+            "lead_calibration": SHIPPED_LEAD_CALIBRATION,
         }
     )
     trend_margin: float = 2.0
@@ -100,6 +117,7 @@ class ModelConfig:
         params = dict(self.trend_params)
         window_days = self.every_s / 86400
         interval = params.get("lead_interval")
+        calibration = params.get("lead_calibration")
         return DegradationTrend(
             span=int(params["span"]),
             smooth=int(params["smooth"]),
@@ -107,6 +125,9 @@ class ModelConfig:
             horizon_days=float(params["horizon_windows"]) * window_days,
             max_lead_days=float(params["max_lead_windows"]) * window_days,
             lead_interval=None if interval is None else (float(interval[0]), float(interval[1])),
+            lead_calibration=None
+            if calibration is None
+            else LeadCalibration.from_json(calibration).scaled(window_days),
         )
 
 

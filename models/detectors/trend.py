@@ -32,6 +32,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from models.detectors._common import aligned, numeric, shares
 from models.features import robust_scale
+from models.rul.lead import LeadCalibration
 
 _DAY_S = 86400.0
 
@@ -74,10 +75,14 @@ class DegradationTrend:
         horizon_days: float = 3.0,
         max_lead_days: float = 60.0,
         lead_interval: tuple[float, float] | None = None,
+        lead_calibration: LeadCalibration | None = None,
     ) -> None:
         self.span, self.smooth = span, smooth
-        # Conformal calibration of the failure time's interval (``models.rul.trend``): the
-        # quantiles of log(true lead / predicted lead); None: the slope's own interval.
+        # Conformal calibration of the failure time and its interval, in days
+        # (``models.rul.lead``); None: the line's own time and its slope's interval.
+        self.lead_calibration = lead_calibration
+        # The earlier calibration, read from versions saved before it was replaced: quantiles
+        # of log(true lead / predicted lead).
         self.lead_interval = lead_interval
         self.failure_z, self.horizon_days, self.max_lead_days = (
             failure_z,
@@ -184,6 +189,9 @@ class DegradationTrend:
             "horizon_days": self.horizon_days,
             "max_lead_days": self.max_lead_days,
             "lead_interval": None if self.lead_interval is None else list(self.lead_interval),
+            "lead_calibration": None
+            if self.lead_calibration is None
+            else self.lead_calibration.to_json(),
         }
         return {"center": self.center, "scale": self.scale}, meta
 
@@ -195,6 +203,9 @@ class DegradationTrend:
             **params,
             max_lead_days=meta["max_lead_days"],
             lead_interval=None if interval is None else (float(interval[0]), float(interval[1])),
+            lead_calibration=None
+            if meta.get("lead_calibration") is None
+            else LeadCalibration.from_json(meta["lead_calibration"]),
         )
         detector.columns = list(meta["columns"])
         detector.center, detector.scale = arrays["center"], arrays["scale"]

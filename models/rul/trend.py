@@ -8,13 +8,15 @@ values are not independent (a running median over ``smooth`` windows), so the st
 that of ``span / smooth`` independent points. This interval is a model's own statement, not a
 calibrated one: on the simulator it held the true failure time for only a third of the faults.
 
-So the interval is calibrated (split conformal, ``LeadCalibration``): on faults whose true failure
-time is known (the simulator's tuning draw; confirmed failures), the ratio of the true lead to
-the lead the line predicted at the first alarm is taken in logs, and its conformal quantiles
-scale the predicted lead into the interval: "fails in 3 days" becomes "in 2 to 6 days" when the
-line was that wrong that often. ``bench/quality.py`` measures the coverage on unseen draws.
-Once confirmed failures exist, the learned model (``models.rul.model``) with its CV+ interval
-replaces the trend's estimate.
+So the estimate is calibrated (split conformal by bin of the predicted lead,
+``models.rul.lead``): on faults whose true failure time is known (the simulator's tuning draws;
+``bench/lead_calibration.py``), the error of the lead the line predicted at the first alarm gives,
+per bin, how far to move the line's time and how wide to make its interval: "fails in 30 days"
+from a line reads "in 1 to 12 days" when long predictions were that wrong that often.
+``bench/quality.py`` measures the coverage on unseen draws. Versions saved before carry the
+earlier calibration (``lead_interval``: the lead scaled by log-ratio quantiles), still read.
+Once confirmed failures exist, the learned model (``models.rul.model``, ``models.rul.live``)
+with its CV+ interval replaces the trend's estimate.
 
 >>> import numpy as np, pandas as pd
 >>> from models.detectors.trend import DegradationTrend
@@ -32,58 +34,14 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from models.detectors.trend import DegradationTrend, crossing_time, linear_trend
+from models.rul.lead import LeadCalibration
 
 Z_90 = 1.645
-
-
-@dataclass(frozen=True, slots=True)
-class LeadCalibration:
-    """Split-conformal quantiles of log(true lead / predicted lead) at the first alarm.
-
-    With n calibration faults, the interval's ends are the floor((n+1)·a/2)-th and the
-    ceil((n+1)·(1-a/2))-th smallest log ratios (a = 1 - coverage): the interval then holds a new
-    fault's true failure time with probability at least ``coverage`` when faults are exchangeable.
-    Too few faults for the upper end: it is infinite (the high end is never known).
-
-    >>> cal = LeadCalibration.fit(predicted_days=[4, 4, 4, 4], true_days=[2, 4, 4, 8],
-    ...                           coverage=0.5)
-    >>> cal.n, round(math.exp(cal.low), 2), round(math.exp(cal.high), 2)
-    (4, 0.5, 2.0)
-    """
-
-    low: float
-    high: float
-    n: int
-    coverage: float
-
-    @classmethod
-    def fit(
-        cls, *, predicted_days: Sequence[float], true_days: Sequence[float], coverage: float = 0.9
-    ) -> LeadCalibration:
-        """From pairs of predicted and true lead (days from the first alarm to failure); pairs
-        with a lead of zero or less are left out."""
-        pairs = [(p, t) for p, t in zip(predicted_days, true_days, strict=True) if p > 0 and t > 0]
-        if not pairs:
-            raise ValueError("no fault with a predicted and a true lead to calibrate on")
-        ratios = np.sort([math.log(t / p) for p, t in pairs])
-        n, alpha = len(ratios), 1.0 - coverage
-        # (a tolerance: 1 - 0.9 is 0.0999..., and 40 * 0.05 must be rank 2, not 1)
-        lo_rank = math.floor((n + 1) * alpha / 2 + 1e-9)
-        hi_rank = math.ceil((n + 1) * (1 - alpha / 2) - 1e-9)
-        low = float(ratios[lo_rank - 1]) if lo_rank >= 1 else -math.inf
-        high = float(ratios[hi_rank - 1]) if hi_rank <= n else math.inf
-        return cls(low=low, high=high, n=n, coverage=coverage)
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        return self.low, self.high
 
 
 def calibrated_window(
@@ -100,6 +58,23 @@ def calibrated_window(
         seconds = np.round(np.where(np.isfinite(lead), np.maximum(lead, 0.0) * factor, np.nan))
         ends.append(now + pd.to_timedelta(seconds, unit="s"))
     return pd.DatetimeIndex(ends[0]), pd.DatetimeIndex(ends[1])
+
+
+def calibrated_failure(
+    now_days: np.ndarray, at: pd.DatetimeIndex, calibration: LeadCalibration
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex]:
+    """(failure_at, low, high): the line's lead moved and widened by ``calibration`` (in days,
+    ``models.rul.lead``); all NaT where the line does not reach the failure level, the high end
+    NaT where the calibration leaves it open."""
+    start = pd.DatetimeIndex(pd.to_datetime(now_days * 86400.0, unit="s", utc=True))
+    lead = (pd.DatetimeIndex(at) - start).total_seconds().to_numpy(dtype=float) / 86400.0
+    low, mid, high = calibration.apply(lead)
+
+    def moment(days: np.ndarray) -> pd.DatetimeIndex:
+        seconds = np.where(np.isfinite(days), np.round(days * 86400.0), np.nan)
+        return pd.DatetimeIndex(start + pd.to_timedelta(seconds, unit="s"))
+
+    return moment(mid), moment(low), moment(high)
 
 
 def slope_error(t_days: np.ndarray, y: np.ndarray, *, smooth: int) -> np.ndarray:
@@ -124,12 +99,14 @@ def failure_window(
 ) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex]:
     """(failure_at, low, high) from (n, ``span``) arrays of times (days) and smoothed health,
     the last column being now: the trend's crossing and its interval (calibrated when the
-    trend carries a ``lead_interval``, else the slope's own); NaT when the line does not reach
+    trend carries a ``lead_calibration`` or an older ``lead_interval``, else the slope's own); NaT when the line does not reach
     the failure level within ``max_lead_days`` (a high end that never comes is NaT while the
     low end may be set)."""
     _, slope, level = trend.project(t, y)
     now = t[:, -1]
     at = crossing_time(slope, level, now, trend.failure_z, trend.max_lead_days)
+    if trend.lead_calibration is not None:
+        return calibrated_failure(now, at, trend.lead_calibration)
     if trend.lead_interval is not None:
         start = pd.DatetimeIndex(pd.to_datetime(now * 86400.0, unit="s", utc=True))
         low_c, high_c = calibrated_window(start, pd.DatetimeIndex(at), trend.lead_interval)

@@ -152,34 +152,49 @@ def test_split_holds_out_whole_units_cut_like_the_cmapss_test_units(tmp_path: Pa
     assert "--fold must be below --folds" in bad.stderr
 
 
-def test_the_trend_interval_is_the_predicted_lead_scaled_by_its_calibration() -> None:
-    """A calibrated trend (``lead_interval``) gives the predicted lead times exp(low) and
-    exp(high) as its interval, and keeps it through save and load; the calibration's ends are
-    the conformal ranks of the log ratios."""
+def test_the_trend_estimate_is_moved_and_widened_by_its_calibration() -> None:
+    """A calibrated trend (``lead_calibration``, in windows) adds its bin's middle, low and
+    high errors to the line's predicted lead, and keeps them through save and load; the
+    calibration's ends are the conformal ranks of the errors in each bin."""
     from models import detectors
     from models.detectors.trend import DegradationTrend
     from models.model import ModelConfig
-    from models.rul.trend import LeadCalibration, trend_failure
+    from models.rul.lead import LeadCalibration
+    from models.rul.trend import trend_failure
 
-    ratios = np.exp(np.linspace(-1.0, 1.0, 39))  # true lead / predicted lead of 39 faults
-    calibration = LeadCalibration.fit(predicted_days=[2.0] * 39, true_days=list(2.0 * ratios))
-    # (39 + 1) * 0.05 = 2nd and (39 + 1) * 0.95 = 38th smallest
-    assert calibration.bounds == pytest.approx((np.log(ratios[1]), np.log(ratios[37])))
+    errors = np.linspace(-20.0, 20.0, 39)  # true - predicted lead (windows) of 39 faults
+    calibration = LeadCalibration.fit(predicted=[48.0] * 39, true=list(48.0 + errors), bins=1)
+    # (39 + 1) * 0.05 = 2nd and (39 + 1) * 0.95 = 38th smallest, and the median
+    assert len(calibration.offsets) == 1
+    assert calibration.offsets[0] == pytest.approx((errors[1], 0.0, errors[37]))
 
-    params = {**ModelConfig().trend_params, "lead_interval": list(calibration.bounds)}
+    params = {**ModelConfig().trend_params, "lead_calibration": calibration.to_json()}
     times = pd.date_range("2026-01-01", periods=96, freq="h", tz="UTC")
     index = pd.MultiIndex.from_product([["a1"], times], names=["asset", "time"])
     wear = pd.DataFrame({"vib": np.r_[np.zeros(48), np.linspace(0, 4, 48)]}, index=index)
     healthy = pd.DataFrame({"vib": np.random.default_rng(0).normal(0, 1, 200)})
+    own = ModelConfig(trend_params={**params, "lead_calibration": None}).trend().fit(healthy)
     trend = ModelConfig(trend_params=params).trend().fit(healthy)
     loaded = detectors.load(detectors.dump(trend))
     assert isinstance(loaded, DegradationTrend)
-    assert loaded.lead_interval == pytest.approx(calibration.bounds)
+    assert loaded.lead_calibration == trend.lead_calibration
+    line = trend_failure(own, wear).iloc[-1]["failure_at"]
     last = trend_failure(loaded, wear).iloc[-1]
-    lead = last["failure_at"] - times[-1]
-    assert last["failure_low"] - times[-1] == pytest.approx(
-        lead * ratios[1], abs=pd.Timedelta("1s")
+    hour = pd.Timedelta(hours=1)
+    second = pd.Timedelta("1s")
+    assert last["failure_at"] == pytest.approx(line, abs=second)  # median error 0
+    assert last["failure_low"] - line == pytest.approx(errors[1] * hour, abs=second)
+    assert last["failure_high"] - line == pytest.approx(errors[37] * hour, abs=second)
+
+
+def test_a_version_saved_with_the_earlier_log_ratio_calibration_still_reads_it() -> None:
+    from models import detectors
+    from models.detectors.trend import DegradationTrend
+
+    old = DegradationTrend(lead_interval=(-2.0, 2.5)).fit(
+        pd.DataFrame({"vib": np.random.default_rng(0).normal(0, 1, 200)})
     )
-    assert last["failure_high"] - times[-1] == pytest.approx(
-        lead * ratios[37], abs=pd.Timedelta("1s")
-    )
+    loaded = detectors.load(detectors.dump(old))
+    assert isinstance(loaded, DegradationTrend)
+    assert loaded.lead_interval == (-2.0, 2.5)
+    assert loaded.lead_calibration is None
