@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from models.context import local_clock  # noqa: E402
 from models.csv_eval import CsvEvalConfig, evaluate_frame, labels_from_windows  # noqa: E402
-from models.features import window_features  # noqa: E402
+from models.features import Baselines, window_features  # noqa: E402
 from models.labels import LabelWindow  # noqa: E402
 from models.model import fit_type_model  # noqa: E402
 from models.outcomes import learn_levels  # noqa: E402
@@ -197,7 +197,11 @@ def rul_plot(out: Path) -> None:
     history (not learned from), with its 90 % interval."""
     import matplotlib.pyplot as plt
 
-    features = window_features(wo_rul.telemetry(), every=HOUR).features
+    raw = window_features(wo_rul.telemetry(), every=HOUR).features
+    # Against each pump's own baseline (its first three days, before any wear), as training
+    # and the scorer read them (``models.rul.outcomes``).
+    early = raw.index.get_level_values("time") < wo_rul.onset(0)
+    features = Baselines.fit(raw[early]).normalise(raw)
     failures = [
         LabelWindow(
             f"p{i + 1}",
@@ -215,7 +219,7 @@ def rul_plot(out: Path) -> None:
         histories[~held],
         unit_col=UNIT,
         time_col=WINDOW,
-        config=RulConfig(cap=wo_rul.CONFIG.rul_cap_windows, folds=5),
+        config=RulConfig(cap=wo_rul.CONFIG.rul_cap_windows, folds=5, age=False),
         settings=[],
     )
     unit = histories[held]

@@ -73,5 +73,8 @@ class Decision:
     # Its 90 % interval (``models.rul``); the high end is None when it is open (no crossing).
     predicted_failure_low: datetime | None = None
     predicted_failure_high: datetime | None = None
+    # Which estimate gave them (``models.rul.live``): "learned" (the remaining-life model trained
+    # on confirmed failures) or "trend" (the degradation trend's line); None without one.
+    rul_source: str | None = None
     # True while the asset or model is still warming up: never alarm on these.
     cold_start: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from models.context import OperatingContext, condition_columns
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
+from models.rul import live
 from models.rul import storage as rul_storage
 from models.rul.lead import LeadCalibration
 from models.rul.model import RulModel
@@ -209,25 +211,39 @@ class TypeModel:
         return ratio
 
     def assess(self, z: pd.DataFrame, clock: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Scores for normalised windows indexed (asset, time), time-ordered per asset, with
-        their local time in ``clock`` (UTC without).
+        """Scores for normalised windows indexed (asset, time), time-ordered per asset (each
+        asset's rows its history), with their local time in ``clock`` (UTC without).
 
         Columns: score, trend_score, failure_at with its 90 % interval failure_low and
-        failure_high (``models.rul.trend``), over (either score over its threshold).
-        Persistence is applied by the caller, who knows the runs before this frame.
+        failure_high, rul_source ("learned" from the remaining-life model when the type has
+        one, ``models.rul.live``, else "trend", ``models.rul.trend``), over (either score over
+        its threshold). Persistence is applied by the caller, who knows the runs before this
+        frame.
         """
         frame = self.frame(z, clock)
         score = self.detector.score(frame).to_numpy()
         trend_score = self.trend.score(frame).to_numpy()
         over = self.over(frame, score, trend_score)
-        return pd.DataFrame(
+        failure, source = self.failure(frame, z)
+        out = pd.DataFrame(
             {
                 "score": score,
                 "trend_score": trend_score,
                 "over": over,
             },
             index=z.index,
-        ).join(trend_failure(self.trend, frame).set_axis(z.index))
+        ).join(failure.set_axis(z.index))
+        out["rul_source"] = source
+        return out
+
+    def failure(self, frame: pd.DataFrame, z: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        """The failure time and interval of each row, and which estimate gave them: the learned
+        model's from the normalised windows ``z`` when the type has one that can read them,
+        else the trend's from the detector's input ``frame``."""
+        if self.rul is not None and live.usable(self.rul, z.columns):
+            every = timedelta(seconds=self.config.every_s)
+            return live.learned_failure(self.rul, z, every=every), live.LEARNED
+        return trend_failure(self.trend, frame), live.TREND
 
     def to_files(self) -> dict[str, bytes]:
         base = {

@@ -102,6 +102,7 @@ def _refresh_model(state: ScoringState, registry: Registry) -> bool:
     state.typical_n.clear()
     if state.assets is not None:
         state.assets.reset_model_memory()
+    state.rul.clear()
     log.info("scoring with model version %s", promoted)
     return True
 
@@ -114,8 +115,11 @@ def _config(state: ScoringState) -> ModelConfig:
 
 def prime_windows(model: TypeModel) -> int:
     """Windows read back when a version is loaded: enough for a whole trend line after the slow
-    means have settled, so the first live window is decided as in the middle of a stream."""
-    return model.trend.span + model.trend.smooth + warmup(model.config.slow_halflife)
+    means have settled, and for the learned remaining life's history where there is one, so the
+    first live window is decided as in the middle of a stream."""
+    trend = model.trend.span + model.trend.smooth + warmup(model.config.slow_halflife)
+    # A learned remaining life reads each asset's last ``rul_history_windows`` windows.
+    return max(trend, model.config.rul_history_windows if model.rul is not None else 0)
 
 
 def _prime(
@@ -260,7 +264,9 @@ def _score_windows(
             known = set(model.baselines.assets) | set(own.assets if own else [])
             keep &= part.index.get_level_values("asset").isin(known)
         index = part.index[keep]
-        made, pts = score_type(state, model, features.loc[index], part.loc[index])
+        made, pts = score_type(
+            state, model, features.loc[index], part.loc[index], priming=known_only
+        )
         decisions += made
         points += pts
         scored += len(set(index.get_level_values("asset")))

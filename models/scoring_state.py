@@ -18,6 +18,7 @@ import pandas as pd
 from models.detectors.trend import row_median
 from models.features import Baselines
 from models.registry import ModelBundle
+from models.rul.live import RulHistory
 
 
 class AssetRows:
@@ -117,11 +118,20 @@ class ScoringState:
     # Site code -> time zone, for the operating context's hour of day and weekend in each
     # site's local time (``models.context.local_clock``); refreshed every cycle by the job.
     zones: dict[str, str] = field(default_factory=dict)
+    # Per asset type with a learned remaining-life model: each asset's recent windows, the
+    # history that model reads (``models.rul.live``); emptied with the model's other memory.
+    rul: dict[str, RulHistory] = field(default_factory=dict)
 
     def rows_for(self, history: int, smooth: int) -> AssetRows:
         if self.assets is None or (self.assets.history, self.assets.smooth) != (history, smooth):
             self.assets = AssetRows(history, smooth)
         return self.assets
+
+    def rul_history(self, asset_type: str, windows: int, columns: list[str]) -> RulHistory:
+        history = self.rul.get(asset_type)
+        if history is None or (history.windows, history.columns) != (windows, columns):
+            history = self.rul[asset_type] = RulHistory(windows, list(columns))
+        return history
 
     def type_state(self, asset_type: str) -> TypeState:
         return self.types.setdefault(asset_type, TypeState())

@@ -17,6 +17,7 @@ from models.context import local_clock
 from models.dataquality import utc
 from models.features import Baselines
 from models.model import TypeModel
+from models.rul import live
 from models.rul.trend import failure_window
 from models.scoring_state import AssetRows, ScoringState
 from models.smoothing import alpha, ewm_step, slow_name, slow_sources, warmup
@@ -73,8 +74,16 @@ def _with_slow(
 
 
 def score_type(
-    state: ScoringState, model: TypeModel, features: pd.DataFrame, meta: pd.DataFrame
+    state: ScoringState,
+    model: TypeModel,
+    features: pd.DataFrame,
+    meta: pd.DataFrame,
+    *,
+    priming: bool = False,
 ) -> tuple[list[Decision], list[Point]]:
+    """Decisions and score points for one type's completed windows. ``priming``: the windows
+    only fill the model's memory (their decisions are dropped), so no remaining life is
+    predicted for them."""
     if features.empty:  # every window of this type was held back for data quality
         return [], []
     table = state.rows_for(model.trend.span, model.trend.smooth)
@@ -114,6 +123,11 @@ def score_type(
         over = model.over(frame.iloc[sel], score[sel], ts_)
         table.runs[rows] = np.where(over, table.runs[rows] + 1, 0)
         alarm[sel] = table.runs[rows] >= model.config.persistence
+    rul_source = live.TREND
+    if model.rul is not None and live.usable(model.rul, z.columns):
+        learned = _learned(state, model, z, cold, priming=priming)
+        if learned is not None:
+            failure, rul_source = learned, live.LEARNED
     ratio_main = score / model.threshold.value
     ratio_trend = trend_score / model.trend_threshold.value
     use_trend = ratio_trend > ratio_main
@@ -152,6 +166,7 @@ def score_type(
                 predicted_failure_at=failure[i][0],
                 predicted_failure_low=failure[i][1],
                 predicted_failure_high=failure[i][2],
+                rul_source=rul_source if any(m is not None for m in failure[i]) else None,
                 cold_start=bool(cold[i]),
             )
         )
@@ -169,7 +184,7 @@ def score_type(
                         "score": float(score[i]),
                         "threshold": model.threshold.value,
                         "trend_score": float(trend_score[i]),
-                        **remaining_days(failure[i], when),
+                        **remaining_days(failure[i], when, learned=rul_source == live.LEARNED),
                     },
                     ts_ms=int(pd.Timestamp(at).value // 1_000_000),
                 )
@@ -177,12 +192,47 @@ def score_type(
     return decisions, points
 
 
-def remaining_days(failure: tuple[datetime | None, ...], now: datetime) -> dict[str, float]:
+def remaining_days(
+    failure: tuple[datetime | None, ...], now: datetime, *, learned: bool = False
+) -> dict[str, float]:
     """The remaining life in days (``rul_days``, ``rul_low_days``, ``rul_high_days``) for the
-    asset page's chart of the estimate over time; only the ends that are known."""
+    asset page's chart of the estimate over time; only the ends that are known; and, when any
+    is, ``rul_learned`` (1 from the learned model, 0 from the trend) for the chart to say which.
+    """
     names = ("rul_days", "rul_low_days", "rul_high_days")
-    return {
+    days = {
         name: max((moment - now).total_seconds() / 86400, 0.0)
         for name, moment in zip(names, failure, strict=True)
         if moment is not None
     }
+    if days:
+        days["rul_learned"] = 1.0 if learned else 0.0
+    return days
+
+
+def _learned(
+    state: ScoringState,
+    model: TypeModel,
+    z: pd.DataFrame,
+    cold: np.ndarray,
+    *,
+    priming: bool,
+) -> list[tuple[datetime | None, ...]] | None:
+    """The learned model's failure time and interval per window (None for cold windows), from
+    each asset's remembered history of normalised windows ``z``; None while priming (the
+    windows are only remembered)."""
+    assert model.rul is not None
+    memory = state.rul_history(
+        model.asset_type, model.config.rul_history_windows, model.rul.features.sensors
+    )
+    memory.add(z[~cold])
+    if priming:
+        return None
+    every = timedelta(seconds=model.config.every_s)
+    predicted = memory.failure(model.rul, z.index, every=every)
+    return [
+        (None, None, None)
+        if cold[i]
+        else tuple(None if pd.isna(m) else pd.Timestamp(m).to_pydatetime() for m in row)
+        for i, row in enumerate(predicted[list(live.NAMES)].itertuples(index=False))
+    ]

@@ -192,7 +192,9 @@ def train_models(
             }
         confirmed = [w for w in mine if w.kind == "confirmed_fault"]
         learned = train_from_outcomes(
-            features=windows.features,
+            # Against each asset's own baseline, as the scorer and ``TypeModel.assess`` read
+            # them: a large pump's wear and a small one's then look alike.
+            features=model.baselines.normalise(windows.features),
             failures=confirmed,
             every=every,
             history_windows=config.rul_history_windows,

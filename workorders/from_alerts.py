@@ -206,6 +206,7 @@ def _detection(decision: Decision, now: datetime) -> dict[str, Any]:
         "predicted_failure_at": decision.predicted_failure_at,
         "predicted_failure_low": decision.predicted_failure_low,
         "predicted_failure_high": decision.predicted_failure_high,
+        "predicted_failure_source": decision.rul_source,
     }
 
 

@@ -116,6 +116,8 @@ class WorkOrder(Base):
     # The 90 % interval of the predicted failure (``models.rul``); high None: open-ended.
     predicted_failure_low: Mapped[datetime | None]
     predicted_failure_high: Mapped[datetime | None]
+    # Which estimate gave it: "learned" (from confirmed failures) or "trend" (``models.rul.live``).
+    predicted_failure_source: Mapped[str | None] = mapped_column(sa.String(16))
     # The SLA clock's deadlines, recomputed from its log (workorders.sla) on every clock event.
     respond_by: Mapped[datetime] = mapped_column(index=True)
     on_site_by: Mapped[datetime] = mapped_column(index=True)
@@ -276,6 +278,11 @@ class WorkOrderDocument(_Doc):
     predicted_failure_at: datetime | None
     predicted_failure_low: datetime | None = None
     predicted_failure_high: datetime | None = None
+    predicted_failure_source: str | None = Field(
+        default=None,
+        description="Which estimate gave the predicted failure: 'learned' (the remaining-life "
+        "model learned from confirmed failures) or 'trend' (the degradation trend)",
+    )
     sla: SlaDoc
     suggested_actions: list[str]
     suggested_parts: list[str]
@@ -336,6 +343,7 @@ def document(wo: WorkOrder) -> WorkOrderDocument:
         predicted_failure_at=wo.predicted_failure_at,
         predicted_failure_low=wo.predicted_failure_low,
         predicted_failure_high=wo.predicted_failure_high,
+        predicted_failure_source=wo.predicted_failure_source,
         sla=SlaDoc(
             respond_by=wo.respond_by,
             on_site_by=wo.on_site_by,

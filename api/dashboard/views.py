@@ -61,6 +61,14 @@ TEMPLATES.env.filters["fails_in"] = lambda wo: fails_in(
 )
 
 
+# Which estimate gave a predicted failure (``models.rul.live``), as the pages say it.
+RUL_SOURCES = {
+    "learned": "learned from confirmed failures",
+    "trend": "from the degradation trend",
+}
+TEMPLATES.env.filters["rul_source"] = lambda source: RUL_SOURCES.get(source or "", "")
+
+
 def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
     response = TEMPLATES.TemplateResponse(request, name, context)
     # Pages carry a CSRF token and live data: never cache them, never frame them.

@@ -271,10 +271,12 @@ async def scores(
 )
 async def remaining_life(asset: str, store: StoreDep, window: ChartDep, key: CurrentKey) -> Series:
     """``rul_days`` and its interval ``rul_low_days`` .. ``rul_high_days`` as the scorer
-    predicted them at each window (absent while no failure is in sight)."""
+    predicted them at each window (absent while no failure is in sight), and ``rul_learned``:
+    1 where the estimate came from the model learned from confirmed failures, 0 where from the
+    degradation trend."""
     return await window.read(
         store,
         asset=asset,
         measurement=ANOMALY_SCORE,
-        fields=["rul_days", "rul_low_days", "rul_high_days"],
+        fields=["rul_days", "rul_low_days", "rul_high_days", "rul_learned"],
     )

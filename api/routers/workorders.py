@@ -87,6 +87,7 @@ EXAMPLE: dict[str, Any] = {
     "predicted_failure_at": "2026-03-04T12:15:00Z",
     "predicted_failure_low": "2026-03-03T20:40:00Z",
     "predicted_failure_high": "2026-03-05T09:30:00Z",
+    "predicted_failure_source": "learned",
     "sla": {"respond_by": "2026-03-02T10:15:00Z", "on_site_by": "2026-03-03T08:15:00Z"},
     "suggested_actions": ["Check bearing lubrication and shaft alignment"],
     "suggested_parts": ["bearing set"],

@@ -102,6 +102,17 @@
           { rul_days: { stroke: "#1d4ed8", label: "remaining life" },
             rul_low_days: { stroke: "#93c5fd", dash: [4, 4], label: "90 % low" },
             rul_high_days: { stroke: "#93c5fd", dash: [4, 4], label: "90 % high" } });
+        // Which estimate the latest point came from: the model learned from confirmed failures, or the trend.
+        const learned = (life.fields.rul_learned || []).filter((v) => v !== null);
+        if (learned.length) {
+          const note = document.createElement("p");
+          note.className = "muted rul-source";
+          note.id = "rul-source";
+          note.textContent = learned[learned.length - 1] >= 0.5
+            ? "Estimate learned from confirmed failures."
+            : "Estimate from the degradation trend.";
+          lifeEl.appendChild(note);
+        }
       } else {
         lifeEl.innerHTML = '<p class="muted">No failure predicted in this range.</p>';
       }

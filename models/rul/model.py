@@ -31,6 +31,11 @@ class RulConfig:
     folds: int = 5
     alpha: float = 0.1
     seed: int = 0
+    # The unit's age (rows since its history began) as a feature: right for engines run from
+    # new (C-MAPSS), wrong for histories cut from telemetry (``models.rul.outcomes``), whose
+    # first row is wherever the data or the look-back began: there age would only teach "the
+    # history ends at failure".
+    age: bool = True
     boosting: dict[str, Any] = field(
         default_factory=lambda: {
             "max_iter": 300,
@@ -105,6 +110,8 @@ class RulModel:
             history, unit_col=unit_col, time_col=time_col, settings=settings
         )
         table = features.transform(history, unit_col=unit_col, time_col=time_col)
+        if not config.age:
+            table = table.drop(columns="age")
         target = np.minimum(
             remaining_life(history, unit_col=unit_col, time_col=time_col), config.cap
         )

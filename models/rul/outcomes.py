@@ -148,7 +148,7 @@ def train_from_outcomes(
         return OutcomeRul(None, report)
     # Columns never seen for these units (a metric the type does not report) are dropped.
     data = histories.dropna(axis=1, how="all")
-    config = RulConfig(cap=cap_windows, folds=min(5, units))
+    config = RulConfig(cap=cap_windows, folds=min(5, units), age=False)
     try:
         model = RulModel.fit(data, unit_col=UNIT, time_col=WINDOW, config=config, settings=[])
     except HistoryError as error:  # e.g. no health column moves

@@ -119,8 +119,10 @@ def decision(
     score: float = 6.0,
     at: datetime | None = None,
     failure: tuple[datetime, datetime, datetime | None] | None = None,
+    rul_source: str | None = None,
 ) -> Decision:
-    """``failure``: the predicted failure time and its interval (at, low, high)."""
+    """``failure``: the predicted failure time and its interval (at, low, high);
+    ``rul_source``: which estimate gave it ("learned" or "trend")."""
     at_, low, high = failure or (None, None, None)
     return Decision(
         site=site,
@@ -137,6 +139,7 @@ def decision(
         predicted_failure_at=at_,
         predicted_failure_low=low,
         predicted_failure_high=high,
+        rul_source=rul_source,
     )
 
 

@@ -91,17 +91,22 @@ def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
         # The work-order board shows the work order the alert opened, with its SLA countdown,
         # after one whose failure is predicted (soonest predicted failure first).
         now = datetime.now(UTC)
-        open_work_order(
+        elevator = open_work_order(
             parts["factory"],  # type: ignore[arg-type]
             asset="elevator-002",
             site="tower-east",
             asset_type="elevator",
             failure=(now + timedelta(days=4), now + timedelta(days=3.2), now + timedelta(days=5.3)),
+            rul_source="learned",
         )
         page.goto(base + "/board")
         predicted = page.locator(".board-col").first.locator(".wo-card").first
         assert "elevator-002" in predicted.inner_text()
-        assert predicted.locator(".fails-in").inner_text() == "fails in 3 to 5 days"
+        # Which estimate: learned from confirmed failures, not the trend.
+        assert predicted.locator(".fails-in").inner_text() == "fails in 3 to 5 days (learned)"
+        page.goto(f"{base}/work-orders/{elevator.number}")
+        assert "learned from confirmed failures" in page.inner_text("#predicted-failure")
+        page.goto(base + "/board")
         card = page.locator(".wo-card", has_text="pump-002").first
         assert "pump-002" in card.inner_text()
         assert "within" in card.locator(".sla").inner_text() or "OVERDUE" in card.inner_text()
@@ -114,7 +119,12 @@ def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
                 Point(
                     ANOMALY_SCORE,
                     {"site": "plant-north", "asset": "pump-002", "asset_type": "pump"},
-                    {"rul_days": 5 - m / 30, "rul_low_days": 4 - m / 30, "rul_high_days": 7.0},
+                    {
+                        "rul_days": 5 - m / 30,
+                        "rul_low_days": 4 - m / 30,
+                        "rul_high_days": 7.0,
+                        "rul_learned": 0.0,
+                    },
                     int((now - timedelta(minutes=60 - m)).timestamp() * 1000),
                 )
                 for m in range(60)
@@ -125,6 +135,7 @@ def test_operator_sees_an_alert_arrive_live_and_acknowledges_it(
         assert page.locator("#telemetry-chart canvas").count() == 2  # vibration_rms, temperature
         assert page.locator("#score-chart canvas").count() == 1
         assert page.locator("#rul-chart canvas").count() == 1
+        assert page.inner_text("#rul-source") == "Estimate from the degradation trend."
         assert int(page.get_attribute("#telemetry-chart", "data-points") or 0) > 50
         assert int(page.get_attribute("#telemetry-chart", "data-markers") or 0) >= 2
         legend = page.inner_text("#marker-legend")

@@ -18,7 +18,12 @@ def test_remaining_life_series_with_its_interval(world: ApiWorld) -> None:
             Point(
                 ANOMALY_SCORE,
                 tags,
-                {"rul_days": 4.0 - m / 60, "rul_low_days": 3.0 - m / 60, "rul_high_days": 6.0},
+                {
+                    "rul_days": 4.0 - m / 60,
+                    "rul_low_days": 3.0 - m / 60,
+                    "rul_high_days": 6.0,
+                    "rul_learned": 1.0,
+                },
                 int((end - timedelta(minutes=10 - m)).timestamp() * 1000),
             )
             for m in range(10)
@@ -29,7 +34,9 @@ def test_remaining_life_series_with_its_interval(world: ApiWorld) -> None:
     body = world.client.get(
         "/api/v1/assets/pump-002/remaining-life", params=params, headers=headers
     ).json()
-    assert set(body["fields"]) == {"rul_days", "rul_low_days", "rul_high_days"}
+    assert set(body["fields"]) == {"rul_days", "rul_low_days", "rul_high_days", "rul_learned"}
+    # Which estimate: the model learned from confirmed failures (1), not the trend (0).
+    assert {v for v in body["fields"]["rul_learned"] if v is not None} == {1.0}
     days = [v for v in body["fields"]["rul_days"] if v is not None]
     assert len(days) == 10
     assert days[0] == 4.0
