@@ -10,6 +10,7 @@ it, agree on which due dates already have their work.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +20,10 @@ from simulators.history.fleet import AssetInfo, Record
 from simulators.history.timing import iso
 
 EVERY_DAYS = 182  # VIP; the others twice that
+# Some visits are put off past the due date (the customer's production, no access to the plant
+# room, an engineer off sick): this share, by a few days to a few weeks (median days).
+SLIP_SHARE = 0.15
+SLIP_MEDIAN_DAYS = 5.0
 LEAD = timedelta(days=10)
 GRACE_DAYS = 7
 STEPS = {
@@ -40,6 +45,15 @@ class Due:
     opened_at: datetime
     due_at: datetime
     due_key: str  # the site-local due date, as Vigil's planner keys an occurrence
+
+
+def slip(asset: str, due: Due) -> timedelta:
+    """How long the visit for ``due`` was put off. From its own generator, seeded by the asset
+    and the due date, so that it moves no other number of the history."""
+    rng = random.Random(f"slip:{asset}:{due.due_key}")
+    if rng.random() >= SLIP_SHARE:
+        return timedelta(0)
+    return timedelta(days=rng.lognormvariate(math.log(SLIP_MEDIAN_DAYS), 0.7))
 
 
 def plan_key(asset: str) -> str:

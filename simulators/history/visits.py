@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from simulators.history import catalog
+from simulators.history import catalog, preventive
 from simulators.history.callbacks import callback
 from simulators.history.fleet import AssetInfo, EngineerTraits, Record
 from simulators.history.timing import EXTENDED, Hours, iso, lognormal_h, next_working, parse
@@ -289,8 +289,9 @@ def _arrival(
 ) -> datetime:
     info, eng, travel = c.asset, cycle.engineer, c.asset.region.travel
     if c.origin == "preventive" and not repeat:
-        due = c.at + timedelta(days=10)
-        return next_working(max(ready, due) + timedelta(hours=rng.uniform(0, 30)),
+        due = c.due.due_at if c.due else c.at + timedelta(days=10)
+        late = preventive.slip(info.key, c.due) if c.due else timedelta(0)
+        return next_working(max(ready, due) + late + timedelta(hours=rng.uniform(0, 30)),
                             zone=info.zone, hours=info.hours)  # fmt: skip
     if cycle.priority == "urgent":
         return ready + lognormal_h(rng, 2.5 * travel * eng.speed, 0.5)
