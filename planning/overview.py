@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from customers.errors import InvalidInput
 from planning import service
 from planning.compliance import Compliance, by_plan
-from planning.models import Occurrence, Trigger
+from planning.models import MaintenancePlan, Occurrence, Trigger
 from planning.schemas import ComplianceCounts, OccurrenceRead, PlanOverview, UpcomingRead
 from workorders.models import WorkOrder
 
@@ -72,17 +72,43 @@ def _counts(result: Compliance | None) -> ComplianceCounts:
     )
 
 
-def overview(*, session: Session, now: datetime, days: int = 365) -> list[PlanOverview]:
-    """Every plan by name; PM compliance over the ``days`` before ``now``, judged at ``now``."""
+def matching(*, session: Session, q: str = "", active: bool | None = None) -> list[MaintenancePlan]:
+    """Plans by name whose name, asset or asset type contains ``q`` (any case)."""
+    plans = service.list_plans(session=session, active=active)
+    text = q.strip().lower()
+    if not text:
+        return plans
+    return [
+        p
+        for p in plans
+        if text in p.name.lower()
+        or (p.asset is not None and text in f"{p.asset.site}/{p.asset.asset}".lower())
+        or (p.asset_type is not None and text in p.asset_type.lower())
+    ]
+
+
+def overview(
+    *,
+    session: Session,
+    now: datetime,
+    days: int = 365,
+    plans: list[MaintenancePlan] | None = None,
+) -> list[PlanOverview]:
+    """Every plan by name (or those given); PM compliance over the ``days`` before ``now``,
+    judged at ``now``."""
     if not 1 <= days <= 3660:
         raise InvalidInput("days must be between 1 and 3660")
+    if plans is None:
+        plans = service.list_plans(session=session)
+    wanted = {p.id for p in plans}
     upcoming: dict[int, list[UpcomingRead]] = {}
     for row in service.upcoming(session=session):
-        upcoming.setdefault(row.plan_id, []).append(row)
+        if row.plan_id in wanted:
+            upcoming.setdefault(row.plan_id, []).append(row)
     last = _last_occurrences(session)
     compliance = by_plan(session, now - timedelta(days=days), now, as_of=now)
     out: list[PlanOverview] = []
-    for plan in service.list_plans(session=session):
+    for plan in plans:
         rows = upcoming.get(plan.id, [])
         soonest = _soonest(plan.trigger, rows)
         out.append(

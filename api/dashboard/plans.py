@@ -19,12 +19,15 @@ from api.deps import PathId, SessionDep, actor
 from api.roles import RECORDS, STAFF
 from customers.errors import RecordError
 from planning import service
-from planning.overview import overview
+from planning.overview import matching, overview
 from planning.schemas import PlanUpdate
 
 router = APIRouter(include_in_schema=False)
 # PM compliance on the page: the last twelve months, judged today.
 COMPLIANCE_DAYS = 365
+# Plans shown at once: a fleet with a plan per asset has thousands; the search narrows them.
+SHOWN = 200
+STATES = {"active": True, "paused": False}
 
 
 def can_edit(user: Viewer) -> bool:
@@ -48,19 +51,34 @@ def plans_page(
     user: CurrentViewer,
     saved: str | None = None,
     error: str | None = None,
+    q: str = "",
+    state: str = "",
 ) -> HTMLResponse:
     if user.role not in STAFF:
         return HTMLResponse(f"role '{user.role.value}' may not see plans", status_code=403)
-    rows = overview(session=session, now=datetime.now(UTC), days=COMPLIANCE_DAYS)
+    found = matching(session=session, q=q[:200], active=STATES.get(state))
+    rows = overview(
+        session=session, now=datetime.now(UTC), days=COMPLIANCE_DAYS, plans=found[:SHOWN]
+    )
+    # What comes next and the recent occurrences are those of the plans found.
+    ids = {p.id for p in found}
+    narrowed = bool(q.strip()) or state in STATES
     return _page(
         request,
         "plans.html",
         user=user,
         nav="plans",
         rows=rows,
-        names={r.plan.id: r.plan.name for r in rows},
-        upcoming=service.upcoming(session=session)[:100],
-        occurrences=service.list_occurrences(session=session, limit=50),
+        names={p.id: p.name for p in found},
+        total=len(found),
+        q=q[:200],
+        state=state if state in STATES else "",
+        upcoming=[u for u in service.upcoming(session=session) if u.plan_id in ids][:100],
+        occurrences=[
+            o
+            for o in service.list_occurrences(session=session, limit=1000 if narrowed else 50)
+            if o.plan_id in ids
+        ][:50],
         can_edit=can_edit(user),
         saved=saved,
         error=(error or "")[:300] or None,

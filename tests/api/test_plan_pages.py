@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from api.dashboard import plans as plan_pages
 from api.roles import Role
 from planning.models import MaintenancePlan, Occurrence, OccurrenceStatus, Outcome, Unit
 from tests.api.builders import auth
@@ -33,7 +35,9 @@ def _occurrence(plan_id: int, asset_id: int, due: datetime, **values: Any) -> Oc
     )
 
 
-def test_the_overview_gives_next_due_last_occurrence_and_compliance(world: ApiWorld) -> None:
+def test_the_overview_gives_next_due_last_occurrence_and_compliance(
+    world: ApiWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = _assets(world)
     today = datetime.now(UTC).date()
     monthly = _post(world, {"name": "Monthly pump check", "asset_type": "pump",
@@ -90,6 +94,18 @@ def test_the_overview_gives_next_due_last_occurrence_and_compliance(world: ApiWo
     assert "2 of 4, 1 late, 1 missed" in page.text
     assert pumps["last_occurrence"]["work_order_number"] in page.text
     assert 'href="/plans/new"' not in page.text  # a viewer reads only
+    # The search narrows the plans, and what comes next with them.
+    chillers = world.client.get("/plans", params={"q": "CHILLER-001"})
+    assert "Chiller hours" in chillers.text
+    assert "Monthly pump check" not in chillers.text
+    assert "pump-001" not in chillers.text
+    assert "No plan matches." in world.client.get("/plans", params={"state": "paused"}).text
+    monkeypatch.setattr(plan_pages, "SHOWN", 1)
+    first = world.client.get("/plans")
+    assert "1 of 2 plans shown" in first.text
+    listed = first.text.split('id="upcoming"')[0]  # the plans table, before what comes next
+    assert "Chiller hours" in listed
+    assert "Monthly pump check" not in listed  # by name, the chiller plan comes first
 
 
 def _new(csrf: str, **fields: str) -> dict[str, str]:
