@@ -55,6 +55,27 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class SkippedRunsAtDebug(logging.Filter):
+    """APScheduler's "skipped: maximum number of running instances reached" at DEBUG.
+
+    Every job here is made by ``every()`` never to overlap and to run once for the runs it
+    missed, so a run skipped on a busy machine is the design working, not something an operator
+    can act on; at WARNING it filled the demo's console whenever the machine was loaded.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "maximum number of running instances reached" not in record.getMessage():
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def quiet_skipped_runs() -> None:
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, SkippedRunsAtDebug) for f in scheduler_log.filters):
+        scheduler_log.addFilter(SkippedRunsAtDebug())
+
+
 def every(
     scheduler: BackgroundScheduler,
     job_id: str,
@@ -149,6 +170,7 @@ def add_jobs(
     escalate: Callable[[], None],
 ) -> None:
     """Every periodic job of ``vigil serve`` (and the demo), on the parts the service opened."""
+    quiet_skipped_runs()
     index, count = (int(part) for part in settings.scoring_shard.split("/"))
     add_scoring_job(
         scheduler,
