@@ -14,8 +14,8 @@ From the records: the calibration to ship (``models.rul.lead.LeadCalibration`` i
 windows, for ``SHIPPED_LEAD_CALIBRATION`` in ``models/model.py``), and how calibrations with 1 to
 4 bins would have held on a tuning seed they did not see (leave one seed out): coverage, mean
 width, and the median error of the calibrated failure time. The shipped number of bins is the
-narrowest that held at least 90 % on every held-out tuning seed: chosen without looking at the
-unseen seeds.
+narrowest that held at least 90 % pooled over the held-out tuning seeds (one seed's ~40 faults
+move its own coverage by about 5 points either way): chosen without looking at the unseen seeds.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def main() -> None:
         "--bins",
         type=int,
         help="Bins of the shipped calibration; default: of 1-4, the narrowest (mean width) that held "
-        "at least 90 %% on every held-out tuning seed (1 if none did).",
+        "at least 90 %% pooled over the held-out tuning seeds (1 if none did).",
     )
     parser.add_argument("--scenario", default="fleet-30d")
     parser.add_argument("--train-days", type=float, default=8.0)
@@ -161,7 +161,8 @@ def main() -> None:
             f"  {c['bins']} bin(s): held {c['coverage']:.1%} ({seeds}), "
             f"mean width {c['mean_width_days']:.1f} days"
         )
-    honest = [c for c in checks if min(p["coverage"] for p in c["per_seed"]) >= 0.9]
+    # Pooled over the held-out seeds: one seed's ~40 faults move its coverage by ~5 points.
+    honest = [c for c in checks if c["coverage"] >= 0.9]
     bins = args.bins or (min(honest, key=lambda c: c["mean_width_days"])["bins"] if honest else 1)
     cal = fit(frame, bins=bins)
     print(
