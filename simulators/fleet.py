@@ -4,6 +4,11 @@ An asset's life is cut into fixed blocks of ``BLOCK`` readings, each with its ow
 (seed, asset index, block index), and state (thermal lag, counters) carried between blocks: the
 same seed and scenario give byte-identical payloads whether they are published live, backfilled
 or turned into frames.
+
+The outdoor weather is the site's, not the asset's: its RNG is seeded by (seed, site index,
+block index) alone, so every asset of a site computes the same weather without sharing any
+object, in whatever order the assets are generated (one whole asset after another for frames,
+block by block interleaved when live).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import orjson
 
 from simulators.equipment import ASSET_MODELS, Block
 from simulators.faults import Fault, effects_at
-from simulators.physics import Array
+from simulators.physics import Array, ambient
 from simulators.quality import Episode, apply_episodes
 from simulators.scenario import AssetSpec, Scenario
 
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 BLOCK = 720
+# Tags the site weather's RNG seeds apart from the assets' ([seed, asset index, block]).
+_WEATHER = 0x57EA7
 _DECIMALS = {"trips": 0, "speed": 1, "load": 2}
 
 
@@ -63,6 +70,7 @@ class AssetStream:
         self.start_s, self.end_s, self.dt = start_s, end_s, scenario.interval_s
         self.params = self.model.draw_params(np.random.default_rng([seed, index, 0xA55E7]))
         self.climate = scenario.site_by_id[self.asset.site].climate
+        self.site_index = [s.id for s in scenario.sites].index(self.asset.site)
         self.faults = [
             Fault(
                 f.mode, start_s + f.onset_s, start_s + f.onset_s + f.time_to_failure_s, f.severity
@@ -82,6 +90,7 @@ class AssetStream:
             if q.asset == self.asset.id
         ]
         self.state: dict[str, Any] = {}
+        self.weather: dict[str, Any] = {}  # the site weather's AR(1) state, this stream's copy
         self._next = 0  # the block raw_block must make next
         self.total = max(0, math.ceil((end_s - start_s) / self.dt - 1e-9))
 
@@ -107,7 +116,16 @@ class AssetStream:
         t: Array = self.start_s + self.dt * np.arange(first, first + BLOCK, dtype=float)
         rng = np.random.default_rng([self.seed, self.index, number])
         effects = effects_at(t, self.faults, vib_base=self.params["vib_base"])
-        block = Block(t, self.dt, rng, self.params, self.climate, self.state, effects)
+        outdoor = site_weather(
+            t,
+            seed=self.seed,
+            site_index=self.site_index,
+            number=number,
+            dt=self.dt,
+            climate=self.climate,
+            state=self.weather,
+        )
+        block = Block(t, self.dt, rng, self.params, self.climate, self.state, effects, outdoor)
         return t, self.model.simulate(block), min(BLOCK, self.total - first)
 
     def block(self, number: int) -> ReadingsBlock:
@@ -133,6 +151,22 @@ class AssetStream:
             values = np.round(metrics[name][keep], _DECIMALS.get(name, 3))
             columns[name] = values.astype(int).tolist() if name == "trips" else values.tolist()
         return ReadingsBlock(self.asset, ts_ms, columns, t[keep].tolist())
+
+
+def site_weather(
+    t: Array,
+    *,
+    seed: int,
+    site_index: int,
+    number: int,
+    dt: float,
+    climate: dict[str, float],
+    state: dict[str, Any],
+) -> Array:
+    """The outdoor temperature of block ``number`` at a site: the same for every asset there
+    (blocks in order, ``state`` carried from one to the next as for the asset's own state)."""
+    rng = np.random.default_rng([seed, _WEATHER, site_index, number])
+    return ambient(t, rng=rng, dt=dt, climate=climate, state=state)
 
 
 def streams(

@@ -15,7 +15,6 @@ from simulators.equipment.base import (
 )
 from simulators.physics import (
     Array,
-    ambient,
     ar1,
     hour_of_day,
     is_weekday,
@@ -31,6 +30,8 @@ class AirCompressor:
         *VIBRATION,
         "discharge_temperature",
         "oil_temperature",
+        # The intake air's temperature, as compressor controllers report it: the room's air.
+        "ambient_temperature",
         *PHASES,
         "flow",
         "pressure",
@@ -56,11 +57,7 @@ class AirCompressor:
         power = p["rated_kw"] * (0.3 + 0.7 * demand) * fx.power_mult * (1.0 + block.noise(0.015))
         flow = p["rated_kw"] * 9.6 * demand * (1.0 + block.noise(0.01))
         pressure = 7.5 - 0.5 * demand + block.noise(0.03)
-        room = indoor(
-            ambient(block.t, rng=block.rng, dt=dt, climate=block.climate, state=block.state),
-            base=24.0,
-            coupling=0.5,
-        )
+        room = indoor(block.outdoor, base=24.0, coupling=0.5)
         target = (
             68.0 + 0.4 * (room - 20.0) + 16.0 * demand + fx.heat_at_full_load * demand + fx.heat
         )
@@ -74,6 +71,7 @@ class AirCompressor:
             "vibration_peak": peak,
             "discharge_temperature": discharge + block.noise(0.3),
             "oil_temperature": oil + block.noise(0.2),
+            "ambient_temperature": room + block.noise(0.1),
             **phase_currents(power, volts=400.0, power_factor=0.87, asym=fx.asym, rng=block.rng),
             "power": power,
             "flow": flow,

@@ -21,6 +21,9 @@ class Block:
     climate: dict[str, float]
     state: dict[str, Any]
     effects: Effects
+    # The site's outdoor temperature at each timestamp: one weather for all of a site's assets
+    # (``simulators.fleet`` draws it per site), so a cold spell reaches every machine room.
+    outdoor: Array
 
     @property
     def n(self) -> int:

@@ -7,7 +7,6 @@ import numpy as np
 from simulators.equipment.base import MOTOR_FAULTS, PHASES, VIBRATION, Block, draw
 from simulators.physics import (
     Array,
-    ambient,
     ar1,
     hour_of_day,
     is_weekday,
@@ -36,7 +35,7 @@ class Chiller:
 
     def simulate(self, block: Block) -> dict[str, Array]:
         p, fx, dt = block.params, block.effects, block.dt
-        outdoor = ambient(block.t, rng=block.rng, dt=dt, climate=block.climate, state=block.state)
+        outdoor = block.outdoor
         hour = hour_of_day(block.t, block.climate["utc_offset_h"])
         occupied = np.where(is_weekday(block.t, block.climate["utc_offset_h"]), 1.0, 0.3)
         people = 0.15 * occupied * peaks(hour, [(13.0, 4.0, 1.0)])

@@ -15,7 +15,6 @@ from simulators.equipment.base import (
 )
 from simulators.physics import (
     Array,
-    ambient,
     hour_of_day,
     is_weekday,
     lag,
@@ -55,9 +54,7 @@ class Elevator:
         car = np.clip(0.55 + 0.3 * trips_per_h / 60.0 + block.noise(0.08), 0.3, 1.0)
         load = duty * car  # fraction of rated, averaged over the interval
         power = (0.3 + p["rated_kw"] * load * fx.power_mult) * (1.0 + block.noise(0.02))
-        room = indoor(
-            ambient(block.t, rng=block.rng, dt=dt, climate=block.climate, state=block.state)
-        )
+        room = indoor(block.outdoor)
         # The motor heats with the square of current; lag smooths rides into a slow trend.
         target = room + p["temp_rise"] * (0.1 + 0.9 * load) + fx.heat_at_full_load * load + fx.heat
         temperature = lag(target, dt=dt, tau_s=25 * 60.0, state=block.state, key="motor_temp")

@@ -7,7 +7,6 @@ import numpy as np
 from simulators.equipment.base import MOTOR_FAULTS, PHASES, VIBRATION, Block, draw, indoor
 from simulators.physics import (
     Array,
-    ambient,
     ar1,
     hour_of_day,
     lag,
@@ -52,10 +51,7 @@ class Pump:
         pressure = pressure + block.noise(0.02) + block.noise(1.0) * 0.4 * cav
         power = p["rated_kw"] * speed_ratio**3 * fx.power_mult * (1.0 + block.noise(0.01))
         load = power / p["rated_kw"]
-        room = indoor(
-            ambient(block.t, rng=block.rng, dt=dt, climate=block.climate, state=block.state),
-            base=18.0,
-        )
+        room = indoor(block.outdoor, base=18.0)
         target = room + 28.0 * speed_ratio**2 + fx.heat_at_full_load * load + fx.heat
         bearing = lag(target, dt=dt, tau_s=30 * 60.0, state=block.state, key="bearing")
         fx.vib_add = fx.vib_add + 4.0 * cav

@@ -14,6 +14,7 @@ from simulators import ScenarioMessages, load_scenario, streams
 from simulators.equipment import ASSET_MODELS
 from simulators.fleet import BLOCK, asset_frame
 from simulators.quality import DEFAULT_SKEW_S
+from simulators.scenario import parse_scenario
 from tests.simulators.builders import START_S, at, frame, one_asset
 
 TEMPLATE = "vigil/{site}/{asset}/telemetry"
@@ -171,3 +172,35 @@ def test_a_shorter_run_is_the_start_of_a_longer_one() -> None:
     short = frame(one_asset("chiller", duration="1d", quality=[spikes]))
     long = frame(one_asset("chiller", duration="3d", quality=[spikes]))
     pd.testing.assert_frame_equal(short, long[: len(short)])
+
+
+def test_the_assets_of_a_site_share_its_weather() -> None:
+    """Outdoor weather is the site's: two chillers of one site read the same outdoor temperature
+    (up to their sensors' noise), whatever order their streams are generated in; a site with the
+    same climate elsewhere has weather of its own. A compressor's intake air follows its room."""
+    climate = {"mean": 10.0, "seasonal_amplitude": 9.0, "daily_amplitude": 5.0}
+    scenario = parse_scenario(
+        {
+            "duration": "3d",
+            "reading_interval": "60s",
+            "sites": [{"id": "a", "climate": climate}, {"id": "b", "climate": climate}],
+            "assets": [
+                {"id": "c1", "site": "a", "type": "chiller"},
+                {"id": "k1", "site": "a", "type": "air_compressor"},
+                {"id": "c2", "site": "a", "type": "chiller"},
+                {"id": "c3", "site": "b", "type": "chiller"},
+            ],
+        },
+        name="test",
+    )
+    c1, k1, c2, c3 = streams(scenario, seed=5, start_s=START_S)
+    # Generated out of order (c2 before c1), one whole asset after the other.
+    second = asset_frame(c2)["ambient_temperature"]
+    first = asset_frame(c1)["ambient_temperature"]
+    other = asset_frame(c3)["ambient_temperature"]
+    intake = asset_frame(k1)["ambient_temperature"]
+    assert float((first - second).std()) < 0.2  # two sensors with 0.1 °C noise each
+    assert float((first - other).std()) > 1.0  # the weather wanders by 2.5 °C
+    # The compressor room follows the outdoors with a coupling of 0.5 (simulators/equipment).
+    coupling = np.polyfit(first.to_numpy(), intake.to_numpy(), 1)[0]
+    assert coupling == pytest.approx(0.5, abs=0.05)
