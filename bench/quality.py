@@ -50,6 +50,7 @@ from models.evaluation import alarm_episodes, fleet_evaluation  # noqa: E402
 from models.features import window_features  # noqa: E402
 from models.labels import LabelWindow  # noqa: E402
 from models.model import ModelConfig, fit_type_model  # noqa: E402
+from models.site_ambient import fill_site_ambient, site_ambient  # noqa: E402
 from models.training import assess_history, healthy_mask  # noqa: E402
 
 # --- simulator -------------------------------------------------------------------------------
@@ -235,6 +236,11 @@ def simulator_run(args: argparse.Namespace, config: ModelConfig, seed: int) -> d
     """One draw of the scenario: train, decide, count; prints its table."""
     started = time.perf_counter()
     features, meta, labels = fleet_windows(args.scenario, seed, config.every_s)
+    if not args.no_site_ambient:
+        # As the product does (``models.training``, the scoring job): the site's ambient for
+        # assets that report none, from the assets of the site that do.
+        features, filled = fill_site_ambient(features, meta, site_ambient([features], [meta]))
+        print(f"site ambient: {filled}")
     zones = {} if args.utc else site_zones(load_fleet(args.scenario, seed)[0])
     sim = simulator(features, meta, labels, config, args.train_days, zones)
     print(
@@ -308,6 +314,7 @@ def simulator_seeds(args: argparse.Namespace, config: ModelConfig) -> dict[str, 
     result["lead_calibration"] = calibration
     result["context"] = config.context
     result["local_time"] = not args.utc
+    result["site_ambient"] = not args.no_site_ambient
     if args.seeds:
         print(
             f"\nMean over unseen seeds {args.seeds}: detected {result['detected_share']:.1%}, "
@@ -348,6 +355,11 @@ def main() -> None:
         "--utc",
         action="store_true",
         help="Hour of day and weekend in UTC for every site, not in each site's local time.",
+    )
+    parser.add_argument(
+        "--no-site-ambient",
+        action="store_true",
+        help="No site-level ambient for assets that report none (the behaviour before it).",
     )
     parser.add_argument(
         "--train-days",

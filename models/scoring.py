@@ -30,11 +30,12 @@ from ingest.points import TELEMETRY, Point
 from ingest.store.base import StoreError, TelemetryStore
 from models.base import Decision
 from models.dataquality import offline_decisions, window_quality
-from models.features import window_features
+from models.features import FeatureWindows, window_features
 from models.model import ModelConfig, TypeModel
 from models.registry import Registry, RegistryError
 from models.scoring_state import ScoringState
 from models.scoring_windows import score_type
+from models.site_ambient import fill_site_ambient, site_ambient
 from models.smoothing import warmup
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def _prime(
     while at < stop:
         upto = min(at + chunk, stop)
         raw = _mine(store.query(measurement=TELEMETRY, start=at, end=upto), shard)
-        fw = window_features(raw, every=every.to_pytimedelta())
+        fw = _windows(raw, every)
         windows += len(fw.features)
         if len(fw.features):
             _, flagged = window_quality(state, fw.features, fw.meta, decide=False)
@@ -196,7 +197,7 @@ def score_cycle(
         complete = (closes <= pd.Timestamp(now)).to_numpy()
         state.pending = pending[~complete]
         windows_done = pending[complete]
-    fw = window_features(windows_done, every=every.to_pytimedelta())
+    fw = _windows(windows_done, every)
     dq_flag = pd.Series(False, index=fw.features.index)
     if len(fw.features):
         dq, dq_flag = window_quality(state, fw.features, fw.meta)
@@ -228,6 +229,19 @@ def score_cycle(
         score_write_error=write_error,
         primed_windows=primed,
     )
+
+
+def _windows(rows: pd.DataFrame, every: pd.Timedelta) -> FeatureWindows:
+    """Window features of completed windows, with the site's ambient for the assets that
+    report none (``models.site_ambient``), as at training. The site's ambient sources must be
+    among ``rows``: with several scorers, only those of this scorer's shard are (a known limit:
+    their windows are then judged without the site's ambient)."""
+    fw = window_features(rows, every=every.to_pytimedelta())
+    if fw.features.empty:
+        return fw
+    ambient = site_ambient([fw.features], [fw.meta])
+    features, _ = fill_site_ambient(fw.features, fw.meta, ambient)
+    return FeatureWindows(features, fw.meta)
 
 
 def _mine(raw: pd.DataFrame, shard: tuple[int, int]) -> pd.DataFrame:

@@ -21,12 +21,13 @@ from ingest.points import TELEMETRY
 from ingest.store.base import TelemetryStore
 from models.context import SiteZones, coverage, local_clock
 from models.evaluation import fleet_evaluation
-from models.features import Baselines, window_features
+from models.features import AMBIENT, Baselines, FeatureWindows, window_features
 from models.labels import UNHEALTHY_KINDS, LabelSource, LabelWindow
 from models.model import ModelConfig, TypeModel, fit_type_model
 from models.outcomes import labels_report, learn_levels
 from models.registry import ModelBundle, Registry, VersionInfo
 from models.rul.outcomes import train_from_outcomes
+from models.site_ambient import fill_site_ambient, site_ambient
 from models.smoothing import add_slow
 from models.thresholds import Persistence
 
@@ -39,16 +40,18 @@ def load_frame(
     start: datetime,
     end: datetime,
     asset_type: str | None = None,
+    fields: Sequence[str] | None = None,
     chunk: timedelta = timedelta(days=1),
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Raw telemetry in [start, end), one query per ``chunk`` so memory and progress stay known."""
+    """Raw telemetry in [start, end), one query per ``chunk`` so memory and progress stay known;
+    only the readings that have one of ``fields`` when it is given."""
     starts = pd.date_range(start, end, freq=pd.Timedelta(chunk), inclusive="left")
     edges: list[datetime] = [e.to_pydatetime() for e in starts] + [end]
     parts: list[pd.DataFrame] = []
     for i, (lo, hi) in enumerate(itertools.pairwise(edges)):
         where = {"asset_type": asset_type} if asset_type else None
-        part = store.query(measurement=TELEMETRY, start=lo, end=hi, where=where)
+        part = store.query(measurement=TELEMETRY, start=lo, end=hi, where=where, fields=fields)
         if not part.empty:
             parts.append(part)
         if progress:
@@ -154,19 +157,31 @@ def train_models(
     labels: Sequence[LabelWindow],
     config: ModelConfig,
     zones: SiteZones | None = None,
+    ambient: pd.Series | None = None,
 ) -> TrainingResult:
     """One model per asset type in ``frame``, each evaluated on the labelled faults of its type.
 
     Reported false alarms of the type raise its alarm levels (``models.outcomes``); the
     evaluation is of the model with those levels. ``zones`` (site code -> time zone): hour of
     day and weekend are taken in each site's local time (UTC for a site without one).
+    ``ambient``: each site's ambient temperature per window (``models.site_ambient``), for the
+    assets that report none; by default it is taken from the assets in ``frame`` that do.
     """
     every = timedelta(seconds=config.every_s)
     models: dict[str, TypeModel] = {}
     metrics: dict[str, dict[str, float | int | None]] = {}
     changes: dict[str, dict[str, Any]] = {}
-    for asset_type, part in frame.groupby("asset_type", sort=True):
-        windows = window_features(part, every=every)
+    by_type = {
+        str(asset_type): window_features(part, every=every)
+        for asset_type, part in frame.groupby("asset_type", sort=True)
+    }
+    if ambient is None:
+        ambient = site_ambient(
+            [w.features for w in by_type.values()], [w.meta for w in by_type.values()]
+        )
+    for asset_type, windows in by_type.items():
+        features, filled = fill_site_ambient(windows.features, windows.meta, ambient)
+        windows = FeatureWindows(features, windows.meta)
         settle = every * round(4 * config.slow_halflife)  # slow features at 1/16 of a step
         healthy = healthy_mask(windows.features.index, labels, every=every, settle=settle)
         clock = local_clock(
@@ -209,6 +224,7 @@ def train_models(
         )
         changes.setdefault(str(asset_type), {})
         changes[str(asset_type)]["coverage"] = coverage(windows.features.index)
+        changes[str(asset_type)]["site_ambient"] = filled
     return TrainingResult(ModelBundle(models=models), metrics, changes)
 
 
@@ -279,19 +295,23 @@ def evaluate_bundle(
     if frame.empty:
         raise ValueError(f"no telemetry in [{start}, {end})")
     metrics: dict[str, dict[str, float | int | None]] = {}
+    by_type = {}
     for asset_type, part in frame.groupby("asset_type", sort=True):
         model = bundle.for_type(str(asset_type))
-        if model is None:
-            continue
-        windows = window_features(part, every=timedelta(seconds=model.config.every_s))
-        clock = local_clock(
-            windows.features.index, sites=list(windows.meta["site"]), zones=zones or {}
-        )
-        metrics[str(asset_type)] = evaluate_model(
+        if model is not None:
+            every = timedelta(seconds=model.config.every_s)
+            by_type[str(asset_type)] = (model, window_features(part, every=every))
+    ambient = site_ambient(
+        [w.features for _, w in by_type.values()], [w.meta for _, w in by_type.values()]
+    )
+    for asset_type, (model, windows) in by_type.items():
+        features, _ = fill_site_ambient(windows.features, windows.meta, ambient)
+        clock = local_clock(features.index, sites=list(windows.meta["site"]), zones=zones or {})
+        metrics[asset_type] = evaluate_model(
             model=model,
-            features=windows.features,
+            features=features,
             labels=labels,
-            decided=assess_history(model, windows.features, clock),
+            decided=assess_history(model, features, clock),
         )
     return metrics
 
@@ -316,7 +336,15 @@ def run_training(
     labels: list[LabelWindow] = []
     for source in label_sources:
         labels.extend(source.windows(asset_type=asset_type, start=start, end=end))
-    result = train_models(frame=frame, labels=labels, config=config, zones=zones)
+    ambient = None
+    if asset_type:
+        # One type's telemetry holds none of its site's other assets: their ambient readings,
+        # and only those, are read besides.
+        sources = load_frame(store=store, start=start, end=end, fields=[AMBIENT])
+        if not sources.empty:
+            windows = window_features(sources, every=timedelta(seconds=config.every_s))
+            ambient = site_ambient([windows.features], [windows.meta])
+    result = train_models(frame=frame, labels=labels, config=config, zones=zones, ambient=ambient)
     return registry.save(
         result.bundle,
         training_start=start,

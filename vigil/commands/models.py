@@ -94,6 +94,7 @@ def train(
     report.labels_table(info.metrics)
     report.rul_lines(info.metrics)
     report.coverage_warnings(info.metrics)
+    report.ambient_warnings(info.metrics)
 
 
 models_app.command("evaluate")(evaluate)

@@ -97,3 +97,20 @@ def metrics_table(
             f"{m.get('false_wo_per_100_asset_days', 0):.2f}",
         )
     Console().print(table)
+
+
+def ambient_warnings(metrics: dict[str, Any]) -> None:
+    """Say which sites had no ambient source for the assets that report none
+    (``models.site_ambient``): their windows were judged without the weather, as before."""
+    for asset_type, m in sorted(metrics.items()):
+        filled = m.get("site_ambient")
+        if not filled or not filled["sites_without_source"]:
+            continue
+        typer.echo(
+            f"warning: {asset_type}: no ambient temperature at site(s) "
+            f"{', '.join(filled['sites_without_source'])} ({filled['windows_without_source']} "
+            "windows): nothing there reports `ambient_temperature`, so the weather's drift is "
+            "not explained for these assets (a chiller's outdoor sensor or a gateway's room "
+            "sensor at the site would give it)",
+            err=True,
+        )
