@@ -131,7 +131,8 @@ def simulator(
     healthy = healthy_mask(features.index, [*faults, *quality], every=every)
     alarms = []
     for asset_type, rows in meta.groupby("asset_type"):
-        part = features.loc[rows.index]
+        # The type's own metrics only, as ``models.training.train_models`` takes them.
+        part = features.loc[rows.index].dropna(axis=1, how="all")
         in_train = np.asarray(part.index.get_level_values("time") < split)
         model = fit_type_model(
             asset_type=str(asset_type),

@@ -171,8 +171,11 @@ def train_models(
     models: dict[str, TypeModel] = {}
     metrics: dict[str, dict[str, float | int | None]] = {}
     changes: dict[str, dict[str, Any]] = {}
+    # Each type with its own metrics only: in a frame of several types a pump's rows carry the
+    # chillers' columns (all NaN), and the operating context took the chillers' cooling output,
+    # the first demand present, for the pumps' (their speed was then no input at all).
     by_type = {
-        str(asset_type): window_features(part, every=every)
+        str(asset_type): window_features(part.dropna(axis=1, how="all"), every=every)
         for asset_type, part in frame.groupby("asset_type", sort=True)
     }
     if ambient is None:

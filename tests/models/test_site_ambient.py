@@ -41,10 +41,7 @@ def site(*, chillers: bool = True, days: int = 14) -> pd.DataFrame:
     outdoor = 10 + 4 * np.sin(2 * np.pi * (day - 0.375)) + weather + spell
     frames = []
     for i in range(2 if chillers else 0):
-        # Load, not cooling output: trained in one frame with the pumps, a cooling output
-        # column (NaN on the pumps' rows) would be taken for the pumps' demand before their
-        # speed (``models.context.condition_columns``; a known limit, bench/README.md).
-        load = 30 + outdoor + rng.normal(0, 1, len(times))
+        cooling = 300 + 10 * outdoor + rng.normal(0, 5, len(times))
         frames.append(
             pd.DataFrame(
                 {
@@ -53,8 +50,8 @@ def site(*, chillers: bool = True, days: int = 14) -> pd.DataFrame:
                     "asset": f"c{i}",
                     "asset_type": "chiller",
                     "ambient_temperature": outdoor + rng.normal(0, 0.1, len(times)),
-                    "load": load,
-                    "discharge_temperature": 40 + 0.5 * outdoor + 0.2 * load,
+                    "cooling_output": cooling,
+                    "discharge_temperature": 40 + 0.5 * outdoor + 0.02 * cooling,
                     "vibration_rms": 1.5 + rng.normal(0, 0.05, len(times)),
                 }
             )
@@ -109,7 +106,11 @@ def test_a_warm_spell_is_explained_by_the_sites_outdoor_temperature() -> None:
         "windows_without_source": 0,
         "sites_without_source": [],
     }
-    assert "ambient_temperature:level" in model.context.inputs["bearing_temperature:level"]
+    # Its demand is its own speed, not the chillers' cooling output (NaN on its rows).
+    assert model.context.inputs["bearing_temperature:level"] == [
+        "speed:level",
+        "ambient_temperature:level",
+    ]
     residual = spell_residual(model, pump_windows(frame))
     assert residual.abs().max() < 0.2, residual
 
