@@ -15,7 +15,7 @@ the machine is not the site's outdoor air. A pump room that follows the outdoors
 makes "bearing minus outdoor" move with two thirds of the weather, and a site whose source is a
 compressor's room air (coupled by a half) moves it by other amounts again, so the pooled
 regression of a type can fit no one coefficient for it; measured on the simulator's tuning seeds
-7 and 8, the rise over the site's ambient gave 1.11 and 0.36 false work orders per 100
+7 and 8 (before each type was trained on its own metrics), the rise over the site's ambient gave 1.11 and 0.36 false work orders per 100
 asset-days, the ambient level alone 0.48 and 0.43 (bench/README.md).
 
 The site is the telemetry's ``site`` tag (the site code of the asset registry,
