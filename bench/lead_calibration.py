@@ -43,6 +43,7 @@ from bench.quality import (  # noqa: E402
 )
 from models.model import ModelConfig  # noqa: E402
 from models.rul.lead import LeadCalibration  # noqa: E402
+from models.site_ambient import fill_site_ambient, site_ambient  # noqa: E402
 
 WINDOWS_A_DAY = 24.0  # the bench's hourly windows
 
@@ -52,6 +53,8 @@ def seed_records(seed: int, *, scenario: str, train_days: float) -> pd.DataFrame
     base = ModelConfig()
     config = replace(base, trend_params={**base.trend_params, "lead_calibration": None})
     features, meta, labels = fleet_windows(scenario, seed, config.every_s)
+    # As bench/quality.py and the product do: the site's ambient for assets that report none.
+    features, _ = fill_site_ambient(features, meta, site_ambient([features], [meta]))
     zones = site_zones(load_fleet(scenario, seed)[0])
     sim = simulator(features, meta, labels, config, train_days, zones)
     alarms = sim["alarms"]
