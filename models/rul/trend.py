@@ -66,7 +66,9 @@ def calibrated_failure(
     """(failure_at, low, high): the line's lead moved and widened by ``calibration`` (in days,
     ``models.rul.lead``); all NaT where the line does not reach the failure level, the high end
     NaT where the calibration leaves it open."""
-    start = pd.DatetimeIndex(pd.to_datetime(now_days * 86400.0, unit="s", utc=True))
+    # Window starts are whole milliseconds; days as floats are not (a datetime cannot hold the
+    # stray nanoseconds).
+    start = pd.DatetimeIndex(pd.to_datetime(now_days * 86400.0, unit="s", utc=True)).round("ms")
     lead = (pd.DatetimeIndex(at) - start).total_seconds().to_numpy(dtype=float) / 86400.0
     low, mid, high = calibration.apply(lead)
 
