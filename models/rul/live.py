@@ -31,6 +31,9 @@ does not reach the failure level.
 True
 >>> bool(last["failure_at"] - t[-1] < pd.Timedelta(hours=12))
 True
+>>> newest = learned_failure(model, windows, every=timedelta(hours=1), rows=np.arange(40) >= 38)
+>>> newest.equals(out.iloc[38:])  # only the rows the scorer needs, from the same history
+True
 """
 
 from __future__ import annotations
@@ -53,11 +56,18 @@ def usable(model: RulModel, columns: pd.Index | list[str]) -> bool:
     return set(model.features.sensors) <= set(columns)
 
 
-def learned_failure(model: RulModel, windows: pd.DataFrame, *, every: timedelta) -> pd.DataFrame:
+def learned_failure(
+    model: RulModel,
+    windows: pd.DataFrame,
+    *,
+    every: timedelta,
+    rows: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Per row of ``windows`` (feature windows indexed (asset, time), each asset's rows its
-    history in time order): ``failure_at``, ``failure_low``, ``failure_high`` (UTC; NaT where
-    the model predicts at its cap, or the high end is at the cap). Raises ``HistoryError`` when
-    the windows lack a column the model learned."""
+    history in time order), or only the ``rows`` (bool mask) wanted: ``failure_at``,
+    ``failure_low``, ``failure_high`` (UTC; NaT where the model predicts at its cap, or the
+    high end is at the cap). Raises ``HistoryError`` when the windows lack a column the model
+    learned."""
     if not usable(model, windows.columns):
         missing = sorted(set(model.features.sensors) - set(windows.columns))
         raise HistoryError(f"windows lack the learned model's columns: {', '.join(missing)}")
@@ -69,9 +79,11 @@ def learned_failure(model: RulModel, windows: pd.DataFrame, *, every: timedelta)
     history[_UNIT] = np.asarray(assets)
     history[_WINDOW] = history.groupby(_UNIT, sort=False).cumcount().to_numpy()
     predicted = model.predict(
-        history.rename(columns={_UNIT: model.unit_col, _WINDOW: model.time_col})
+        history.rename(columns={_UNIT: model.unit_col, _WINDOW: model.time_col}), rows
     )
     predicted = predicted.sort_index()  # back to the windows' row order
+    wanted = np.ones(len(windows), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    windows = windows[wanted]
     start = pd.DatetimeIndex(windows.index.get_level_values("time"))
     step = pd.Timedelta(every)
     cap = model.config.cap
@@ -114,4 +126,5 @@ class RulHistory:
         asset's remembered history up to and including that window."""
         assets = pd.Index(index.get_level_values("asset")).unique()
         mine = self.frame[self.frame.index.get_level_values("asset").isin(assets)]
-        return learned_failure(model, mine, every=every).reindex(index)
+        wanted = np.asarray(mine.index.isin(index))
+        return learned_failure(model, mine, every=every, rows=wanted).reindex(index)

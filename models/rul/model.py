@@ -135,8 +135,10 @@ class RulModel:
             config, unit_col, time_col, features, list(table.columns), estimators, calibration
         )
 
-    def predict(self, history: pd.DataFrame) -> pd.DataFrame:
-        """Per row of ``history`` (sorted by unit and time): ``rul, rul_low, rul_high``."""
+    def predict(self, history: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """Per row of ``history`` (sorted by unit and time): ``rul, rul_low, rul_high``.
+        ``rows`` (bool, one per row of ``history``): predict only those, from features over
+        the whole history (the trees are nearly all the cost; the scorer needs the new rows)."""
         check_history(history, unit_col=self.unit_col, time_col=self.time_col)
         missing = [c for c in [*self.features.sensors, *self.features.settings] if c not in history]
         if missing:
@@ -145,6 +147,10 @@ class RulModel:
             )
         ordered = history.sort_values([self.unit_col, self.time_col], kind="stable")
         table = self.features.transform(ordered, unit_col=self.unit_col, time_col=self.time_col)
+        if rows is not None:
+            wanted = pd.Series(np.asarray(rows, dtype=bool), index=history.index)
+            keep = wanted.reindex(ordered.index).to_numpy()
+            ordered, table = ordered[keep], table[keep]
         x = table[self.columns].to_numpy(dtype=float)
         with threadpool_limits(limits=1):
             each = np.column_stack([e.predict(x) for e in self.estimators])
