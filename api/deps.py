@@ -190,7 +190,7 @@ def if_match(
     if value is None or value.strip() == "*":
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 12:
         raise HTTPException(422, detail=f'If-Match must be a version like "3", got {value!r}')
     return int(text)
 

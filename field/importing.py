@@ -49,7 +49,7 @@ def _skills(text: str) -> list[dict[str, Any]]:
     out = []
     for item in filter(None, (part.strip() for part in text.split(";"))):
         parts = item.split(":")
-        if len(parts) != 3 or not parts[2].strip().isdigit():
+        if len(parts) != 3 or not parts[2].strip().isdecimal():
             raise ValueError(
                 f"skill {item!r} must read asset_type:fault_code:level (e.g. pump:*:2)"
             )

@@ -53,7 +53,7 @@ def holds() -> sa.ColumnElement[bool]:
 
 def get_engineer(*, session: Session, ref: int | str) -> Engineer:
     """By id, or by code (``a.martin``)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdecimal()):
         found = session.get(Engineer, int(ref)) if int(ref) <= MAX_ID else None
     else:
         found = session.scalars(sa.select(Engineer).where(Engineer.code == ref)).first()

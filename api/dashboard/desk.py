@@ -52,7 +52,7 @@ async def _raise_from_form(
     target = fields.get("target", "")
     kind, _, ident = target.partition(":")
     try:
-        if kind not in ("asset", "site") or not ident.isdigit():
+        if kind not in ("asset", "site") or not ident.isdecimal():
             raise RecordError("choose the equipment or the site the request is about")
         raised = requests.raise_request(
             session=session,

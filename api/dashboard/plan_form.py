@@ -66,7 +66,7 @@ def _articles(fields: dict[str, str]) -> list[int]:
         value = fields[name].strip()
         if not value:
             continue
-        if not value.isdigit():
+        if not value.isdecimal():
             raise InvalidInput(f"checklist article: {value!r} is not an article id")
         if int(value) not in chosen:
             chosen.append(int(value))
@@ -75,7 +75,7 @@ def _articles(fields: dict[str, str]) -> list[int]:
 
 def _slot(name: str) -> int:
     tail = name.removeprefix("article_")
-    return int(tail) if tail.isdigit() else 0
+    return int(tail) if tail.isdecimal() else 0
 
 
 def _common(fields: dict[str, str]) -> dict[str, Any]:

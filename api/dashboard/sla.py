@@ -116,7 +116,7 @@ def _message(error: Exception) -> str:
 def _plan_from_form(fields: dict[str, str]) -> PlanIn:
     def minutes(name: str) -> int:
         text = fields.get(name, "").strip()
-        if not text.isdigit():
+        if not text.isdecimal():
             raise ValueError(f"{name.replace(':', ' ')}: give whole minutes, got {text!r}")
         return int(text)
 
@@ -136,7 +136,7 @@ def _plan_from_form(fields: dict[str, str]) -> PlanIn:
     for p in Priority:
         confirm = fields.get(f"auto:{p.value}", "").strip()
         if confirm:
-            if not confirm.isdigit():
+            if not confirm.isdecimal():
                 raise ValueError(f"auto-dispatch {p.value}: give whole minutes, got {confirm!r}")
             auto_dispatch[p.value] = {"confirm_within_min": int(confirm)}
     return PlanIn.model_validate(

@@ -62,7 +62,7 @@ def _number(fields: dict[str, str], name: str) -> int | None:
     value = fields.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 2:
+    if not value.isdecimal() or len(value) > 2:
         raise InvalidInput(f"{name}: pick one of the numbers shown")
     return int(value)
 

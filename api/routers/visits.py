@@ -91,7 +91,7 @@ async def upload_body(request: Request) -> bytes:
     """The raw request body, refused (413) as soon as it passes the upload limit."""
     limit: int = request.app.state.config.upload_max_bytes
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isdecimal() and int(declared) > limit:
         raise HTTPException(413, detail=f"the file has {declared} bytes; at most {limit} accepted")
     chunks, size = [], 0
     async for chunk in request.stream():

@@ -227,3 +227,12 @@ def test_ids_beyond_the_database_integer_are_refused_not_a_server_error(world: A
         f"/api/v1/work-orders/{wo.number}/dispatch", json={"engineer_id": 2**40}, headers=operator
     )
     assert sent.status_code == 422
+
+
+def test_digits_that_are_not_decimal_are_a_code_not_a_server_error(world: ApiWorld) -> None:
+    """'¹' passes str.isdigit() but int() refuses it: it was a 500 (found by the OpenAPI
+    property test); it is looked up as a code like any other text."""
+    operator = auth(world.keys[Role.operator])
+    for ref in ("¹", "²³", "1¹"):
+        assert world.client.get(f"/api/v1/engineers/{ref}", headers=operator).status_code == 404
+        assert world.client.delete(f"/api/v1/engineers/{ref}", headers=operator).status_code == 404

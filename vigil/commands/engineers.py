@@ -50,7 +50,7 @@ def import_(
 
 def _skill(text: str) -> dict[str, object]:
     parts = text.split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
+    if len(parts) != 3 or not parts[2].isdecimal():
         raise typer.BadParameter(f"{text!r}: write asset_type:fault_code:level, e.g. pump:*:2")
     return {"asset_type": parts[0], "fault_code": parts[1], "level": int(parts[2])}
 

@@ -79,7 +79,7 @@ def _check(data: PlanIn) -> None:
             raise InvalidInput(
                 f"{t.priority.value}/{t.customer_tier.value}: need respond_min <= on_site_min <= resolve_min"
             )
-    levels = {int(k) for k in data.escalation if k.isdigit()}
+    levels = {int(k) for k in data.escalation if k.isdecimal()}
     if set(data.escalation) - {str(level) for level in LEVELS} or levels != set(LEVELS):
         raise InvalidInput(
             "escalation needs exactly the levels '50', '75' and '100', each with a list of roles"
