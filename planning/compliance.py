@@ -93,7 +93,7 @@ def pm_compliance(
         query = query.where(
             Asset.site_id.in_(sa.select(Site.id).where(Site.customer_id == customer_id))
         )
-    return judge(session.execute(query).tuples(), judged=judged)
+    return judge(session.execute(query).all(), judged=judged)
 
 
 Row = tuple[OccurrenceStatus, datetime | None, datetime | None, int]
