@@ -18,20 +18,17 @@ import numpy as np
 from simulators.equipment import ASSET_MODELS
 from simulators.faults import FAULT_MODES
 from simulators.quality import METRIC_KINDS, QUALITY_KINDS
+from simulators.scenario_toml import ScenarioError as ScenarioError
+from simulators.scenario_toml import Table, array_of_tables
 from simulators.timeutil import parse_duration, parse_time
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
-_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 DEFAULT_CLIMATE = {
     "mean": 12.0,
     "seasonal_amplitude": 9.0,
     "daily_amplitude": 5.0,
     "utc_offset_h": 0.0,
 }
-
-
-class ScenarioError(ValueError):
-    """A scenario file is wrong; the message says where and what is expected."""
 
 
 @dataclass(frozen=True)
@@ -113,69 +110,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"scenario {file}: {error}") from None
 
 
-class _Table:
-    """One TOML table being read: typed getters whose errors say where the problem is."""
-
-    def __init__(self, raw: object, where: str, allowed: set[str]) -> None:
-        if not isinstance(raw, dict):
-            raise ScenarioError(f"{where}: expected a table, got {type(raw).__name__}")
-        unknown = sorted(set(raw) - allowed)
-        if unknown:
-            raise ScenarioError(
-                f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(allowed))})"
-            )
-        self.raw: dict[str, Any] = raw
-        self.where = where
-
-    def fail(self, key: str, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.where}.{key}: {message}")
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.raw.get(key, default)
-        if not isinstance(value, str):
-            raise self.fail(key, "required" if value is None else f"expected text, got {value!r}")
-        return value
-
-    def ident(self, key: str) -> str:
-        value = self.text(key)
-        if not value or not set(value) <= _ID_CHARS:
-            raise self.fail(key, f"expected letters, digits, '_' or '-', got {value!r}")
-        return value
-
-    def duration(self, key: str, default: str | None = None) -> float:
-        value = self.raw.get(key, default)
-        if value is None:
-            raise self.fail(key, "required (a duration like '90s', '1h30m' or '3d')")
-        try:
-            return parse_duration(value, what=f"{self.where}.{key}")
-        except ValueError as error:
-            raise ScenarioError(str(error)) from None
-
-    def number(self, key: str, default: float, low: float, high: float) -> float:
-        value = self.raw.get(key, default)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            raise self.fail(key, f"expected a number in [{low}, {high}], got {value!r}")
-        return float(value)
-
-    def range(self, key: str, default: list[Any]) -> tuple[Any, Any]:
-        value = self.raw.get(key, default)
-        if not isinstance(value, list) or len(value) != 2:
-            raise self.fail(key, f"expected [low, high], got {value!r}")
-        return value[0], value[1]
-
-    def choices(self, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.raw.get(key, list(allowed))
-        if not isinstance(value, list) or not value or not set(value) <= set(allowed):
-            raise self.fail(key, f"expected a list from {', '.join(allowed)}, got {value!r}")
-        return tuple(value)
-
-
 def parse_scenario(raw: dict[str, Any], *, name: str = "scenario") -> Scenario:
-    top = _Table(
+    top = Table(
         raw,
         "scenario",
         {
@@ -205,7 +141,7 @@ def parse_scenario(raw: dict[str, Any], *, name: str = "scenario") -> Scenario:
             start = parse_time(top.text("start"), what="scenario.start")
         except ValueError as error:
             raise ScenarioError(str(error)) from None
-    gateway = _Table(raw.get("gateway", {}), "gateway", {"buffer", "username", "password"})
+    gateway = Table(raw.get("gateway", {}), "gateway", {"buffer", "username", "password"})
     sites = _sites(raw.get("sites", []))
     assets = _assets(raw, {site.id for site in sites})
     faults = _faults(raw.get("faults", []), assets, duration)
@@ -214,7 +150,7 @@ def parse_scenario(raw: dict[str, Any], *, name: str = "scenario") -> Scenario:
     rng = np.random.default_rng([seed, 0xFA17])
     if "random_faults" in raw:
         faults += _random_faults(
-            _Table(
+            Table(
                 raw["random_faults"],
                 "random_faults",
                 {"count", "modes", "onset_after", "time_to_failure", "severity"},
@@ -226,7 +162,7 @@ def parse_scenario(raw: dict[str, Any], *, name: str = "scenario") -> Scenario:
         )
     if "random_data_quality" in raw:
         quality += _random_quality(
-            _Table(
+            Table(
                 raw["random_data_quality"],
                 "random_data_quality",
                 {"count", "kinds", "duration", "start_after"},
@@ -252,17 +188,11 @@ def parse_scenario(raw: dict[str, Any], *, name: str = "scenario") -> Scenario:
     )
 
 
-def _list(raw: object, where: str) -> list[Any]:
-    if not isinstance(raw, list):
-        raise ScenarioError(f"{where}: expected an array of tables ([[{where}]])")
-    return raw
-
-
 def _sites(raw: object) -> list[SiteSpec]:
     sites = []
-    for i, item in enumerate(_list(raw, "sites")):
-        table = _Table(item, f"sites[{i}]", {"id", "climate"})
-        climate_table = _Table(
+    for i, item in enumerate(array_of_tables(raw, "sites")):
+        table = Table(item, f"sites[{i}]", {"id", "climate"})
+        climate_table = Table(
             table.raw.get("climate", {}), f"sites[{i}].climate", set(DEFAULT_CLIMATE)
         )
         climate = {
@@ -277,7 +207,7 @@ def _sites(raw: object) -> list[SiteSpec]:
     return sites
 
 
-def _asset_type(table: _Table) -> str:
+def _asset_type(table: Table) -> str:
     kind = table.text("type")
     if kind not in ASSET_MODELS:
         raise table.fail("type", f"unknown asset type {kind!r} (known: {', '.join(ASSET_MODELS)})")
@@ -286,11 +216,11 @@ def _asset_type(table: _Table) -> str:
 
 def _assets(raw: dict[str, Any], site_ids: set[str]) -> list[AssetSpec]:
     assets: list[AssetSpec] = []
-    for i, item in enumerate(_list(raw.get("assets", []), "assets")):
-        table = _Table(item, f"assets[{i}]", {"id", "site", "type"})
+    for i, item in enumerate(array_of_tables(raw.get("assets", []), "assets")):
+        table = Table(item, f"assets[{i}]", {"id", "site", "type"})
         assets.append(AssetSpec(table.ident("id"), table.ident("site"), _asset_type(table)))
-    for i, item in enumerate(_list(raw.get("fleets", []), "fleets")):
-        table = _Table(item, f"fleets[{i}]", {"site", "type", "count", "prefix"})
+    for i, item in enumerate(array_of_tables(raw.get("fleets", []), "fleets")):
+        table = Table(item, f"fleets[{i}]", {"site", "type", "count", "prefix"})
         site, kind = table.ident("site"), _asset_type(table)
         prefix = table.ident("prefix") if "prefix" in table.raw else f"{site}-{kind}"
         count = int(table.number("count", 1, 1, 100_000))
@@ -307,7 +237,7 @@ def _assets(raw: dict[str, Any], site_ids: set[str]) -> list[AssetSpec]:
     return assets
 
 
-def _find(assets: list[AssetSpec], table: _Table) -> AssetSpec:
+def _find(assets: list[AssetSpec], table: Table) -> AssetSpec:
     wanted = table.text("asset")
     for asset in assets:
         if asset.id == wanted:
@@ -317,8 +247,8 @@ def _find(assets: list[AssetSpec], table: _Table) -> AssetSpec:
 
 def _faults(raw: object, assets: list[AssetSpec], duration: float) -> list[FaultSpec]:
     faults = []
-    for i, item in enumerate(_list(raw, "faults")):
-        table = _Table(
+    for i, item in enumerate(array_of_tables(raw, "faults")):
+        table = Table(
             item, f"faults[{i}]", {"asset", "mode", "onset", "time_to_failure", "severity"}
         )
         asset = _find(assets, table)
@@ -341,8 +271,8 @@ def _faults(raw: object, assets: list[AssetSpec], duration: float) -> list[Fault
 
 def _quality(raw: object, assets: list[AssetSpec], duration: float) -> list[QualitySpec]:
     episodes = []
-    for i, item in enumerate(_list(raw, "data_quality")):
-        table = _Table(
+    for i, item in enumerate(array_of_tables(raw, "data_quality")):
+        table = Table(
             item,
             f"data_quality[{i}]",
             {"asset", "kind", "start", "duration", "metric", "magnitude"},
@@ -378,7 +308,7 @@ def default_metric(metrics: tuple[str, ...]) -> str:
 
 
 def _random_faults(
-    table: _Table,
+    table: Table,
     assets: list[AssetSpec],
     fixed: list[FaultSpec],
     duration: float,
@@ -419,7 +349,7 @@ def _random_faults(
 
 
 def _random_quality(
-    table: _Table, assets: list[AssetSpec], duration: float, rng: np.random.Generator
+    table: Table, assets: list[AssetSpec], duration: float, rng: np.random.Generator
 ) -> list[QualitySpec]:
     count = int(table.number("count", 10, 0, 1_000_000))
     kinds = table.choices("kinds", QUALITY_KINDS)
