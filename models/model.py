@@ -18,6 +18,7 @@ import pandas as pd
 from models import detectors
 from models.alarm_levels import AlarmLevels
 from models.context import OperatingContext, condition_columns
+from models.crossfit import fit_context, out_of_fold_scores
 from models.detectors import SavableDetector
 from models.detectors.trend import DegradationTrend
 from models.features import AMBIENT, CONDITIONS, SEP, Baselines, metric_of
@@ -323,8 +324,8 @@ def fit_type_model(
     hour-of-day and weekend terms of the operating context; UTC without.
 
     Per asset, healthy windows give the baseline; the pooled normalised windows are split in
-    time: the first 70 % fit the detector, the last 30 % calibrate its threshold, so the
-    threshold sees data the detector did not.
+    time: the first 70 % fit the detector; its threshold is set on out-of-fold scores of every
+    training day, so the threshold sees data the fit did not.
     """
     if config.slow_halflife > 0:
         features = add_slow(features.sort_index(), halflife=config.slow_halflife)
@@ -356,16 +357,7 @@ def fit_type_model(
     # The regression on the conditions is learned on the detector's part only, so the
     # threshold is calibrated on residuals of windows it did not see.
     part = (times <= cut) if len(times) > 10 else np.ones(len(times), dtype=bool)
-    context = (
-        OperatingContext.fit(
-            z_all[part],
-            outputs=columns,
-            clock=None if local is None else local[part],
-            training=z_all.index,
-        )
-        if inputs
-        else OperatingContext()
-    )
+    context = fit_context(z_all, part, columns=columns, with_context=bool(inputs), clock=local)
     z = context.residuals(z_all, local)[columns]
     fit_part = z[times <= cut] if len(times) > 10 else z
     calib_part = z[times > cut] if len(times) > 10 else z
@@ -375,9 +367,25 @@ def fit_type_model(
     # many noisy features mostly fits noise.
     slow = [c for c in fit_part.columns if f"{SLOW}{SEP}" in c] or list(fit_part.columns)
     trend = config.trend().fit(fit_part[slow])
+    # Two honest views of healthy scores, each blind to something: the last 30 % is scored
+    # forwards in time (the days' drift, as in service) but held no weekend; out of fold over
+    # every training day (``models.crossfit``) sees the weekend but each day has its neighbours
+    # in the fit. The threshold covers both (the larger); a training too short for the folds
+    # keeps the tail alone.
+    oof = out_of_fold_scores(
+        z_all,
+        columns=columns,
+        with_context=bool(inputs),
+        clock=local,
+        detector=config.detector,
+        detector_params=config.detector_params,
+    )
     threshold = Threshold.calibrate(
         detector.score(calib_part), target_far=config.target_far, margin=config.margin
     )
+    if oof is not None:
+        folded = Threshold.calibrate(oof, target_far=config.target_far, margin=config.margin)
+        threshold = max(threshold, folded, key=lambda t: t.value)
     # The trend of a window is the line through the windows before it, fit part included:
     # scored on the calibration part alone, every line would start there, and the threshold
     # would be set by the noisy slopes of short lines rather than by whole spans. Its threshold

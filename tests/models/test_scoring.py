@@ -352,8 +352,11 @@ def test_a_restarted_scorer_decides_like_one_that_never_stopped(
     assert any(d.is_anomalous and d.asset == "p2" for d in after.values())
     # Not exact: the slow means of the steady scorer remember 12 more hours (a weight of 5e-4
     # after 66 windows), and the trend projects its line 72 windows ahead, which magnifies that;
-    # where the two detectors' ratios are close, the one reported can differ.
+    # where the two detectors' ratios are close, the one reported can differ. Far below its
+    # threshold a trend score is small and that difference a larger share of it (p4: 1.61 against
+    # 1.71 at a threshold of 7.8), so the tolerance also allows 2 % of the threshold.
     same = [k for k, d in after.items() if d.detector == before[k].detector]
     assert len(same) >= 0.95 * len(after)
     for key in same:
-        assert after[key].score == pytest.approx(before[key].score, rel=0.05, abs=1e-6), key
+        near = pytest.approx(before[key].score, rel=0.05, abs=0.02 * after[key].threshold)
+        assert after[key].score == near, key
