@@ -11,7 +11,7 @@ lead, the slope's own interval, the asset type and fault family. ``--from-record
 simulation (the records of an earlier run).
 
 From the records: the calibration to ship (``models.rul.lead.LeadCalibration`` in hourly
-windows, for ``SHIPPED_LEAD_CALIBRATION`` in ``models/model.py``), and how calibrations with 1 to
+windows, for ``SHIPPED_LEAD_CALIBRATION`` in ``models/config.py``), and how calibrations with 1 to
 4 bins would have held on a tuning seed they did not see (leave one seed out): coverage, mean
 width, and the median error of the calibrated failure time. The shipped number of bins is the
 narrowest that held at least 90 % pooled over the held-out tuning seeds (one seed's ~40 faults
