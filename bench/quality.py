@@ -17,11 +17,18 @@ seed's (``--seed``, default 8, the draw every setting was chosen on) are reporte
 With --json the last line is one JSON object:
 {"skab": {"f1", "far", "mar", "leave_one_group_out": {"f1", "far", "mar"} with --skab-grid},
 "simulator": {"detected_share", "median_lead_days", "false_wo_per_100_asset_days",
-"median_failure_time_error_days", "failure_interval_coverage", "failure_interval_width_days",
+"false_wo_per_100_asset_days_healthy_assets", "median_failure_time_error_days", "failure_interval_coverage", "failure_interval_width_days",
 "lead_calibration", "seeds", "per_seed", "tuning_seed", "tuning", "context"}, "rul":
 {"cmapss_val_rmse", "cmapss_val_score", "coverage_90"}} (FAR, MAR and coverage as fractions;
 bench/rul.py says how the remaining-life figures are made; the failure time's interval is judged
 as shipped, calibrated by bench/lead_calibration.py on tuning seeds).
+
+The false work orders are counted as before (an alarm episode starting outside every fault
+window of its asset, from onset to failure, evaluated faults only); ``..._healthy_assets`` is the
+same figure without the episodes that start on an asset already faulty: the simulator never
+repairs, so an asset runs on failed after its failure time (a failed lift alarms again on the
+Monday after a quiet weekend), and a fault begun in the training days is left out of the
+detection count but stays on its asset (``faulty_windows``).
 """
 
 from __future__ import annotations
@@ -31,7 +38,9 @@ import json
 import sys
 import time
 import tomllib
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
@@ -166,6 +175,13 @@ def simulator(
         faults=[f for f in faults if f.start >= split],
         asset_days=assets * evaluated_days,
     )
+    faulty = faulty_windows(faults, (times.max() + every).to_pydatetime())
+    on_faulty = (
+        result.false_work_orders
+        - fleet_evaluation(
+            alarms=alarm_frame, faults=late, excused=faulty, asset_days=result.asset_days
+        ).false_work_orders
+    )
     by_mode: dict[str, list[int]] = {}
     right_code = 0
     wrong: dict[str, int] = {}
@@ -196,17 +212,41 @@ def simulator(
         "false_work_orders": result.false_work_orders,
         "asset_days": result.asset_days,
         "false_wo_per_100_asset_days": result.false_wo_per_100_asset_days,
-        "false_work_orders_by": false_breakdown(alarm_frame, [*late, *quality]),
+        "false_wo_on_faulty_assets": on_faulty,
+        "false_wo_per_100_asset_days_healthy_assets": 100.0
+        * (result.false_work_orders - on_faulty)
+        / result.asset_days,
+        "false_work_orders_by": false_breakdown(alarm_frame, [*late, *quality], faulty),
         "alarms": alarm_frame,
         "evaluated_faults": late,
         **failure_time_errors(alarm_frame, late),
     }
 
 
-def false_breakdown(alarms: pd.DataFrame, covering: list[LabelWindow]) -> dict[str, Any]:
+def faulty_windows(faults: list[LabelWindow], run_end: datetime) -> list[LabelWindow]:
+    """Each fault's asset as faulty from the fault's onset to the end of the run: the simulator
+    never repairs (an asset runs on, failed, after ``failure_at``), and a fault begun in the
+    training days is on the asset all the same (left out of the detection count only because
+    the training left its windows out). An alarm episode starting there is the same problem's
+    work order still open, not a false one; ``simulator`` counts such episodes apart.
+
+    >>> from datetime import datetime, timezone
+    >>> at = lambda day: datetime(2026, 10, day, tzinfo=timezone.utc)
+    >>> fault = LabelWindow("e1", at(6), at(9), "fault", "elevator", "overheating", at(9))
+    >>> [(w.start.day, w.end.day, w.failure_at) for w in faulty_windows([fault], at(31))]
+    [(6, 31, None)]
+    """
+    return [replace(f, end=run_end, failure_at=None) for f in faults]
+
+
+def false_breakdown(
+    alarms: pd.DataFrame, covering: list[LabelWindow], faulty: Sequence[LabelWindow] = ()
+) -> dict[str, Any]:
     """The false work orders (alarm episodes starting outside every fault window; here also
     outside data-quality episodes, which the figure counts as false) by asset type and fault
-    code, by local hour of their first alarm, and by how far over its level that alarm was."""
+    code, by local hour of their first alarm, and by how far over its level that alarm was;
+    and by asset type those of them that started on an asset already faulty (``faulty``,
+    ``faulty_windows``)."""
     episodes = alarm_episodes(alarms, merge_gap=pd.Timedelta(days=1))
     first = alarms.set_index(["asset", "time"])
     rows = []
@@ -214,12 +254,23 @@ def false_breakdown(alarms: pd.DataFrame, covering: list[LabelWindow]) -> dict[s
         if any(w.asset == asset and w.start <= start <= (w.failure_at or w.end) for w in covering):
             continue
         alarm = first.loc[(asset, start)]
-        rows.append((alarm["asset_type"], alarm["fault_code"], alarm["local_hour"], alarm["ratio"]))
-    frame = pd.DataFrame(rows, columns=["asset_type", "code", "hour", "ratio"])
+        on_faulty = any(w.asset == asset and w.start <= start <= w.end for w in faulty)
+        rows.append(
+            (
+                alarm["asset_type"],
+                alarm["fault_code"],
+                alarm["local_hour"],
+                alarm["ratio"],
+                on_faulty,
+            )
+        )
+    frame = pd.DataFrame(rows, columns=["asset_type", "code", "hour", "ratio", "on_faulty"])
     by_hour = pd.cut(frame["hour"], [0, 6, 10, 17, 21, 24], right=False)
     kinds = (frame["asset_type"].astype(str) + "/" + frame["code"].astype(str)).value_counts()
+    faulty_types = frame.loc[frame["on_faulty"].astype(bool), "asset_type"].value_counts()
     return {
         "by_type_code": {str(k): int(n) for k, n in kinds.sort_index().items()},
+        "on_faulty_assets_by_type": {str(k): int(n) for k, n in faulty_types.sort_index().items()},
         "by_local_hour": {str(k): int(n) for k, n in by_hour.value_counts(sort=False).items()},
         "first_alarm_ratio_median": float(frame["ratio"].median()) if len(frame) else None,
     }
@@ -268,6 +319,12 @@ def simulator_run(args: argparse.Namespace, config: ModelConfig, seed: int) -> d
     )
     by = sim["false_work_orders_by"]
     print(f"  by asset type / fault code    {by['by_type_code']}")
+    print(
+        f"  on assets already faulty      {sim['false_wo_on_faulty_assets']} "
+        f"{by['on_faulty_assets_by_type']} (a fault begun in training, or failed and never "
+        f"repaired): {sim['false_wo_per_100_asset_days_healthy_assets']:.2f} per 100 "
+        "asset-days without them"
+    )
     print(f"  by local hour of first alarm  {by['by_local_hour']}")
     print(f"  median first-alarm ratio      {by['first_alarm_ratio_median'] or 0:.2f} x its level")
     error = sim["median_failure_time_error_days"]
@@ -306,7 +363,12 @@ def simulator_seeds(args: argparse.Namespace, config: ModelConfig) -> dict[str, 
         values = [r[key] for r in unseen if r[key] is not None]
         return float(np.mean(values)) if values else None
 
-    keys = (*FIGURES, "failure_interval_coverage", "failure_interval_width_days")
+    keys = (
+        *FIGURES,
+        "false_wo_per_100_asset_days_healthy_assets",
+        "failure_interval_coverage",
+        "failure_interval_width_days",
+    )
     result: dict[str, Any] = {key: mean(key) for key in keys}
     result["seeds"] = list(args.seeds)
     result["per_seed"] = {str(s): {k: runs[s][k] for k in keys} for s in args.seeds}
