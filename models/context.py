@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from models.features import AMBIENT, CONDITIONS, SEP, metric_of
+from models.features import AMBIENT, CONDITIONS, DUTY, SEP, metric_of
 from models.smoothing import SLOW
 
 # Condition metrics: what the equipment is asked to do, and the weather it does it in. The
@@ -59,16 +59,24 @@ RIDGE = 1.0
 
 
 def condition_columns(columns: list[str] | pd.Index) -> list[str]:
-    """Level features (fast and slow) of the condition metrics the regression uses.
+    """Level features (fast and slow) of the condition metrics the regression uses; of a
+    bursty machine's conditions their mean over the window (``models.features.DUTY``) instead.
 
     >>> condition_columns(["load:level", "speed:level", "speed_slow:level", "power:level"])
     ['speed:level', 'speed_slow:level']
+    >>> condition_columns(["load:level", "load:duty", "trips:level", "trips:duty"])
+    ['load:duty', 'trips:duty']
     """
-    levels = [c for c in columns if c.endswith(f"{SEP}level")]
+    levels = [c for c in columns if c.endswith(f"{SEP}level") or c.endswith(f"{SEP}{DUTY}")]
     present = {metric_of(c) for c in levels}
     demand = next((m for m in DEMANDS if m in present), None)
     wanted = {m for m in (demand, *ALWAYS) if m in present}
-    return [c for c in levels if metric_of(c) in wanted]
+    duty = {c.split(SEP, 1)[0] for c in levels if c.endswith(f"{SEP}{DUTY}")}
+    return [
+        c
+        for c in levels
+        if metric_of(c) in wanted and (c.endswith(f"{SEP}{DUTY}") or c.split(SEP, 1)[0] not in duty)
+    ]
 
 
 def _is_slow(column: str) -> bool:

@@ -36,6 +36,9 @@ WORK = ("flow", "cooling_output", "load", "trips", "speed")
 # metrics also get a level over the working rows only (``<metric>:working``). An elevator rides a
 # few minutes an hour and not at all on a weekend night; an hourly median is mostly standby.
 BURSTS = "trips"
+# Its conditions also get their mean over the window (``<metric>:duty``), the operating context's
+# input in place of their median level (``models.context.condition_columns``).
+DUTY = "duty"
 PHASES = ("current_l1", "current_l2", "current_l3")
 # Operating conditions, not health: they follow demand (on/off, load), so their levels are
 # bimodal and alarm on every start and stop. Health shows in ratios of them instead (power per
@@ -156,6 +159,12 @@ def window_features(frame: pd.DataFrame, *, every: timedelta) -> FeatureWindows:
     if BURSTS in data:
         for m, series in _working_levels(data, gauges, keys).items():
             parts[f"{m}{SEP}working"] = series
+        # What the work did over the window: a lift's median load is its idle value in every
+        # hour but the busiest, while its motor heats with the rides of the whole hour.
+        duty = [m for m in gauges if m in CONDITIONS]
+        means = grouped[duty].mean()
+        for m in duty:
+            parts[f"{m}{SEP}{DUTY}"] = means[m]
     for m in [v for v in VIBRATION if v in metrics]:
         x = data[m]
         moments = pd.DataFrame({"m1": x, "m2": x**2, "m3": x**3, "m4": x**4, "abs": x.abs()})

@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.features import SEP
+from models.features import DUTY, SEP
 
 SLOW = "_slow"
-_SLOW_STATS = ("level", "rate", "working")
+_SLOW_STATS = ("level", "rate", "working", DUTY)
 
 
 def slow_name(column: str) -> str:

@@ -11,6 +11,9 @@ import pytest
 
 from ingest.points import TELEMETRY, Point
 from ingest.store.sqlite import SqliteStore
+from models.features import window_features
+from models.model import ModelConfig, fit_type_model
+from models.training import assess_history
 
 START = pd.Timestamp("2026-03-01", tz="UTC")
 
@@ -65,6 +68,25 @@ def fleet_frame(
 @pytest.fixture
 def make_fleet() -> Callable[..., pd.DataFrame]:
     return fleet_frame
+
+
+def alarms_after_training(
+    raw: pd.DataFrame, *, asset_type: str, train_end: pd.Timestamp, config: ModelConfig
+) -> pd.DataFrame:
+    """The alarms after ``train_end`` of a model trained on every window of ``raw`` (telemetry
+    rows, all healthy) before it, decided as ``assess_history`` decides."""
+    every = pd.Timedelta(seconds=config.every_s).to_pytimedelta()
+    features = window_features(raw, every=every).features
+    train = features[features.index.get_level_values("time") < train_end]
+    model = fit_type_model(
+        asset_type=asset_type,
+        features=train,
+        healthy=pd.Series(True, index=train.index),
+        config=config,
+    )
+    decided = assess_history(model, features)
+    live = decided[decided.index.get_level_values("time") >= train_end]
+    return live[live["alarm"].to_numpy()]
 
 
 def frame_points(frame: pd.DataFrame) -> list[Point]:

@@ -3,14 +3,11 @@ trend's threshold must have seen one; a compressor that really heats up still al
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pandas as pd
 
-from models.features import window_features
-from models.model import ModelConfig, fit_type_model
-from models.training import assess_history
+from models.model import ModelConfig
+from tests.models.conftest import alarms_after_training as trained_alarms
 
 START = pd.Timestamp("2026-10-01", tz="UTC")  # a Thursday, as the simulator's fleet starts
 CONFIG = ModelConfig(every_s=3600, warmup_windows=6)
@@ -53,19 +50,12 @@ def compressors(*, days: int, hot: str | None = None) -> pd.DataFrame:
 
 
 def alarms_after_training(*, hot: str | None = None) -> pd.DataFrame:
-    every = timedelta(seconds=CONFIG.every_s)
-    features = window_features(compressors(days=22, hot=hot), every=every).features
-    times = features.index.get_level_values("time")
-    train = features[times < START + pd.Timedelta(days=TRAIN_DAYS)]
-    model = fit_type_model(
+    return trained_alarms(
+        compressors(days=22, hot=hot),
         asset_type="air_compressor",
-        features=train,
-        healthy=pd.Series(True, index=train.index),
+        train_end=START + pd.Timedelta(days=TRAIN_DAYS),
         config=CONFIG,
     )
-    decided = assess_history(model, features)
-    live = decided[decided.index.get_level_values("time") >= START + pd.Timedelta(days=TRAIN_DAYS)]
-    return live[live["alarm"].to_numpy()]
 
 
 def test_two_weekends_at_low_load_open_no_alarm() -> None:
