@@ -23,21 +23,42 @@ import numpy as np
 import pandas as pd
 
 from models.base import Decision
-from models.features import SEP
+from models.features import HELD, SEP
 from models.scoring_state import ScoringState
+
+# A window is frozen for a metric when it repeated one value over at least this share of the
+# window's readings (and ``min_readings``), though it moved in the rest.
+HELD_SHARE = 0.5
+# Demands and counts, not measurements: a controller's output holds its limit exactly for as
+# long as it is saturated (a chiller at its 10 % minimum load for hours), so a held value of
+# theirs is no frozen transmitter. Only a whole window without movement (zero spread) is.
+SATURATING = ("load", "speed", "cooling_output", "trips")
 
 
 def stuck_sensors(features: pd.DataFrame, meta: pd.DataFrame, *, min_readings: int) -> pd.Series:
     """Per window, the metrics whose value did not move at all over ``min_readings`` or more
     readings ("" when none). Real sensors always carry some noise; exactly zero spread is a
-    frozen value (a dead transmitter, a gateway repeating its last value)."""
+    frozen value (a dead transmitter, a gateway repeating its last value). So is one value
+    repeated over most of the window (``HELD_SHARE``; the meta's ``<metric>:held``,
+    ``models.features.held_runs``) by a measurement (not a ``SATURATING`` demand): a
+    transmitter that froze and came back within the window. Its level was the frozen value,
+    against conditions that moved on, and the slow features and the trend carried that one
+    window into a day of alarms (a compressor's pressure held at its night value for 52 of
+    the 60 minutes of a morning: 16 alarm windows, simulator seed 5)."""
     spread_cols = [c for c in features.columns if c.endswith(f"{SEP}spread")]
     if not spread_cols:
         return pd.Series("", index=features.index)
     spreads = features[spread_cols].to_numpy(dtype=float)
-    enough = meta["n"].reindex(features.index).to_numpy(dtype=float) >= min_readings
+    n = meta["n"].reindex(features.index).to_numpy(dtype=float)
+    enough = n >= min_readings
     frozen = (spreads == 0.0) & enough[:, None]
     names = np.array([c.split(SEP, 1)[0] for c in spread_cols])
+    held_cols = [f"{name}{SEP}{HELD}" for name in names]
+    if any(c in meta for c in held_cols):
+        held = meta.reindex(index=features.index, columns=held_cols).to_numpy(dtype=float)
+        measured = ~np.isin(names, SATURATING)
+        long = np.nan_to_num(held) >= np.maximum(min_readings, HELD_SHARE * n)[:, None]
+        frozen |= long & measured[None, :]
     out = [",".join(names[row]) if row.any() else "" for row in frozen]
     return pd.Series(out, index=features.index, dtype=object)
 

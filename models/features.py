@@ -44,6 +44,9 @@ PHASES = ("current_l1", "current_l2", "current_l3")
 # bimodal and alarm on every start and stop. Health shows in ratios of them instead (power per
 # unit of work, phase asymmetry), which are kept.
 CONDITIONS = ("power", "current", *PHASES, "load", "speed", "cooling_output", "trips", "voltage")
+# Meta column per gauge: the longest run of exactly repeated readings in the window
+# (``held_runs``; the data-quality check reads it, ``models.dataquality.stuck_sensors``).
+HELD = "held"
 # Counters: only their last value per window means anything.
 COUNTERS = ("energy", "operating_hours")
 DERIVED_POWER = "power_per_work"
@@ -192,8 +195,42 @@ def window_features(frame: pd.DataFrame, *, every: timedelta) -> FeatureWindows:
     features.index = features.index.set_names(["asset", "time"])
     meta = grouped[["site", "asset_type"]].last()
     meta["n"] = grouped.size()
+    held = held_runs(data, gauges, bucket)
+    for m in gauges:
+        meta[f"{m}{SEP}{HELD}"] = held[m].reindex(meta.index).fillna(0).to_numpy()
     meta.index = features.index
     return FeatureWindows(features, meta)
+
+
+def held_runs(data: pd.DataFrame, gauges: list[str], bucket: pd.Series) -> pd.DataFrame:
+    """Per (asset, window) and gauge, the longest run of consecutive readings of that gauge with
+    exactly the same value, in readings (0 for runs at zero: a stopped machine reads zero).
+
+    A frozen transmitter repeats its last value; if it recovers within the window, the window's
+    spread is not zero, and the window went unflagged though it was frozen for most of it.
+
+    >>> t = pd.date_range("2026-01-01", periods=6, freq="10min", tz="UTC")
+    >>> raw = pd.DataFrame({"asset": "p1", "time": t, "speed": [5.0, 7, 7, 7, 7, 6],
+    ...                     "flow": [0.0, 0, 0, 0, 1, 2]})
+    >>> held_runs(raw, ["speed", "flow"], t.floor("1h").to_series(index=raw.index)).values.tolist()
+    [[4, 1]]
+    """
+    order = np.lexsort((data["time"].to_numpy(), data["asset"].to_numpy()))
+    asset = data["asset"].to_numpy()[order]
+    window = bucket.to_numpy()[order]
+    out = {}
+    for m in gauges:
+        x = data[m].to_numpy(dtype=float)[order]
+        ok = ~np.isnan(x)
+        xs, a, w = x[ok], asset[ok], window[ok]
+        same = np.zeros(len(xs), dtype=bool)
+        same[1:] = (xs[1:] == xs[:-1]) & (a[1:] == a[:-1]) & (w[1:] == w[:-1]) & (xs[1:] != 0)
+        run_id = np.cumsum(~same)
+        length = np.bincount(run_id)[run_id]
+        length[(xs == 0)] = 0
+        runs = pd.Series(length, index=pd.MultiIndex.from_arrays([a, w]))
+        out[m] = runs.groupby(level=[0, 1]).max()
+    return pd.DataFrame(out)
 
 
 def _working_levels(

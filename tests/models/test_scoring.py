@@ -189,6 +189,25 @@ def test_stuck_sensor_and_silent_gateway_give_data_quality_decisions(
     )
 
 
+def test_a_sensor_frozen_for_most_of_a_window_gives_a_data_quality_decision(
+    tmp_path: Path, store: SqliteStore, make_fleet: Callable[..., pd.DataFrame]
+) -> None:
+    """Frozen for five readings of six, then moving again: the window's spread is not zero,
+    but the job flags it as the bench does (``models.dataquality.stuck_sensors``)."""
+    fleet = make_fleet(assets=3, hours=24 * 5, every="10min")
+    registry = trained_registry(tmp_path, fleet, [])
+    live = fleet[fleet["time"] >= ONSET].copy()
+    at = ONSET + pd.Timedelta(hours=3)
+    frozen = (live["asset"] == "p2") & live["time"].between(at, at + pd.Timedelta(minutes=40))
+    live.loc[frozen, "temperature"] = 55.0
+    store.write(frame_points(live))
+    decisions, _, _ = run_cycles(store, registry, start=ONSET, hours=6)
+    stuck = [d for d in decisions if d.fault_code == "dq_stuck_sensor" and d.is_anomalous]
+    assert [(d.asset, pd.Timestamp(d.at), d.contributions) for d in stuck] == [
+        ("p2", at, {"temperature": 1.0})
+    ]
+
+
 def test_no_model_promoted_scores_nothing_but_does_not_fail(
     tmp_path: Path, store: SqliteStore, make_fleet: Callable[..., pd.DataFrame]
 ) -> None:
