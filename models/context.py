@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from models.features import AMBIENT, CONDITIONS, DUTY, SEP, metric_of
+from models.features import AMBIENT, BURSTS, CONDITIONS, DUTY, SEP, metric_of
 from models.smoothing import SLOW
 
 # Condition metrics: what the equipment is asked to do, and the weather it does it in. The
@@ -44,7 +44,12 @@ from models.smoothing import SLOW
 # speed rise with a refrigerant leak, its cooling output does not), plus trips and the weather.
 CONTEXT_METRICS = (*CONDITIONS, AMBIENT)
 DEMANDS = ("cooling_output", "speed", "load")
-SQUARED = ("speed",)
+# Demands whose square comes in too: pressure and power go with the square and cube of a pump's
+# speed (the affinity laws); a load/unload compressor draws idle power whatever its load, so its
+# power per unit of air is a hyperbola in the load, which a line leaves 4 to 8 z high at the
+# low load of nights and weekends. Not an equipment's that works in bursts (``BURSTS``): an
+# elevator's load is near zero but for a few rides a night.
+SQUARED = ("speed", "load")
 ALWAYS = ("trips", AMBIENT)
 # Hour of day as a circle, with its second harmonic: a lift's day has two peaks (the morning
 # and the evening rush), which one sine cannot draw.
@@ -185,16 +190,20 @@ def coverage(index: pd.Index) -> dict[str, Any]:
 
 
 def _design(z: pd.DataFrame, inputs: list[str], clock: np.ndarray) -> np.ndarray:
-    """Regression inputs: each condition, the square of speed (pressure and power go with the
-    square and cube of a pump's speed: the affinity laws), then the clock features. A missing
-    condition counts as typical (z = 0).
+    """Regression inputs: each condition, the square of the ``SQUARED`` demands, then the clock
+    features. A missing condition counts as typical (z = 0).
 
-    Only speed is squared: a bursty condition (an elevator's load, near zero but for a few rides
-    a night) has a tiny healthy spread, so its z in a ride is large, and its square let a handful
-    of rides in training set the coefficient (``vigil demo --start-at 05:40`` then alarmed on a
-    healthy lift's vibration as the morning rides began)."""
+    A bursty load (an elevator's: near zero but for a few rides a night, its equipment reports
+    trips) is not squared: its tiny healthy spread makes its z in a ride large, and its square
+    let a handful of rides in training set the coefficient (``vigil demo --start-at 05:40``
+    then alarmed on a healthy lift's vibration as the morning rides began)."""
     x = np.nan_to_num(z.reindex(columns=inputs).to_numpy(dtype=float))
-    squared = [i for i, c in enumerate(inputs) if metric_of(c) in SQUARED]
+    bursty = any(metric_of(c) == BURSTS for c in inputs)
+    squared = [
+        i
+        for i, c in enumerate(inputs)
+        if metric_of(c) in SQUARED and not (bursty and metric_of(c) == "load")
+    ]
     return np.column_stack([x, x[:, squared] ** 2, clock])
 
 

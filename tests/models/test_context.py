@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.context import coverage, local_clock
-from models.features import window_features
+from models.context import OperatingContext, coverage, local_clock
+from models.features import Baselines, window_features
 from models.model import ModelConfig, fit_type_model
 from models.smoothing import add_slow
 from models.training import assess_history
@@ -173,3 +173,37 @@ def test_local_clock_follows_daylight_saving_time() -> None:
     assert clock["weekday"].tolist() == [5.0, 0.0]
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
         local_clock(index, sites=["lyon", "lyon"], zones={"lyon": "Mars/Olympus"})
+
+
+def test_a_compressors_power_per_air_at_low_load_is_explained() -> None:
+    """A load/unload compressor draws about 30 % of its rated power unloaded, so its power per
+    unit of air is a hyperbola in its load: high at the low load of nights and weekends. The
+    square of the load lets the regression follow it; a line left the lowest loads' residual
+    twice as large (measured: median |z| 0.76 against 0.39 here)."""
+    rng = np.random.default_rng(3)
+    t = pd.date_range(START, periods=14 * 24, freq="h")
+    shift = (t.hour >= 6) & (t.hour < 22) & (t.day_of_week < 5)
+    demand = np.clip(np.where(shift, 0.75, 0.22) + rng.normal(0, 0.06, len(t)), 0.05, 1.0)
+    power = 50 * (0.3 + 0.7 * demand) * (1 + rng.normal(0, 0.015, len(t)))
+    flow = 480 * demand * (1 + rng.normal(0, 0.01, len(t)))
+    idx = pd.MultiIndex.from_product([["c1"], t], names=["asset", "time"])
+    raw = pd.DataFrame({"load:level": 100 * demand, "power_per_work:level": power / flow}, idx)
+    z = Baselines.fit(raw).normalise(raw)
+    context = OperatingContext.fit(z, outputs=["power_per_work:level"])
+    residual = context.residuals(z)["power_per_work:level"]
+    lowest = (z["load:level"] <= z["load:level"].quantile(0.05)).to_numpy()
+    assert residual[lowest].abs().median() < 0.5
+
+
+def test_a_bursty_load_is_not_squared() -> None:
+    """An elevator's load (it reports trips) stays a line: a handful of rides would set the
+    coefficient of its square."""
+    rng = np.random.default_rng(4)
+    t = pd.date_range(START, periods=150, freq="h")  # under a week: no clock terms
+    idx = pd.MultiIndex.from_product([["e1"], t], names=["asset", "time"])
+    load, trips = rng.normal(0, 1, 150), rng.normal(0, 1, 150)
+    z = pd.DataFrame(
+        {"load:level": load, "trips:level": trips, "vibration_rms:level": load + trips}, idx
+    )
+    context = OperatingContext.fit(z, outputs=["vibration_rms:level"])
+    assert len(context.coef["vibration_rms:level"]) == 3  # intercept, load, trips
