@@ -1,6 +1,6 @@
 """Work-order outcomes change the next training (SQLite and PostgreSQL).
 
-Sixteen pumps, six days of readings. p1 has a four-hour vibration excursion on day 3 that an
+Sixteen pumps, six days of readings. p1 has a six-hour vibration excursion on day 3 that an
 engineer resolved as a false alarm (a maintenance run, say); p2 wears from the middle of day 4
 and its work order was resolved as a confirmed fault. Trained with the work-order labels, the
 model must stay quiet on p1's excursion and still alarm on p2's wear; the same model without the
@@ -38,7 +38,7 @@ PUMPS = 16
 # well within what one false alarm may raise (``models.alarm_levels.MAX_FACTOR``).
 EXCURSION_FACTOR = 1.25
 # In the detector's fit part (the first 70 % of the days): the calibration part would absorb it.
-EXCURSION = (START + pd.Timedelta(days=2, hours=6), START + pd.Timedelta(days=2, hours=10))
+EXCURSION = (START + pd.Timedelta(days=2, hours=6), START + pd.Timedelta(days=2, hours=12))
 ONSET = START + pd.Timedelta(days=3, hours=12)
 DETECTED = START + pd.Timedelta(days=4, hours=12)
 REPAIRED = DETECTED + pd.Timedelta(hours=2)
