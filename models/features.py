@@ -197,7 +197,7 @@ def window_features(frame: pd.DataFrame, *, every: timedelta) -> FeatureWindows:
     meta["n"] = grouped.size()
     held = held_runs(data, gauges, bucket)
     for m in gauges:
-        meta[f"{m}{SEP}{HELD}"] = held[m].reindex(meta.index).fillna(0).to_numpy()
+        meta[f"{m}{SEP}{HELD}"] = held[m].reindex(meta.index, fill_value=0).to_numpy(dtype=float)
     meta.index = features.index
     return FeatureWindows(features, meta)
 
@@ -215,22 +215,34 @@ def held_runs(data: pd.DataFrame, gauges: list[str], bucket: pd.Series) -> pd.Da
     >>> held_runs(raw, ["speed", "flow"], t.floor("1h").to_series(index=raw.index)).values.tolist()
     [[4, 1]]
     """
-    order = np.lexsort((data["time"].to_numpy(), data["asset"].to_numpy()))
+    # Times as datetime64, not as the Timestamp objects a zoned column turns into (their
+    # conversion alone was half of ``window_features``).
+    time = data["time"].to_numpy(dtype="datetime64[ns]")
+    order = np.lexsort((time, data["asset"].to_numpy()))
     asset = data["asset"].to_numpy()[order]
-    window = bucket.to_numpy()[order]
+    window = bucket.to_numpy(dtype="datetime64[ns]")[order]
+    # Sorted by asset and time, each (asset, window) is one block of rows: numbered once here,
+    # so each gauge's longest run is a maximum over integers (a MultiIndex groupby per gauge was
+    # most of ``window_features``).
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (asset[1:] != asset[:-1]) | (window[1:] != window[:-1])
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
     out = {}
     for m in gauges:
         x = data[m].to_numpy(dtype=float)[order]
         ok = ~np.isnan(x)
-        xs, a, w = x[ok], asset[ok], window[ok]
+        xs, g = x[ok], group[ok]
         same = np.zeros(len(xs), dtype=bool)
-        same[1:] = (xs[1:] == xs[:-1]) & (a[1:] == a[:-1]) & (w[1:] == w[:-1]) & (xs[1:] != 0)
+        same[1:] = (xs[1:] == xs[:-1]) & (g[1:] == g[:-1]) & (xs[1:] != 0)
         run_id = np.cumsum(~same)
         length = np.bincount(run_id)[run_id]
         length[(xs == 0)] = 0
-        runs = pd.Series(length, index=pd.MultiIndex.from_arrays([a, w]))
-        out[m] = runs.groupby(level=[0, 1]).max()
-    return pd.DataFrame(out)
+        longest = np.zeros(len(starts), dtype=np.int64)
+        np.maximum.at(longest, g, length)
+        out[m] = longest
+    windows = bucket.iloc[order[starts]].to_numpy()  # with the bucket's own time zone
+    return pd.DataFrame(out, index=pd.MultiIndex.from_arrays([asset[starts], windows]))
 
 
 def _working_levels(
